@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-batch.h: batches of letterboxed images, and a thread that prepares them ahead */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "otter-dataset.h"
+#include "otter-image.h"
+#include "otter-torch.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  int             n;
+  int             size;
+  float          *images;          /* n × 3 × size × size */
+  OtterTorchBox  *boxes;           /* input pixels, crowd boxes left out */
+  int            *box_start;       /* n + 1 offsets */
+  OtterLetterbox *letterboxes;     /* n */
+  guint          *sample_indices;  /* n, indices in the dataset */
+  gboolean       *flipped;         /* n, mirrored left-right by augmentation */
+  OtterTorchBatch view;            /* points at the arrays above */
+} OtterBatch;
+
+/* Decodes and letterboxes the given samples. Samples whose image cannot be
+ * decoded are left out and described in `failures` (strings "file: reason",
+ * may be NULL); the batch is NULL with an error only if none is left. */
+OtterBatch *otter_batch_new_from_samples (OtterDataset  *dataset,
+                                          const guint   *indices,
+                                          guint          n_indices,
+                                          int            size,
+                                          GRand         *flip_rand,
+                                          GPtrArray     *failures,
+                                          GError       **error);
+void        otter_batch_free             (OtterBatch    *batch);
+
+typedef struct _OtterBatchLoader OtterBatchLoader;
+
+/* A loader thread keeps up to `prefetch` batches ready. The order of an
+ * epoch is a deterministic shuffle of (seed, epoch) when shuffle is set;
+ * augment mirrors images left-right at random (also deterministic). A
+ * final batch of a single image is dropped when training (batch norm needs
+ * two). */
+OtterBatchLoader *otter_batch_loader_new        (OtterDataset     *dataset,
+                                                 int               input_size,
+                                                 int               batch_size,
+                                                 gboolean          shuffle,
+                                                 gboolean          augment,
+                                                 guint64           seed,
+                                                 int               prefetch);
+void              otter_batch_loader_free       (OtterBatchLoader *loader);
+guint             otter_batch_loader_get_n_batches (OtterBatchLoader *loader);
+/* Starts preparing the batches of `epoch` (0-based). */
+void              otter_batch_loader_start_epoch (OtterBatchLoader *loader,
+                                                  guint             epoch);
+/* The next batch of the current epoch; NULL without an error when the
+ * epoch is over, NULL with an error when cancelled or nothing decodes. */
+OtterBatch       *otter_batch_loader_next       (OtterBatchLoader *loader,
+                                                 GCancellable     *cancellable,
+                                                 GError          **error);
+/* Strings "file: reason" for images that failed to decode so far (a copy). */
+GPtrArray        *otter_batch_loader_dup_failures (OtterBatchLoader *loader);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterBatch, otter_batch_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterBatchLoader, otter_batch_loader_free)
+
+G_END_DECLS

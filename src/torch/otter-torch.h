@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-torch.h: the plain C face of Otter's libtorch shim
+ *
+ * Nothing outside src/torch/ includes a libtorch header. Everything the
+ * engine needs from libtorch (the detector, its loss and decoding, the
+ * optimal-transport machinery, attacks and training steps, model files) is
+ * reached through the opaque handles and plain structs declared here.
+ *
+ * Images cross this boundary as float RGB in [0, 1], laid out N×3×S×S
+ * (channels first), where S is the model's square input size. Boxes are in
+ * input pixel coordinates.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define OTTER_TORCH_ERROR (otter_torch_error_quark ())
+
+typedef enum
+{
+  OTTER_TORCH_ERROR_FAILED,
+  OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+  OTTER_TORCH_ERROR_NOT_A_MODEL,
+  OTTER_TORCH_ERROR_CORRUPT,
+  OTTER_TORCH_ERROR_ARCHITECTURE,
+  OTTER_TORCH_ERROR_NON_FINITE,
+  OTTER_TORCH_ERROR_IO,
+} OtterTorchError;
+
+GQuark       otter_torch_error_quark     (void);
+
+/* ---- runtime ---------------------------------------------------------- */
+
+void         otter_torch_set_threads     (int      n_threads);
+int          otter_torch_get_threads     (void);
+gboolean     otter_torch_cuda_available  (void);
+const char  *otter_torch_device_name     (void);
+const char  *otter_torch_version         (void);
+void         otter_torch_seed            (guint64  seed);
+
+/* ---- data ------------------------------------------------------------- */
+
+typedef struct
+{
+  float x1, y1, x2, y2;
+  int   class_id;
+} OtterTorchBox;
+
+typedef struct
+{
+  int                  n;          /* images in the batch */
+  int                  size;       /* square side S in pixels */
+  const float         *images;     /* n × 3 × S × S, RGB in [0, 1] */
+  const OtterTorchBox *boxes;      /* all boxes of all images, may be NULL */
+  const int           *box_start;  /* n + 1 offsets into boxes, may be NULL */
+} OtterTorchBatch;
+
+typedef struct
+{
+  float x1, y1, x2, y2;
+  float score;
+  int   class_id;
+  int   image;                     /* index in the batch */
+} OtterTorchDetection;
+
+/* ---- the detector ----------------------------------------------------- */
+
+typedef struct _OtterTorchModel OtterTorchModel;
+
+typedef struct
+{
+  double total;                    /* L_det = focal + λ_size·size + λ_off·offset */
+  double focal;
+  double size;
+  double offset;
+} OtterTorchLoss;
+
+const char *const *otter_torch_model_archs      (void);
+
+OtterTorchModel *otter_torch_model_new          (const char          *arch,
+                                                 const char *const   *class_names,
+                                                 int                  input_size,
+                                                 guint64              seed,
+                                                 GError             **error);
+void             otter_torch_model_free         (OtterTorchModel     *model);
+const char      *otter_torch_model_get_arch     (OtterTorchModel     *model);
+int              otter_torch_model_get_n_classes (OtterTorchModel    *model);
+const char *const *otter_torch_model_get_class_names (OtterTorchModel *model);
+int              otter_torch_model_get_input_size (OtterTorchModel   *model);
+int              otter_torch_model_get_stride   (OtterTorchModel     *model);
+gint64           otter_torch_model_get_n_params (OtterTorchModel     *model);
+char            *otter_torch_model_describe     (OtterTorchModel     *model);
+/* JSON object stored with the weights (history, metrics, ...), or NULL */
+const char      *otter_torch_model_get_metadata (OtterTorchModel     *model);
+
+gboolean         otter_torch_model_save         (OtterTorchModel     *model,
+                                                 const char          *path,
+                                                 const char          *metadata_json,
+                                                 GError             **error);
+OtterTorchModel *otter_torch_model_load         (const char          *path,
+                                                 GError             **error);
+
+gboolean         otter_torch_model_loss         (OtterTorchModel     *model,
+                                                 const OtterTorchBatch *batch,
+                                                 OtterTorchLoss      *loss,
+                                                 GError             **error);
+/* Returns an array of OtterTorchDetection, best first within each image. */
+GArray          *otter_torch_model_detect       (OtterTorchModel     *model,
+                                                 const OtterTorchBatch *batch,
+                                                 float                score_threshold,
+                                                 int                  max_per_image,
+                                                 GError             **error);
+
+/* ---- optimal transport ------------------------------------------------ */
+
+typedef enum
+{
+  OTTER_FEATURE_SPACE_BATCH,
+  OTTER_FEATURE_SPACE_SPATIAL,
+} OtterFeatureSpace;
+
+typedef struct
+{
+  float             epsilon;       /* L∞ budget, default 8/255 */
+  int               steps;         /* K ascent steps, default 1 */
+  float             step_size;     /* α, default ε */
+  OtterFeatureSpace space;
+  float             reg;           /* Sinkhorn regularisation, default 0.01 */
+  int               max_iter;      /* default 100 */
+  float             tol;           /* marginal L1 error to stop at, default 1e-4 */
+  int               spatial_max_side; /* cells per side in spatial mode, ≤ 32 */
+} OtterTorchOtParams;
+
+void     otter_torch_ot_params_init   (OtterTorchOtParams *params);
+
+/* Log-domain Sinkhorn with uniform marginals on an n×m cost matrix.
+ * plan_out receives n×m values. */
+gboolean otter_torch_sinkhorn         (const float *cost,
+                                       int          n,
+                                       int          m,
+                                       float        reg,
+                                       int          max_iter,
+                                       float        tol,
+                                       float       *plan_out,
+                                       int         *iterations_out,
+                                       float       *marginal_error_out,
+                                       GError     **error);
+
+typedef struct
+{
+  int    n;                        /* images */
+  int    size;                     /* S */
+  float *perturbed;                /* n × 3 × S × S: the target perturbation set */
+  float  d_start;                  /* D at the random start */
+  float  d_final;                  /* D after the ascent */
+  float  linf;                     /* ‖x_adv − x‖∞ */
+  /* Plans: batch space has one n×n plan; spatial space has one cells×cells
+   * plan per image (rows clean cells, columns perturbed cells). */
+  int    space;                    /* OtterFeatureSpace */
+  int    n_plans;
+  int    plan_side;
+  float *plan;                     /* n_plans × side × side */
+  float *cost;                     /* n_plans × side × side */
+  /* Spatial only (NULL in batch space): per clean cell, the transported
+   * cost side·Σ_j T_ij C_ij (averages to D) and the feature displacement
+   * ‖f_i − f'_i‖ at the same cell. */
+  int    map_h, map_w;
+  float *cell_cost;                /* n × map_h × map_w */
+  float *displacement;             /* n × map_h × map_w */
+} OtterTorchOtResult;
+
+OtterTorchOtResult *otter_torch_ot_attack      (OtterTorchModel          *model,
+                                                const OtterTorchBatch    *batch,
+                                                const OtterTorchOtParams *params,
+                                                guint64                   seed,
+                                                GError                  **error);
+void                otter_torch_ot_result_free (OtterTorchOtResult       *result);
+
+/* ---- attacks for evaluation ------------------------------------------- */
+
+typedef enum
+{
+  OTTER_ATTACK_NONE,
+  OTTER_ATTACK_FGSM,
+  OTTER_ATTACK_PGD,
+  OTTER_ATTACK_OT,
+} OtterAttackKind;
+
+typedef struct
+{
+  OtterAttackKind    kind;
+  float              epsilon;      /* default 8/255 */
+  float              step_size;    /* PGD α, default 2/255 */
+  int                steps;        /* PGD k, default 10 */
+  gboolean           random_start; /* PGD, default TRUE */
+  OtterTorchOtParams ot;           /* the OT attack's settings */
+} OtterTorchAttackParams;
+
+void        otter_torch_attack_params_init (OtterTorchAttackParams *params,
+                                            OtterAttackKind         kind);
+const char *otter_attack_kind_to_string    (OtterAttackKind         kind);
+gboolean    otter_attack_kind_from_string  (const char             *str,
+                                            OtterAttackKind        *kind);
+
+/* Writes n × 3 × S × S attacked images to out_images. Needs boxes for the
+ * loss-based attacks (FGSM, PGD). */
+gboolean otter_torch_attack (OtterTorchModel              *model,
+                             const OtterTorchBatch        *batch,
+                             const OtterTorchAttackParams *params,
+                             guint64                       seed,
+                             float                        *out_images,
+                             GError                      **error);
+
+/* ---- training --------------------------------------------------------- */
+
+typedef enum
+{
+  OTTER_METHOD_OT,
+  OTTER_METHOD_STANDARD,
+  OTTER_METHOD_PGD,
+} OtterTrainMethod;
+
+typedef enum
+{
+  OTTER_OPTIMIZER_SGD,
+  OTTER_OPTIMIZER_ADAMW,
+} OtterOptimizerKind;
+
+const char *otter_train_method_to_string     (OtterTrainMethod    method);
+gboolean    otter_train_method_from_string   (const char         *str,
+                                              OtterTrainMethod   *method);
+const char *otter_optimizer_kind_to_string   (OtterOptimizerKind  kind);
+gboolean    otter_optimizer_kind_from_string (const char         *str,
+                                              OtterOptimizerKind *kind);
+
+typedef struct
+{
+  OtterTrainMethod   method;
+  OtterOptimizerKind optimizer;
+  double             lr;            /* peak learning rate */
+  double             momentum;      /* SGD momentum / AdamW β1 */
+  double             weight_decay;
+  gint64             warmup_steps;
+  gint64             total_steps;   /* length of the cosine schedule */
+  double             min_lr_ratio;  /* floor of the cosine, × lr */
+  double             w1, w2;        /* weights of the clean and perturbed losses */
+  double             grad_clip;     /* max global gradient norm, 0 = off */
+  OtterTorchOtParams ot;            /* method ot: the target perturbation set */
+  int                pgd_steps;     /* method pgd */
+  float              pgd_step_size;
+} OtterTorchTrainParams;
+
+void otter_torch_train_params_init (OtterTorchTrainParams *params);
+
+typedef struct
+{
+  double l1;                        /* clean detection loss (NAN where not computed) */
+  double l2;                        /* perturbed detection loss (NAN for standard) */
+  double loss;                      /* the target loss the step minimised */
+  double d;                         /* feature matching distance (NAN unless ot) */
+  double lr;
+  double grad_norm;
+} OtterTorchStepResult;
+
+typedef struct _OtterTorchTrainer OtterTorchTrainer;
+
+/* The trainer borrows the model; it must outlive the trainer. */
+OtterTorchTrainer *otter_torch_trainer_new       (OtterTorchModel             *model,
+                                                  const OtterTorchTrainParams *params,
+                                                  GError                     **error);
+void               otter_torch_trainer_free      (OtterTorchTrainer           *trainer);
+gint64             otter_torch_trainer_get_step  (OtterTorchTrainer           *trainer);
+double             otter_torch_trainer_lr_at     (OtterTorchTrainer           *trainer,
+                                                  gint64                       step);
+/* One optimiser step. A non-finite loss leaves the weights untouched and
+ * fails with OTTER_TORCH_ERROR_NON_FINITE. */
+gboolean           otter_torch_trainer_step      (OtterTorchTrainer           *trainer,
+                                                  const OtterTorchBatch       *batch,
+                                                  guint64                      seed,
+                                                  OtterTorchStepResult        *result,
+                                                  GError                     **error);
+/* Checkpoints hold the model, the optimiser state and the step count,
+ * written atomically (temporary file, then rename). */
+gboolean           otter_torch_trainer_save_checkpoint (OtterTorchTrainer     *trainer,
+                                                        const char            *path,
+                                                        const char            *metadata_json,
+                                                        GError               **error);
+gboolean           otter_torch_trainer_load_checkpoint (OtterTorchTrainer     *trainer,
+                                                        const char            *path,
+                                                        GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchModel, otter_torch_model_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchTrainer, otter_torch_trainer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchOtResult, otter_torch_ot_result_free)
+
+G_END_DECLS
