@@ -1,1 +1,428 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-torch-ot.cpp: optimal transport between feature sets, and attacks
+ *
+ * The target perturbation set of METHOD.md: from a random start inside the
+ * ε-ball, K signed-gradient ascent steps on the feature matching distance
+ * D = Σ T*_ij C_ij, where T* is the entropic OT plan between the clean and
+ * perturbed feature sets. The gradient holds the converged plan fixed
+ * (envelope theorem) instead of differentiating through the Sinkhorn
+ * iterations.
+ */
+
+#include "config.h"
+
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "otter-torch-private.hpp"
+
+namespace otter {
+
+at::Tensor
+ot_vectors (const at::Tensor &neck, OtterFeatureSpace space, int max_side)
+{
+  if (space == OTTER_FEATURE_SPACE_BATCH)
+    return neck.mean ({ 2, 3 }).unsqueeze (0);                 /* 1 × N × C */
+  int64_t h = std::min<int64_t> (neck.size (2), max_side);
+  int64_t w = std::min<int64_t> (neck.size (3), max_side);
+  at::Tensor pooled = (h == neck.size (2) && w == neck.size (3))
+    ? neck : at::adaptive_avg_pool2d (neck, { h, w });
+  return pooled.flatten (2).transpose (1, 2);                   /* N × HW × C */
+}
+
+/* C_ij = max(0, 1 − cos(a_i, b_j)) for batched sets a: B × n × d, b: B × m × d. */
+at::Tensor
+ot_cost (const at::Tensor &a, const at::Tensor &b)
+{
+  at::Tensor an = a / a.norm (2, -1, true).clamp_min (1e-8);
+  at::Tensor bn = b / b.norm (2, -1, true).clamp_min (1e-8);
+  return (1 - at::bmm (an, bn.transpose (1, 2))).clamp_min (0);
+}
+
+/* Log-domain Sinkhorn for uniform marginals, batched over plans. The
+ * potentials live in log space (u = f/reg, v = g/reg), and logsumexp shifts
+ * by the maximum, so nothing overflows at reg 0.01 in float32. The row
+ * marginal error falls out of the same logsumexp the next u-update needs,
+ * so checking convergence every iteration costs nothing extra. */
+at::Tensor
+sinkhorn_plan (const at::Tensor &cost, double reg, int max_iter, double tol,
+               int *iterations, double *marginal_error, bool differentiable)
+{
+  std::optional<torch::NoGradGuard> no_grad;
+  if (!differentiable)
+    no_grad.emplace ();
+  int64_t n = cost.size (1), m = cost.size (2);
+  double log_a = -std::log ((double) n);
+  double log_b = -std::log ((double) m);
+  at::Tensor k = cost / -reg;
+  at::Tensor u = at::full ({ cost.size (0), n, 1 }, log_a, cost.options ());
+  at::Tensor v = at::zeros ({ cost.size (0), 1, m }, cost.options ());
+  double err;
+  int it = 0;
+  for (; it < max_iter; it++)
+    {
+      v = log_b - at::logsumexp (k + u, 1, true);
+      at::Tensor row_lse = at::logsumexp (k + v, 2, true);
+      /* Columns are exact right after the v-update; rows are off by this. */
+      err = (at::exp (u + row_lse) - std::exp (log_a)).abs ().sum ({ 1, 2 }).max ().item<double> ();
+      if (!std::isfinite (err))
+        break;
+      if (err < tol)
+        {
+          it++;
+          break;
+        }
+      u = log_a - row_lse;
+    }
+  at::Tensor plan = at::exp (k + u + v);
+  if (iterations != nullptr)
+    *iterations = it;
+  if (marginal_error != nullptr)
+    {
+      /* The loop may end after either update; report the worse side of
+       * the plan actually returned. */
+      at::Tensor rows = (plan.sum (2) - std::exp (log_a)).abs ().sum (1);
+      at::Tensor cols = (plan.sum (1) - std::exp (log_b)).abs ().sum (1);
+      *marginal_error = at::max (rows, cols).max ().item<double> ();
+    }
+  return plan;
+}
+
+static at::Tensor
+project (const at::Tensor &adv, const at::Tensor &clean, float epsilon)
+{
+  return at::min (at::max (adv, clean - epsilon), clean + epsilon).clamp (0, 1);
+}
+
+static at::Tensor
+random_start (const at::Tensor &images, float epsilon, guint64 seed)
+{
+  at::Generator gen = make_generator (seed);
+  at::Tensor noise = at::rand (images.sizes (), gen, at::TensorOptions ().dtype (at::kFloat));
+  noise = (noise * 2 - 1) * epsilon;
+  return (images + noise.to (images.device ())).clamp (0, 1);
+}
+
+/* D for each plan, averaged over plans (one plan in batch space). */
+static at::Tensor
+matching_distance (const at::Tensor &plan, const at::Tensor &cost)
+{
+  return (plan * cost).sum ({ 1, 2 }).mean ();
+}
+
+at::Tensor
+ot_target_perturbation (Detector &detector, const at::Tensor &images,
+                        const OtterTorchOtParams &p, guint64 seed, double *d_start)
+{
+  FrozenEval frozen (*detector);
+  at::Tensor clean_vectors;
+  {
+    torch::NoGradGuard no_grad;
+    clean_vectors = ot_vectors (detector->features (images), p.space, p.spatial_max_side);
+  }
+  at::Tensor adv = random_start (images, p.epsilon, seed);
+  for (int k = 0; k < p.steps; k++)
+    {
+      adv.set_requires_grad (true);
+      at::Tensor vectors = ot_vectors (detector->features (adv), p.space, p.spatial_max_side);
+      at::Tensor cost = ot_cost (clean_vectors, vectors);
+      at::Tensor plan = p.unrolled_gradient
+        ? sinkhorn_plan (cost, p.reg, p.max_iter, p.tol, nullptr, nullptr, true)
+        : sinkhorn_plan (cost.detach (), p.reg, p.max_iter, p.tol, nullptr, nullptr);
+      at::Tensor d = matching_distance (plan, cost);
+      if (k == 0 && d_start != nullptr)
+        *d_start = d.item<double> ();
+      at::Tensor grad = torch::autograd::grad ({ d }, { adv })[0];
+      torch::NoGradGuard no_grad;
+      adv = project (adv.detach () + p.step_size * grad.sign (), images, p.epsilon);
+    }
+  return adv.detach ();
+}
+
+at::Tensor
+pgd_perturbation (OtterTorchModel *model, const at::Tensor &images, const Targets &targets,
+                  float epsilon, float step_size, int steps, bool start_random, guint64 seed)
+{
+  FrozenEval frozen (*model->detector);
+  at::Tensor adv = start_random ? random_start (images, epsilon, seed) : images.clone ();
+  for (int k = 0; k < steps; k++)
+    {
+      adv.set_requires_grad (true);
+      HeadOutputs out = model->detector->forward (adv);
+      at::Tensor loss = detection_loss (out, targets, 0, images.size (0)).total;
+      at::Tensor grad = torch::autograd::grad ({ loss }, { adv })[0];
+      torch::NoGradGuard no_grad;
+      adv = project (adv.detach () + step_size * grad.sign (), images, epsilon);
+    }
+  return adv.detach ();
+}
+
+static bool
+check_ot_params (const OtterTorchOtParams *p, GError **error)
+{
+  const char *problem = nullptr;
+  if (!(p->epsilon >= 0 && p->epsilon <= 1))
+    problem = "ε must be between 0 and 1";
+  else if (p->steps < 1 || p->steps > 1000)
+    problem = "the number of ascent steps must be between 1 and 1000";
+  else if (!(p->step_size > 0 && p->step_size <= 1))
+    problem = "the step size must be in (0, 1]";
+  else if (!(p->reg >= 1e-4 && p->reg <= 100))
+    problem = "the Sinkhorn regularisation must be between 0.0001 and 100";
+  else if (p->max_iter < 1 || p->max_iter > 100000)
+    problem = "Sinkhorn iterations must be between 1 and 100000";
+  else if (!(p->tol > 0))
+    problem = "the Sinkhorn tolerance must be positive";
+  else if (p->spatial_max_side < 1 || p->spatial_max_side > 32)
+    problem = "the spatial grid side must be between 1 and 32";
+  if (problem != nullptr)
+    g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
+  return problem == nullptr;
+}
+
+} /* namespace otter */
+
+using namespace otter;
+
+void
+otter_torch_ot_params_init (OtterTorchOtParams *params)
+{
+  g_return_if_fail (params != nullptr);
+  params->epsilon = 8.0f / 255.0f;
+  params->steps = 1;
+  params->step_size = params->epsilon;
+  params->space = OTTER_FEATURE_SPACE_BATCH;
+  params->reg = 0.01f;
+  params->max_iter = 100;
+  params->tol = 1e-3f;
+  params->spatial_max_side = 32;
+  params->unrolled_gradient = FALSE;
+}
+
+gboolean
+otter_torch_sinkhorn (const float *cost,
+                      int          n,
+                      int          m,
+                      float        reg,
+                      int          max_iter,
+                      float        tol,
+                      float       *plan_out,
+                      int         *iterations_out,
+                      float       *marginal_error_out,
+                      GError     **error)
+{
+  g_return_val_if_fail (cost != nullptr && plan_out != nullptr, FALSE);
+  if (n <= 0 || m <= 0 || !(reg > 0) || max_iter <= 0)
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+                   "Sinkhorn needs a non-empty cost matrix, reg > 0 and at least one iteration");
+      return FALSE;
+    }
+  try
+    {
+      at::Tensor c = at::from_blob (const_cast<float *> (cost), { 1, n, m }, at::kFloat)
+                       .to (preferred_device ());
+      int iterations = 0;
+      double err = 0;
+      at::Tensor plan = sinkhorn_plan (c, reg, max_iter, tol, &iterations, &err);
+      tensor_to_images (plan, plan_out);
+      if (iterations_out != nullptr)
+        *iterations_out = iterations;
+      if (marginal_error_out != nullptr)
+        *marginal_error_out = (float) err;
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}
+
+static float *
+copy_out (const at::Tensor &t)
+{
+  at::Tensor host = t.detach ().to (at::kCPU).to (at::kFloat).contiguous ();
+  float *out = g_new (float, host.numel ());
+  memcpy (out, host.data_ptr<float> (), host.numel () * sizeof (float));
+  return out;
+}
+
+OtterTorchOtResult *
+otter_torch_ot_attack (OtterTorchModel          *model,
+                       const OtterTorchBatch    *batch,
+                       const OtterTorchOtParams *params,
+                       guint64                   seed,
+                       GError                  **error)
+{
+  g_return_val_if_fail (model != nullptr, nullptr);
+  g_return_val_if_fail (params != nullptr, nullptr);
+  if (!check_batch (model, batch, false, error) || !check_ot_params (params, error))
+    return nullptr;
+  if (params->space == OTTER_FEATURE_SPACE_BATCH && batch->n < 2)
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+                   "the batch feature space matches images with each other: pick at least two images");
+      return nullptr;
+    }
+  try
+    {
+      Detector &detector = model->detector;
+      at::Tensor images = images_to_tensor (model, batch);
+      double d_start = 0;
+      at::Tensor adv = ot_target_perturbation (detector, images, *params, seed, &d_start);
+
+      FrozenEval frozen (*detector);
+      torch::NoGradGuard no_grad;
+      at::Tensor clean_neck = detector->features (images);
+      at::Tensor adv_neck = detector->features (adv);
+      at::Tensor a = ot_vectors (clean_neck, params->space, params->spatial_max_side);
+      at::Tensor b = ot_vectors (adv_neck, params->space, params->spatial_max_side);
+      at::Tensor cost = ot_cost (a, b);
+      at::Tensor plan = sinkhorn_plan (cost, params->reg, params->max_iter, params->tol, nullptr, nullptr);
+
+      auto *r = g_new0 (OtterTorchOtResult, 1);
+      r->n = batch->n;
+      r->size = batch->size;
+      r->perturbed = copy_out (adv);
+      r->d_start = (float) d_start;
+      r->d_final = matching_distance (plan, cost).item<float> ();
+      r->linf = (adv - images).abs ().max ().item<float> ();
+      r->space = params->space;
+      r->n_plans = (int) plan.size (0);
+      r->plan_side = (int) plan.size (1);
+      r->plan = copy_out (plan);
+      r->cost = copy_out (cost);
+      if (params->space == OTTER_FEATURE_SPACE_SPATIAL)
+        {
+          int64_t h = std::min<int64_t> (clean_neck.size (2), params->spatial_max_side);
+          int64_t w = std::min<int64_t> (clean_neck.size (3), params->spatial_max_side);
+          r->map_h = (int) h;
+          r->map_w = (int) w;
+          at::Tensor cell_cost = (plan * cost).sum (2) * (double) (h * w);
+          at::Tensor displacement = (a - b).norm (2, -1);
+          r->cell_cost = copy_out (cell_cost.view ({ batch->n, h, w }));
+          r->displacement = copy_out (displacement.view ({ batch->n, h, w }));
+        }
+      return r;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return nullptr;
+    }
+}
+
+void
+otter_torch_ot_result_free (OtterTorchOtResult *result)
+{
+  if (result == nullptr)
+    return;
+  g_free (result->perturbed);
+  g_free (result->plan);
+  g_free (result->cost);
+  g_free (result->cell_cost);
+  g_free (result->displacement);
+  g_free (result);
+}
+
+void
+otter_torch_attack_params_init (OtterTorchAttackParams *params,
+                                OtterAttackKind         kind)
+{
+  g_return_if_fail (params != nullptr);
+  params->kind = kind;
+  params->epsilon = 8.0f / 255.0f;
+  params->step_size = 2.0f / 255.0f;
+  params->steps = 10;
+  params->random_start = TRUE;
+  otter_torch_ot_params_init (&params->ot);
+}
+
+static const char *const attack_names[] = { "none", "fgsm", "pgd", "ot" };
+
+const char *
+otter_attack_kind_to_string (OtterAttackKind kind)
+{
+  g_return_val_if_fail ((int) kind >= 0 && (int) kind < (int) G_N_ELEMENTS (attack_names), nullptr);
+  return attack_names[kind];
+}
+
+gboolean
+otter_attack_kind_from_string (const char      *str,
+                               OtterAttackKind *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (attack_names); i++)
+    if (g_strcmp0 (str, attack_names[i]) == 0)
+      {
+        *kind = (OtterAttackKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+otter_torch_attack (OtterTorchModel              *model,
+                    const OtterTorchBatch        *batch,
+                    const OtterTorchAttackParams *params,
+                    guint64                       seed,
+                    float                        *out_images,
+                    GError                      **error)
+{
+  g_return_val_if_fail (model != nullptr && params != nullptr && out_images != nullptr, FALSE);
+  bool needs_boxes = params->kind == OTTER_ATTACK_FGSM || params->kind == OTTER_ATTACK_PGD;
+  if (!check_batch (model, batch, needs_boxes, error))
+    return FALSE;
+  if (!(params->epsilon >= 0 && params->epsilon <= 1) || params->steps < 1 || params->steps > 1000 ||
+      !(params->step_size > 0 && params->step_size <= 1))
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+                   "attack needs 0 ≤ ε ≤ 1, 1–1000 steps and a step size in (0, 1]");
+      return FALSE;
+    }
+  try
+    {
+      at::Tensor images = images_to_tensor (model, batch);
+      at::Tensor adv;
+      switch (params->kind)
+        {
+        case OTTER_ATTACK_NONE:
+          adv = images;
+          break;
+        case OTTER_ATTACK_FGSM:
+        case OTTER_ATTACK_PGD:
+          {
+            Targets targets = build_targets (model, batch, batch->size / kStride, batch->size / kStride);
+            bool fgsm = params->kind == OTTER_ATTACK_FGSM;
+            adv = pgd_perturbation (model, images, targets, params->epsilon,
+                                    fgsm ? params->epsilon : params->step_size,
+                                    fgsm ? 1 : params->steps,
+                                    fgsm ? false : params->random_start, seed);
+          }
+          break;
+        case OTTER_ATTACK_OT:
+          {
+            OtterTorchOtParams ot = params->ot;
+            ot.epsilon = params->epsilon;
+            if (!check_ot_params (&ot, error))
+              return FALSE;
+            /* The batch space needs pairs; a single image falls back to its cells. */
+            if (batch->n < 2)
+              ot.space = OTTER_FEATURE_SPACE_SPATIAL;
+            adv = ot_target_perturbation (model->detector, images, ot, seed, nullptr);
+          }
+          break;
+        default:
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "unknown attack");
+          return FALSE;
+        }
+      tensor_to_images (adv, out_images);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}

@@ -1,1 +1,447 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-torch-train.cpp: training steps, optimisers, schedule, checkpoints
+ *
+ * The optimisers are written out here rather than taken from torch::optim
+ * so that their state is a plain list of named tensors: checkpoints then
+ * use the same container as model files, and the code does not depend on
+ * optimizer-state APIs that differ between libtorch 1.13 and 2.x.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include <cmath>
+
+#include "otter-torch-private.hpp"
+
+using namespace otter;
+
+struct _OtterTorchTrainer
+{
+  OtterTorchModel *model;
+  OtterTorchTrainParams params;
+  std::vector<std::string> names;
+  std::vector<at::Tensor> parameters;
+  std::vector<bool> decay;             /* weight decay skips norms and biases */
+  std::vector<at::Tensor> exp_avg;     /* SGD momentum buffer / Adam first moment */
+  std::vector<at::Tensor> exp_avg_sq;  /* Adam second moment */
+  gint64 step = 0;
+};
+
+static const char *const method_names[] = { "ot", "standard", "pgd" };
+static const char *const optimizer_names[] = { "sgd", "adamw" };
+
+const char *
+otter_train_method_to_string (OtterTrainMethod method)
+{
+  g_return_val_if_fail ((int) method >= 0 && (int) method < (int) G_N_ELEMENTS (method_names), nullptr);
+  return method_names[method];
+}
+
+gboolean
+otter_train_method_from_string (const char       *str,
+                                OtterTrainMethod *method)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (method_names); i++)
+    if (g_strcmp0 (str, method_names[i]) == 0)
+      {
+        *method = (OtterTrainMethod) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+otter_optimizer_kind_to_string (OtterOptimizerKind kind)
+{
+  g_return_val_if_fail ((int) kind >= 0 && (int) kind < (int) G_N_ELEMENTS (optimizer_names), nullptr);
+  return optimizer_names[kind];
+}
+
+gboolean
+otter_optimizer_kind_from_string (const char         *str,
+                                  OtterOptimizerKind *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (optimizer_names); i++)
+    if (g_strcmp0 (str, optimizer_names[i]) == 0)
+      {
+        *kind = (OtterOptimizerKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+otter_torch_train_params_init (OtterTorchTrainParams *params)
+{
+  g_return_if_fail (params != nullptr);
+  params->method = OTTER_METHOD_OT;
+  params->optimizer = OTTER_OPTIMIZER_ADAMW;
+  params->lr = 2e-3;
+  params->momentum = 0.9;
+  params->weight_decay = 5e-4;
+  params->warmup_steps = 50;
+  params->total_steps = 1000;
+  params->min_lr_ratio = 0.05;
+  params->w1 = 1.0;
+  params->w2 = 1.0;
+  params->grad_clip = 10.0;
+  otter_torch_ot_params_init (&params->ot);
+  params->pgd_steps = 3;
+  params->pgd_step_size = 2.0f / 255.0f;
+}
+
+static bool
+check_train_params (const OtterTorchTrainParams *p, GError **error)
+{
+  const char *problem = nullptr;
+  if (!(p->lr > 0 && p->lr <= 10))
+    problem = "the learning rate must be in (0, 10]";
+  else if (!(p->momentum >= 0 && p->momentum < 1))
+    problem = "momentum must be in [0, 1)";
+  else if (!(p->weight_decay >= 0 && p->weight_decay < 1))
+    problem = "weight decay must be in [0, 1)";
+  else if (p->warmup_steps < 0 || p->total_steps < 1)
+    problem = "the schedule needs warm-up ≥ 0 and at least one step";
+  else if (!(p->min_lr_ratio >= 0 && p->min_lr_ratio <= 1))
+    problem = "the minimum learning-rate ratio must be in [0, 1]";
+  else if (!(p->w1 >= 0 && p->w2 >= 0 && p->w1 + p->w2 > 0))
+    problem = "the loss weights must be non-negative and not both zero";
+  else if (!(p->grad_clip >= 0))
+    problem = "gradient clipping must be ≥ 0";
+  else if (p->method == OTTER_METHOD_PGD && (p->pgd_steps < 1 || p->pgd_steps > 100 || !(p->pgd_step_size > 0)))
+    problem = "PGD training needs 1–100 steps and a positive step size";
+  else if ((int) p->method < 0 || (int) p->method > OTTER_METHOD_PGD)
+    problem = "unknown training method";
+  else if ((int) p->optimizer < 0 || (int) p->optimizer > OTTER_OPTIMIZER_ADAMW)
+    problem = "unknown optimiser";
+  if (problem != nullptr)
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
+      return false;
+    }
+  return true;
+}
+
+OtterTorchTrainer *
+otter_torch_trainer_new (OtterTorchModel             *model,
+                         const OtterTorchTrainParams *params,
+                         GError                     **error)
+{
+  g_return_val_if_fail (model != nullptr && params != nullptr, nullptr);
+  if (!check_train_params (params, error))
+    return nullptr;
+  try
+    {
+      auto *trainer = new OtterTorchTrainer ();
+      trainer->model = model;
+      trainer->params = *params;
+      for (const auto &p : model->detector->named_parameters ())
+        {
+          trainer->names.push_back (p.key ());
+          trainer->parameters.push_back (p.value ());
+          trainer->decay.push_back (p.value ().dim () > 1);
+          trainer->exp_avg.push_back (at::zeros_like (p.value ()));
+          trainer->exp_avg_sq.push_back (params->optimizer == OTTER_OPTIMIZER_ADAMW
+                                         ? at::zeros_like (p.value ()) : at::Tensor ());
+        }
+      return trainer;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return nullptr;
+    }
+}
+
+void
+otter_torch_trainer_free (OtterTorchTrainer *trainer)
+{
+  delete trainer;
+}
+
+gint64
+otter_torch_trainer_get_step (OtterTorchTrainer *trainer)
+{
+  g_return_val_if_fail (trainer != nullptr, 0);
+  return trainer->step;
+}
+
+double
+otter_torch_trainer_lr_at (OtterTorchTrainer *trainer,
+                           gint64             step)
+{
+  g_return_val_if_fail (trainer != nullptr, 0);
+  const OtterTorchTrainParams &p = trainer->params;
+  if (step < p.warmup_steps)
+    return p.lr * (double) (step + 1) / (double) p.warmup_steps;
+  double span = (double) MAX (1, p.total_steps - p.warmup_steps);
+  double progress = CLAMP ((double) (step - p.warmup_steps) / span, 0.0, 1.0);
+  double floor = p.lr * p.min_lr_ratio;
+  return floor + (p.lr - floor) * 0.5 * (1 + std::cos (G_PI * progress));
+}
+
+static double
+clip_gradients (OtterTorchTrainer *trainer)
+{
+  torch::NoGradGuard no_grad;
+  at::Tensor total = at::zeros ({}, at::TensorOptions ().device (trainer->model->device));
+  for (const at::Tensor &p : trainer->parameters)
+    if (p.grad ().defined ())
+      total = total + p.grad ().pow (2).sum ();
+  double norm = std::sqrt (total.item<double> ());
+  double clip = trainer->params.grad_clip;
+  if (clip > 0 && std::isfinite (norm) && norm > clip)
+    for (const at::Tensor &p : trainer->parameters)
+      if (p.grad ().defined ())
+        p.mutable_grad ().mul_ (clip / (norm + 1e-6));
+  return norm;
+}
+
+static void
+apply_update (OtterTorchTrainer *trainer, double lr)
+{
+  torch::NoGradGuard no_grad;
+  const OtterTorchTrainParams &p = trainer->params;
+  double t = (double) (trainer->step + 1);
+  for (size_t i = 0; i < trainer->parameters.size (); i++)
+    {
+      at::Tensor param = trainer->parameters[i];
+      if (!param.grad ().defined ())
+        continue;
+      at::Tensor grad = param.grad ();
+      double wd = trainer->decay[i] ? p.weight_decay : 0.0;
+      if (p.optimizer == OTTER_OPTIMIZER_SGD)
+        {
+          /* PyTorch's SGD: decay added to the gradient, then momentum. */
+          at::Tensor g = wd > 0 ? grad + wd * param : grad;
+          trainer->exp_avg[i].mul_ (p.momentum).add_ (g);
+          param.add_ (trainer->exp_avg[i], -lr);
+        }
+      else
+        {
+          /* AdamW: decoupled decay, bias-corrected moments. */
+          const double beta2 = 0.999, eps = 1e-8;
+          if (wd > 0)
+            param.mul_ (1 - lr * wd);
+          trainer->exp_avg[i].mul_ (p.momentum).add_ (grad, 1 - p.momentum);
+          trainer->exp_avg_sq[i].mul_ (beta2).addcmul_ (grad, grad, 1 - beta2);
+          double bc1 = 1 - std::pow (p.momentum, t);
+          double bc2 = 1 - std::pow (beta2, t);
+          at::Tensor denom = (trainer->exp_avg_sq[i] / bc2).sqrt_ ().add_ (eps);
+          param.addcdiv_ (trainer->exp_avg[i], denom, -lr / bc1);
+        }
+    }
+}
+
+static void
+zero_gradients (OtterTorchTrainer *trainer)
+{
+  for (at::Tensor &p : trainer->parameters)
+    if (p.grad ().defined ())
+      {
+        p.mutable_grad ().detach_ ();
+        p.mutable_grad ().zero_ ();
+      }
+}
+
+gboolean
+otter_torch_trainer_step (OtterTorchTrainer     *trainer,
+                          const OtterTorchBatch *batch,
+                          guint64                seed,
+                          OtterTorchStepResult  *result,
+                          GError               **error)
+{
+  g_return_val_if_fail (trainer != nullptr && result != nullptr, FALSE);
+  OtterTorchModel *model = trainer->model;
+  const OtterTorchTrainParams &p = trainer->params;
+  if (!check_batch (model, batch, true, error))
+    return FALSE;
+  if (batch->n < 2)
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+                   "a training batch needs at least two images (batch norm)");
+      return FALSE;
+    }
+  try
+    {
+      Detector &detector = model->detector;
+      at::Tensor images = images_to_tensor (model, batch);
+      int out_side = batch->size / kStride;
+      Targets targets = build_targets (model, batch, out_side, out_side);
+      int64_t n = batch->n;
+
+      /* Batch norm updates its running statistics during the forward pass;
+       * keep a copy so a non-finite step can be undone completely. */
+      std::vector<at::Tensor> saved_buffers;
+      for (const at::Tensor &b : detector->buffers ())
+        saved_buffers.push_back (b.clone ());
+      auto restore_buffers = [&] () {
+        torch::NoGradGuard no_grad;
+        size_t i = 0;
+        for (at::Tensor &b : detector->buffers ())
+          b.copy_ (saved_buffers[i++]);
+      };
+
+      result->l1 = NAN;
+      result->l2 = NAN;
+      result->d = NAN;
+      at::Tensor loss;
+      detector->train ();
+      zero_gradients (trainer);
+
+      switch (p.method)
+        {
+        case OTTER_METHOD_STANDARD:
+          {
+            HeadOutputs out = detector->forward (images);
+            loss = detection_loss (out, targets, 0, n).total;
+            result->l1 = loss.item<double> ();
+          }
+          break;
+        case OTTER_METHOD_PGD:
+          {
+            at::Tensor adv = pgd_perturbation (model, images, targets, p.ot.epsilon,
+                                               p.pgd_step_size, p.pgd_steps, true, seed);
+            HeadOutputs out = detector->forward (adv);
+            loss = detection_loss (out, targets, 0, n).total;
+            result->l2 = loss.item<double> ();
+          }
+          break;
+        case OTTER_METHOD_OT:
+        default:
+          {
+            at::Tensor adv = ot_target_perturbation (detector, images, p.ot, seed, nullptr);
+            /* One pass over clean and perturbed copies together: cheaper
+             * than two passes, and batch norm sees both distributions. */
+            HeadOutputs out = detector->forward (at::cat ({ images, adv }, 0));
+            at::Tensor l1 = detection_loss (out, targets, 0, n).total;
+            at::Tensor l2 = detection_loss (out, targets, n, n).total;
+            loss = p.w1 * l1 + p.w2 * l2;
+            result->l1 = l1.item<double> ();
+            result->l2 = l2.item<double> ();
+            torch::NoGradGuard no_grad;
+            at::Tensor neck = out.neck.detach ();
+            at::Tensor a = ot_vectors (neck.narrow (0, 0, n), p.ot.space, p.ot.spatial_max_side);
+            at::Tensor b = ot_vectors (neck.narrow (0, n, n), p.ot.space, p.ot.spatial_max_side);
+            at::Tensor cost = ot_cost (a, b);
+            at::Tensor plan = sinkhorn_plan (cost, p.ot.reg, p.ot.max_iter, p.ot.tol, nullptr, nullptr);
+            result->d = (plan * cost).sum ({ 1, 2 }).mean ().item<double> ();
+          }
+          break;
+        }
+
+      result->loss = loss.item<double> ();
+      if (!std::isfinite (result->loss))
+        {
+          restore_buffers ();
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE,
+                       "the loss became %g at step %" G_GINT64_FORMAT "; the weights were left as they were",
+                       result->loss, trainer->step);
+          return FALSE;
+        }
+      loss.backward ();
+      result->grad_norm = clip_gradients (trainer);
+      if (!std::isfinite (result->grad_norm))
+        {
+          zero_gradients (trainer);
+          restore_buffers ();
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE,
+                       "the gradient became non-finite at step %" G_GINT64_FORMAT "; the weights were left as they were",
+                       trainer->step);
+          return FALSE;
+        }
+      result->lr = otter_torch_trainer_lr_at (trainer, trainer->step);
+      apply_update (trainer, result->lr);
+      zero_gradients (trainer);
+      trainer->step++;
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
+otter_torch_trainer_save_checkpoint (OtterTorchTrainer *trainer,
+                                     const char        *path,
+                                     const char        *metadata_json,
+                                     GError           **error)
+{
+  g_return_val_if_fail (trainer != nullptr && path != nullptr, FALSE);
+  try
+    {
+      TensorMap tensors = model_tensors (trainer->model);
+      for (size_t i = 0; i < trainer->parameters.size (); i++)
+        {
+          tensors.emplace_back ("optim.exp_avg." + trainer->names[i], trainer->exp_avg[i]);
+          if (trainer->exp_avg_sq[i].defined ())
+            tensors.emplace_back ("optim.exp_avg_sq." + trainer->names[i], trainer->exp_avg_sq[i]);
+        }
+      g_autofree char *extra = g_strdup_printf ("{\"step\": %" G_GINT64_FORMAT ", \"optimizer\": \"%s\"}",
+                                                trainer->step,
+                                                otter_optimizer_kind_to_string (trainer->params.optimizer));
+      std::string header = model_header_json (trainer->model, tensors, metadata_json, extra);
+      return container_write (path, header, tensors, error);
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
+otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
+                                     const char        *path,
+                                     GError           **error)
+{
+  g_return_val_if_fail (trainer != nullptr && path != nullptr, FALSE);
+  try
+    {
+      std::string header;
+      std::map<std::string, at::Tensor> tensors;
+      if (!container_read (path, header, tensors, error))
+        return FALSE;
+      g_autoptr (JsonNode) root = json_from_string (header.c_str (), nullptr);
+      JsonObject *obj = json_node_get_object (root);
+      JsonObject *ck = json_object_has_member (obj, "checkpoint")
+        ? json_object_get_object_member (obj, "checkpoint") : nullptr;
+      if (ck == nullptr)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
+                       "%s is a model, not a training checkpoint", path);
+          return FALSE;
+        }
+      if (g_strcmp0 (json_object_get_string_member_with_default (obj, "arch", ""),
+                     trainer->model->detector->spec.name.c_str ()) != 0)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
+                       "%s is a checkpoint of another architecture", path);
+          return FALSE;
+        }
+      if (!model_assign_tensors (trainer->model, path, tensors, error))
+        return FALSE;
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < trainer->parameters.size (); i++)
+        {
+          auto m = tensors.find ("optim.exp_avg." + trainer->names[i]);
+          if (m != tensors.end () && m->second.sizes ().equals (trainer->exp_avg[i].sizes ()))
+            trainer->exp_avg[i].copy_ (m->second);
+          auto v = tensors.find ("optim.exp_avg_sq." + trainer->names[i]);
+          if (trainer->exp_avg_sq[i].defined () && v != tensors.end () &&
+              v->second.sizes ().equals (trainer->exp_avg_sq[i].sizes ()))
+            trainer->exp_avg_sq[i].copy_ (v->second);
+        }
+      trainer->step = json_object_get_int_member_with_default (ck, "step", 0);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}

@@ -129,8 +129,12 @@ typedef struct
   OtterFeatureSpace space;
   float             reg;           /* Sinkhorn regularisation, default 0.01 */
   int               max_iter;      /* default 100 */
-  float             tol;           /* marginal L1 error to stop at, default 1e-4 */
+  float             tol;           /* marginal L1 error to stop at, default 1e-3
+                                    * (float32 rounding floors it near 1e-4) */
   int               spatial_max_side; /* cells per side in spatial mode, ≤ 32 */
+  /* Differentiate through the Sinkhorn iterations instead of holding the
+   * converged plan fixed (the reference gradient; slower). */
+  gboolean          unrolled_gradient;
 } OtterTorchOtParams;
 
 void     otter_torch_ot_params_init   (OtterTorchOtParams *params);

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-torch-file.cpp: self-describing model and checkpoint files
+ *
+ * Layout (all integers little endian):
+ *   "OTTERMDL"           8 bytes magic
+ *   u32 version          1
+ *   u32 header_length
+ *   header               JSON: architecture, classes, input size,
+ *                        normalisation, tensor names/shapes/dtypes, metadata
+ *   tensor data          each tensor's bytes in header order
+ *   SHA-256              32 bytes over everything before it
+ *
+ * The digest makes a truncated or damaged file a clear error instead of a
+ * model with garbage weights. Files are written to a temporary name and
+ * renamed, so a crash or a full disk never replaces a good file.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include <cstring>
+
+#include "otter-torch-private.hpp"
+
+namespace otter {
+
+static const char kMagic[8] = { 'O', 'T', 'T', 'E', 'R', 'M', 'D', 'L' };
+static const guint32 kVersion = 1;
+static const gsize kDigestLength = 32;
+
+static void
+put_u32 (std::string &out, guint32 v)
+{
+  guint32 le = GUINT32_TO_LE (v);
+  out.append (reinterpret_cast<const char *> (&le), 4);
+}
+
+static guint32
+get_u32 (const char *p)
+{
+  guint32 le;
+  memcpy (&le, p, 4);
+  return GUINT32_FROM_LE (le);
+}
+
+static const char *
+dtype_name (const at::Tensor &t)
+{
+  return t.scalar_type () == at::kLong ? "i64" : "f32";
+}
+
+bool
+container_write (const char *path, const std::string &header_json,
+                 const TensorMap &tensors, GError **error)
+{
+  std::string out;
+  out.append (kMagic, sizeof kMagic);
+  put_u32 (out, kVersion);
+  put_u32 (out, (guint32) header_json.size ());
+  out.append (header_json);
+  for (const auto &[name, tensor] : tensors)
+    {
+      at::Tensor host = tensor.detach ().to (at::kCPU).contiguous ();
+      if (host.scalar_type () != at::kLong)
+        host = host.to (at::kFloat);
+      /* x86 and ARM Linux are little endian, the layout on disk. */
+      out.append (static_cast<const char *> (host.data_ptr ()), host.numel () * host.element_size ());
+    }
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, reinterpret_cast<const guchar *> (out.data ()), out.size ());
+  guint8 digest[kDigestLength];
+  gsize digest_len = sizeof digest;
+  g_checksum_get_digest (sum, digest, &digest_len);
+  g_checksum_free (sum);
+  out.append (reinterpret_cast<const char *> (digest), digest_len);
+
+  GError *local = nullptr;
+  if (!g_file_set_contents_full (path, out.data (), out.size (),
+                                 (GFileSetContentsFlags) (G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE),
+                                 0644, &local))
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO,
+                   "could not write %s: %s", path, local->message);
+      g_error_free (local);
+      return false;
+    }
+  return true;
+}
+
+static bool
+corrupt (GError **error, const char *path, const char *why)
+{
+  g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
+               "%s is a damaged Otter model: %s", path, why);
+  return false;
+}
+
+bool
+container_read (const char *path, std::string &header_json,
+                std::map<std::string, at::Tensor> &tensors, GError **error)
+{
+  char *raw = nullptr;
+  gsize len = 0;
+  GError *local = nullptr;
+  if (!g_file_get_contents (path, &raw, &len, &local))
+    {
+      g_set_error (error, OTTER_TORCH_ERROR,
+                   local->code == G_FILE_ERROR_NOENT ? OTTER_TORCH_ERROR_IO : OTTER_TORCH_ERROR_IO,
+                   "%s", local->message);
+      g_error_free (local);
+      return false;
+    }
+  std::unique_ptr<char, decltype (&g_free)> guard (raw, g_free);
+
+  if (len < sizeof kMagic || memcmp (raw, kMagic, sizeof kMagic) != 0)
+    {
+      const char *hint = "";
+      if (len >= 4 && memcmp (raw, "PK\x03\x04", 4) == 0)
+        hint = " (it looks like a PyTorch/TorchScript archive; Otter models come from “otter-cli train” or the app)";
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
+                   "%s is not an Otter model file%s", path, hint);
+      return false;
+    }
+  if (len < sizeof kMagic + 8 + kDigestLength)
+    return corrupt (error, path, "the file is truncated");
+  guint32 version = get_u32 (raw + 8);
+  if (version != kVersion)
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
+                   "%s is an Otter model of format version %u, this Otter reads version %u",
+                   path, version, kVersion);
+      return false;
+    }
+  guint32 header_len = get_u32 (raw + 12);
+  gsize data_start = 16 + (gsize) header_len;
+  if (data_start + kDigestLength > len)
+    return corrupt (error, path, "the file is truncated");
+
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, reinterpret_cast<const guchar *> (raw), len - kDigestLength);
+  guint8 digest[kDigestLength];
+  gsize digest_len = sizeof digest;
+  g_checksum_get_digest (sum, digest, &digest_len);
+  g_checksum_free (sum);
+  bool digest_ok = memcmp (digest, raw + len - kDigestLength, kDigestLength) == 0;
+
+  header_json.assign (raw + 16, header_len);
+  JsonParser *parser = json_parser_new ();
+  std::unique_ptr<JsonParser, decltype (&g_object_unref)> parser_guard (parser, g_object_unref);
+  if (!json_parser_load_from_data (parser, header_json.data (), header_json.size (), nullptr) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return corrupt (error, path, digest_ok ? "its header is not valid JSON" : "the file is truncated or altered");
+
+  JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "tensors"))
+    return corrupt (error, path, "its header lists no tensors");
+  JsonArray *list = json_object_get_array_member (root, "tensors");
+  gsize offset = data_start;
+  for (guint i = 0; list != nullptr && i < json_array_get_length (list); i++)
+    {
+      JsonObject *t = json_array_get_object_element (list, i);
+      if (t == nullptr || !json_object_has_member (t, "name") || !json_object_has_member (t, "shape"))
+        return corrupt (error, path, "a tensor entry lacks its name or shape");
+      std::vector<int64_t> shape;
+      JsonArray *dims = json_object_get_array_member (t, "shape");
+      int64_t numel = 1;
+      for (guint d = 0; dims != nullptr && d < json_array_get_length (dims); d++)
+        {
+          gint64 v = json_array_get_int_element (dims, d);
+          if (v < 0 || v > (1 << 28))
+            return corrupt (error, path, "a tensor has an impossible shape");
+          shape.push_back (v);
+          numel *= v;
+        }
+      bool is_long = g_strcmp0 (json_object_get_string_member_with_default (t, "dtype", "f32"), "i64") == 0;
+      gsize bytes = numel * (is_long ? 8 : 4);
+      if (offset + bytes > len - kDigestLength)
+        return corrupt (error, path, "the file is truncated");
+      at::Tensor tensor = at::empty (shape, is_long ? at::kLong : at::kFloat);
+      memcpy (tensor.data_ptr (), raw + offset, bytes);
+      offset += bytes;
+      tensors[json_object_get_string_member (t, "name")] = tensor;
+    }
+  if (offset != len - kDigestLength)
+    return corrupt (error, path, "the file has trailing data");
+  if (!digest_ok)
+    return corrupt (error, path, "its checksum does not match (the file was altered or damaged)");
+  return true;
+}
+
+TensorMap
+model_tensors (OtterTorchModel *model)
+{
+  TensorMap out;
+  for (const auto &p : model->detector->named_parameters ())
+    out.emplace_back ("model." + p.key (), p.value ());
+  for (const auto &b : model->detector->named_buffers ())
+    out.emplace_back ("model." + b.key (), b.value ());
+  return out;
+}
+
+std::string
+model_header_json (OtterTorchModel *model, const TensorMap &tensors,
+                   const char *metadata_json, const char *extra_json)
+{
+  const ArchSpec &s = model->detector->spec;
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, "otter-model");
+  json_builder_set_member_name (b, "otter_version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_set_member_name (b, "arch");
+  json_builder_add_string_value (b, s.name.c_str ());
+  json_builder_set_member_name (b, "architecture");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "family");
+  json_builder_add_string_value (b, "centernet");
+  json_builder_set_member_name (b, "stem");
+  json_builder_add_int_value (b, s.stem);
+  json_builder_set_member_name (b, "widths");
+  json_builder_begin_array (b);
+  for (int w : s.widths)
+    json_builder_add_int_value (b, w);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "depth");
+  json_builder_add_int_value (b, s.depth);
+  json_builder_set_member_name (b, "neck");
+  json_builder_add_int_value (b, s.neck);
+  json_builder_set_member_name (b, "head");
+  json_builder_add_int_value (b, s.head);
+  json_builder_set_member_name (b, "stride");
+  json_builder_add_int_value (b, kStride);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "input_size");
+  json_builder_add_int_value (b, model->input_size);
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, "RGB float in [0, 1], letterboxed on grey 0.5; the model normalises with the mean/std buffers");
+  json_builder_set_member_name (b, "class_names");
+  json_builder_begin_array (b);
+  for (const std::string &n : model->class_names)
+    json_builder_add_string_value (b, n.c_str ());
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "tensors");
+  json_builder_begin_array (b);
+  for (const auto &[name, tensor] : tensors)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, name.c_str ());
+      json_builder_set_member_name (b, "dtype");
+      json_builder_add_string_value (b, dtype_name (tensor));
+      json_builder_set_member_name (b, "shape");
+      json_builder_begin_array (b);
+      for (int64_t d : tensor.sizes ())
+        json_builder_add_int_value (b, d);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  auto add_raw = [&] (const char *member, const char *json) {
+    json_builder_set_member_name (b, member);
+    JsonNode *node = json != nullptr ? json_from_string (json, nullptr) : nullptr;
+    if (node != nullptr)
+      json_builder_add_value (b, node);
+    else
+      json_builder_add_null_value (b);
+  };
+  add_raw ("metadata", metadata_json);
+  if (extra_json != nullptr)
+    add_raw ("checkpoint", extra_json);
+  json_builder_end_object (b);
+
+  JsonNode *root = json_builder_get_root (b);
+  char *text = json_to_string (root, FALSE);
+  std::string result (text);
+  g_free (text);
+  json_node_unref (root);
+  g_object_unref (b);
+  return result;
+}
+
+bool
+model_assign_tensors (OtterTorchModel *model, const char *path,
+                      std::map<std::string, at::Tensor> &tensors, GError **error)
+{
+  torch::NoGradGuard no_grad;
+  for (auto &[name, target] : model_tensors (model))
+    {
+      auto it = tensors.find (name);
+      if (it == tensors.end () || !it->second.sizes ().equals (target.sizes ()))
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
+                       "%s does not fit the “%s” architecture it declares (tensor %s is %s)",
+                       path, model->detector->spec.name.c_str (), name.c_str (),
+                       it == tensors.end () ? "missing" : "of another shape");
+          return false;
+        }
+      target.copy_ (it->second.to (target.scalar_type ()));
+    }
+  return true;
+}
+
+} /* namespace otter */
+
+using namespace otter;
+
+gboolean
+otter_torch_model_save (OtterTorchModel *model,
+                        const char      *path,
+                        const char      *metadata_json,
+                        GError         **error)
+{
+  g_return_val_if_fail (model != nullptr, FALSE);
+  g_return_val_if_fail (path != nullptr, FALSE);
+  try
+    {
+      TensorMap tensors = model_tensors (model);
+      if (metadata_json == nullptr && !model->metadata.empty ())
+        metadata_json = model->metadata.c_str ();
+      return container_write (path, model_header_json (model, tensors, metadata_json, nullptr), tensors, error);
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}
+
+OtterTorchModel *
+otter_torch_model_load (const char *path,
+                        GError    **error)
+{
+  g_return_val_if_fail (path != nullptr, nullptr);
+  try
+    {
+      std::string header;
+      std::map<std::string, at::Tensor> tensors;
+      if (!container_read (path, header, tensors, error))
+        return nullptr;
+
+      g_autoptr (JsonNode) root = json_from_string (header.c_str (), nullptr);
+      JsonObject *obj = json_node_get_object (root);
+      const char *arch = json_object_get_string_member_with_default (obj, "arch", "");
+      if (arch_lookup (arch) == nullptr)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
+                       "%s is a model of architecture “%s”, which this Otter does not know", path, arch);
+          return nullptr;
+        }
+      JsonArray *names = json_object_has_member (obj, "class_names")
+        ? json_object_get_array_member (obj, "class_names") : nullptr;
+      std::vector<std::string> class_names;
+      for (guint i = 0; names != nullptr && i < json_array_get_length (names); i++)
+        class_names.emplace_back (json_array_get_string_element (names, i));
+      std::vector<const char *> ptrs;
+      for (const std::string &n : class_names)
+        ptrs.push_back (n.c_str ());
+      ptrs.push_back (nullptr);
+      int input_size = (int) json_object_get_int_member_with_default (obj, "input_size", 0);
+
+      GError *local = nullptr;
+      OtterTorchModel *model = otter_torch_model_new (arch, ptrs.data (), input_size, 0, &local);
+      if (model == nullptr)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
+                       "%s has an unusable header: %s", path, local->message);
+          g_error_free (local);
+          return nullptr;
+        }
+      if (!model_assign_tensors (model, path, tensors, error))
+        {
+          otter_torch_model_free (model);
+          return nullptr;
+        }
+      JsonNode *meta = json_object_get_member (obj, "metadata");
+      if (meta != nullptr && !JSON_NODE_HOLDS_NULL (meta))
+        {
+          char *text = json_to_string (meta, FALSE);
+          model->metadata = text;
+          g_free (text);
+        }
+      return model;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return nullptr;
+    }
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-torch-private.hpp: what the shim's translation units share
+ *
+ * Only src/torch/ includes this. It keeps the libtorch headers to the
+ * minimum the shim needs (torch/nn and autograd, not torch/all.h), which
+ * matters for compile times.
+ */
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/autograd.h>
+#include <ATen/ATen.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "otter-torch.h"
+
+namespace otter {
+
+/* Width and depth of one detector size. */
+struct ArchSpec
+{
+  std::string name;
+  int stem;
+  int widths[4];                 /* strides 4, 8, 16, 32 */
+  int depth;                     /* extra 3×3 convs per stage */
+  int neck;                      /* channels of the stride-4 neck */
+  int head;                      /* hidden channels of each head */
+};
+
+const ArchSpec *arch_lookup (const std::string &name);
+
+struct ConvBnReluImpl : torch::nn::Module
+{
+  ConvBnReluImpl (int in, int out, int kernel, int stride);
+  at::Tensor forward (const at::Tensor &x);
+  torch::nn::Conv2d conv{nullptr};
+  torch::nn::BatchNorm2d bn{nullptr};
+};
+TORCH_MODULE (ConvBnRelu);
+
+struct HeadImpl : torch::nn::Module
+{
+  HeadImpl (int in, int hidden, int out, double bias);
+  at::Tensor forward (const at::Tensor &x);
+  torch::nn::Conv2d hidden_conv{nullptr};
+  torch::nn::Conv2d out_conv{nullptr};
+};
+TORCH_MODULE (Head);
+
+/* The raw outputs of one forward pass. */
+struct HeadOutputs
+{
+  at::Tensor heatmap;            /* N × C × H × W logits */
+  at::Tensor size;               /* N × 2 × H × W, in output cells */
+  at::Tensor offset;             /* N × 2 × H × W */
+  at::Tensor neck;               /* N × neck × H × W */
+};
+
+/* A CenterNet-style detector: backbone to stride 32, a top-down neck back
+ * to stride 4, and heatmap / size / offset heads. */
+struct DetectorImpl : torch::nn::Module
+{
+  DetectorImpl (const ArchSpec &spec, int n_classes);
+  at::Tensor features (const at::Tensor &images);   /* images in [0, 1] → neck */
+  HeadOutputs forward (const at::Tensor &images);
+
+  ArchSpec spec;
+  int n_classes;
+  ConvBnRelu stem{nullptr};
+  std::vector<torch::nn::Sequential> stages;
+  std::vector<torch::nn::Conv2d> laterals;
+  ConvBnRelu smooth{nullptr};
+  Head heatmap_head{nullptr};
+  Head size_head{nullptr};
+  Head offset_head{nullptr};
+  at::Tensor mean, std;          /* normalisation, applied inside the model */
+};
+TORCH_MODULE (Detector);
+
+/* Per-object training targets for one batch. */
+struct Targets
+{
+  at::Tensor heatmap;            /* N × C × H × W gaussian peaks */
+  at::Tensor index;              /* objects: flat index b·H·W + y·W + x */
+  at::Tensor size;               /* objects × 2 */
+  at::Tensor offset;             /* objects × 2 */
+  at::Tensor image;              /* objects: image index in the batch */
+  int n_objects = 0;
+};
+
+struct LossParts
+{
+  at::Tensor total, focal, size, offset;
+};
+
+/* Restores a model's training flag and parameter requires_grad on scope exit,
+ * so attacks neither touch batch-norm statistics nor accumulate gradients. */
+class FrozenEval
+{
+public:
+  explicit FrozenEval (torch::nn::Module &module);
+  ~FrozenEval ();
+private:
+  torch::nn::Module &module_;
+  bool was_training_;
+  std::vector<bool> requires_grad_;
+};
+
+} /* namespace otter */
+
+struct _OtterTorchModel
+{
+  otter::Detector detector{nullptr};
+  std::vector<std::string> class_names;
+  std::vector<const char *> class_name_ptrs;   /* NULL-terminated view */
+  int input_size = 0;
+  at::Device device = at::kCPU;
+  std::string metadata;                        /* JSON or empty */
+};
+
+namespace otter {
+
+constexpr int kStride = 4;
+constexpr double kSizeWeight = 0.1;
+constexpr double kOffsetWeight = 1.0;
+
+at::Device preferred_device ();
+void set_error (GError **error, const std::exception &e);
+bool check_batch (OtterTorchModel *model, const OtterTorchBatch *batch, bool need_boxes, GError **error);
+at::Tensor images_to_tensor (OtterTorchModel *model, const OtterTorchBatch *batch);
+void tensor_to_images (const at::Tensor &images, float *out);
+Targets build_targets (OtterTorchModel *model, const OtterTorchBatch *batch, int out_h, int out_w);
+LossParts detection_loss (const HeadOutputs &out, const Targets &targets, int64_t first, int64_t count);
+at::Generator make_generator (guint64 seed);
+
+/* OT pieces shared by the attack and the training step. */
+at::Tensor ot_vectors (const at::Tensor &neck, OtterFeatureSpace space, int max_side);
+at::Tensor ot_cost (const at::Tensor &a, const at::Tensor &b);
+at::Tensor sinkhorn_plan (const at::Tensor &cost, double reg, int max_iter, double tol,
+                          int *iterations, double *marginal_error, bool differentiable = false);
+at::Tensor ot_target_perturbation (Detector &detector, const at::Tensor &images,
+                                   const OtterTorchOtParams &params, guint64 seed,
+                                   double *d_start);
+at::Tensor pgd_perturbation (OtterTorchModel *model, const at::Tensor &images,
+                             const Targets &targets, float epsilon, float step_size,
+                             int steps, bool random_start, guint64 seed);
+
+/* Model files: a self-describing container of named tensors. */
+using TensorMap = std::vector<std::pair<std::string, at::Tensor>>;
+bool container_write (const char *path, const std::string &header_json,
+                      const TensorMap &tensors, GError **error);
+bool container_read (const char *path, std::string &header_json,
+                     std::map<std::string, at::Tensor> &tensors, GError **error);
+std::string model_header_json (OtterTorchModel *model, const TensorMap &tensors,
+                               const char *metadata_json, const char *extra_json);
+TensorMap model_tensors (OtterTorchModel *model);
+bool model_assign_tensors (OtterTorchModel *model, const char *path,
+                           std::map<std::string, at::Tensor> &tensors, GError **error);
+
+} /* namespace otter */

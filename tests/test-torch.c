@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-torch.c: the torch shim and the sanity properties of METHOD.md */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "otter-torch.h"
+
+#define SIZE 64
+static const char *const class_names[] = { "square", "bar", NULL };
+
+/* A small batch with real structure: bright squares and bars on noise, so
+ * the detector has something to learn and the features respond to input. */
+typedef struct
+{
+  OtterTorchBatch batch;
+  float *images;
+  OtterTorchBox *boxes;
+  int *box_start;
+} TestBatch;
+
+static TestBatch *
+test_batch_new (int n, guint32 seed)
+{
+  TestBatch *tb = g_new0 (TestBatch, 1);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  tb->images = g_new (float, (gsize) n * 3 * SIZE * SIZE);
+  tb->boxes = g_new0 (OtterTorchBox, n);
+  tb->box_start = g_new0 (int, n + 1);
+  for (int i = 0; i < n; i++)
+    {
+      float *img = tb->images + (gsize) i * 3 * SIZE * SIZE;
+      for (int k = 0; k < 3 * SIZE * SIZE; k++)
+        img[k] = (float) g_rand_double_range (rand, 0.1, 0.4);
+      int cls = i % 2;
+      int w = cls == 0 ? 20 : 30, h = cls == 0 ? 20 : 10;
+      int x0 = g_rand_int_range (rand, 0, SIZE - w), y0 = g_rand_int_range (rand, 0, SIZE - h);
+      for (int c = 0; c < 3; c++)
+        for (int y = y0; y < y0 + h; y++)
+          for (int x = x0; x < x0 + w; x++)
+            img[(c * SIZE + y) * SIZE + x] = c == cls ? 0.95f : 0.6f;
+      tb->boxes[i] = (OtterTorchBox) { x0, y0, x0 + w, y0 + h, cls };
+      tb->box_start[i + 1] = i + 1;
+    }
+  tb->batch = (OtterTorchBatch) { n, SIZE, tb->images, tb->boxes, tb->box_start };
+  return tb;
+}
+
+static void
+test_batch_free (TestBatch *tb)
+{
+  g_free (tb->images);
+  g_free (tb->boxes);
+  g_free (tb->box_start);
+  g_free (tb);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestBatch, test_batch_free)
+
+static OtterTorchModel *
+new_model (guint64 seed)
+{
+  g_autoptr (GError) error = NULL;
+  OtterTorchModel *model = otter_torch_model_new ("tiny", class_names, SIZE, seed, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+static void
+random_costs (float *cost, int n, guint32 seed)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  for (int i = 0; i < n * n; i++)
+    cost[i] = (float) g_rand_double_range (rand, 0.0, 2.0);
+}
+
+static void
+assert_plan_valid (const float *plan, int n, int m, double tol)
+{
+  double row_err = 0, col_err = 0;
+  for (int i = 0; i < n * m; i++)
+    {
+      g_assert_true (isfinite (plan[i]));
+      g_assert_cmpfloat (plan[i], >=, 0.0f);
+    }
+  for (int i = 0; i < n; i++)
+    {
+      double s = 0;
+      for (int j = 0; j < m; j++)
+        s += plan[i * m + j];
+      row_err += fabs (s - 1.0 / n);
+    }
+  for (int j = 0; j < m; j++)
+    {
+      double s = 0;
+      for (int i = 0; i < n; i++)
+        s += plan[i * m + j];
+      col_err += fabs (s - 1.0 / m);
+    }
+  /* float32 sums of n·m terms add a little rounding on top */
+  g_assert_cmpfloat (MAX (row_err, col_err), <=, tol * 1.01 + 1e-5);
+}
+
+static void
+test_sinkhorn_marginals (void)
+{
+  int sizes[] = { 4, 64, 256 };
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      int n = sizes[k];
+      g_autofree float *cost = g_new (float, n * n);
+      g_autofree float *plan = g_new (float, n * n);
+      int iterations = 0;
+      float err = 0;
+      g_autoptr (GError) error = NULL;
+      random_costs (cost, n, 11 + k);
+      g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 5000, 1e-3f, plan, &iterations, &err, &error));
+      g_assert_no_error (error);
+      g_test_message ("n = %d: %d iterations, marginal error %g", n, iterations, err);
+      g_assert_cmpfloat (err, <, 1e-3);
+      g_assert_cmpint (iterations, <, 5000);
+      assert_plan_valid (plan, n, n, err);
+    }
+}
+
+/* At the defaults (100 iterations) a hard random cost may not converge,
+ * but the plan must stay finite and non-negative with exact columns and
+ * report its row error truthfully. */
+static void
+test_sinkhorn_defaults_finite (void)
+{
+  int n = 256;
+  g_autofree float *cost = g_new (float, n * n);
+  g_autofree float *plan = g_new (float, n * n);
+  float err = 0;
+  int iterations = 0;
+  random_costs (cost, n, 3);
+  g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 100, 1e-4f, plan, &iterations, &err, NULL));
+  g_assert_true (isfinite (err));
+  g_assert_cmpint (iterations, <=, 100);
+  assert_plan_valid (plan, n, n, err);
+}
+
+/* Identical sets (clean == perturbed): cost 0 on the diagonal, the known
+ * degenerate case. The plan must be the identity matching. */
+static void
+test_sinkhorn_identical (void)
+{
+  int n = 32, d = 8;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  g_autofree float *f = g_new (float, n * d);
+  g_autofree float *cost = g_new (float, n * n);
+  g_autofree float *plan = g_new (float, n * n);
+  for (int i = 0; i < n * d; i++)
+    f[i] = (float) g_rand_double_range (rand, -1, 1);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      {
+        double dot = 0, ni = 0, nj = 0;
+        for (int k = 0; k < d; k++)
+          {
+            dot += f[i * d + k] * f[j * d + k];
+            ni += f[i * d + k] * f[i * d + k];
+            nj += f[j * d + k] * f[j * d + k];
+          }
+        cost[i * n + j] = (float) MAX (0.0, 1.0 - dot / sqrt (ni * nj));
+      }
+  float err = 0;
+  g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 100, 1e-4f, plan, NULL, &err, NULL));
+  assert_plan_valid (plan, n, n, err);
+  for (int i = 0; i < n; i++)
+    g_assert_cmpfloat (plan[i * n + i], >, 0.9 / n);
+
+  /* constant costs, all 0 and all 2: the uniform plan */
+  for (int c = 0; c <= 2; c += 2)
+    {
+      for (int i = 0; i < n * n; i++)
+        cost[i] = (float) c;
+      g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 100, 1e-4f, plan, NULL, &err, NULL));
+      for (int i = 0; i < n * n; i++)
+        g_assert_cmpfloat (fabs (plan[i] - 1.0 / (n * n)), <, 1e-6);
+    }
+}
+
+static void
+test_sinkhorn_bad_arguments (void)
+{
+  float cost[4] = { 0 }, plan[4];
+  g_autoptr (GError) error = NULL;
+  g_assert_false (otter_torch_sinkhorn (cost, 2, 2, 0.0f, 10, 1e-4f, plan, NULL, NULL, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+}
+
+/* Snapshot of every weight and batch-norm statistic, through a saved file. */
+static GBytes *
+model_bytes (OtterTorchModel *model)
+{
+  g_autofree char *dir = g_dir_make_tmp ("otter-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "m.otter", NULL);
+  g_autoptr (GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+  g_assert_true (otter_torch_model_save (model, path, "{}", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_unlink (path);
+  g_rmdir (dir);
+  return g_bytes_new_take (data, len);
+}
+
+static void
+test_ot_attack_properties (void)
+{
+  g_autoptr (OtterTorchModel) model = new_model (1);
+  g_autoptr (TestBatch) tb = test_batch_new (8, 1);
+  OtterTorchOtParams params;
+  otter_torch_ot_params_init (&params);
+
+  /* Train a few steps so the features mean something. */
+  OtterTorchTrainParams tp;
+  otter_torch_train_params_init (&tp);
+  tp.method = OTTER_METHOD_STANDARD;
+  tp.warmup_steps = 1;
+  g_autoptr (OtterTorchTrainer) trainer = otter_torch_trainer_new (model, &tp, NULL);
+  for (int s = 0; s < 5; s++)
+    {
+      OtterTorchStepResult r;
+      g_assert_true (otter_torch_trainer_step (trainer, &tb->batch, s, &r, NULL));
+    }
+
+  g_autoptr (GBytes) before = model_bytes (model);
+  double gain = 0;
+  int spaces[] = { OTTER_FEATURE_SPACE_BATCH, OTTER_FEATURE_SPACE_SPATIAL };
+  for (guint k = 0; k < G_N_ELEMENTS (spaces); k++)
+    for (guint64 seed = 0; seed < 4; seed++)
+      {
+        g_autoptr (GError) error = NULL;
+        params.space = spaces[k];
+        g_autoptr (OtterTorchOtResult) r = otter_torch_ot_attack (model, &tb->batch, &params, seed, &error);
+        g_assert_no_error (error);
+        g_assert_cmpfloat (r->d_start, >=, 0);
+        g_assert_cmpfloat (r->d_final, >=, 0);
+        g_assert_true (isfinite (r->d_start) && isfinite (r->d_final));
+        gain += r->d_final - r->d_start;
+        /* ‖x_adv − x‖∞ ≤ ε and x_adv ∈ [0, 1] */
+        g_assert_cmpfloat (r->linf, <=, params.epsilon + 1e-6);
+        for (int i = 0; i < 8 * 3 * SIZE * SIZE; i++)
+          {
+            g_assert_cmpfloat (r->perturbed[i], >=, 0.0f);
+            g_assert_cmpfloat (r->perturbed[i], <=, 1.0f);
+            g_assert_cmpfloat (fabs (r->perturbed[i] - tb->images[i]), <=, params.epsilon + 1e-6);
+          }
+        int side = r->plan_side;
+          for (int p = 0; p < r->n_plans; p++)
+          assert_plan_valid (r->plan + (gsize) p * side * side, side, side, 0.05);
+        if (spaces[k] == OTTER_FEATURE_SPACE_BATCH)
+          {
+            g_assert_cmpint (r->n_plans, ==, 1);
+            g_assert_cmpint (side, ==, 8);
+            g_assert_null (r->cell_cost);
+          }
+        else
+          {
+            g_assert_cmpint (r->n_plans, ==, 8);
+            g_assert_cmpint (r->map_h * r->map_w, ==, side);
+            g_assert_cmpint (r->map_h, ==, SIZE / 4);
+            g_assert_nonnull (r->cell_cost);
+            g_assert_nonnull (r->displacement);
+          }
+      }
+  /* The ascent step increases D on average over the random start. */
+  g_assert_cmpfloat (gain, >, 0);
+
+  /* The attack changed no weight, gradient-driven or batch-norm statistic. */
+  g_autoptr (GBytes) after = model_bytes (model);
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+/* Holding the plan fixed (envelope theorem) must give an attack as strong
+ * as differentiating through the Sinkhorn iterations. */
+static void
+test_ot_envelope_gradient (void)
+{
+  g_autoptr (OtterTorchModel) model = new_model (2);
+  g_autoptr (TestBatch) tb = test_batch_new (8, 2);
+  OtterTorchOtParams params;
+  otter_torch_ot_params_init (&params);
+  double fixed = 0, unrolled = 0;
+  for (guint64 seed = 0; seed < 4; seed++)
+    {
+      params.unrolled_gradient = FALSE;
+      g_autoptr (OtterTorchOtResult) a = otter_torch_ot_attack (model, &tb->batch, &params, seed, NULL);
+      params.unrolled_gradient = TRUE;
+      g_autoptr (OtterTorchOtResult) b = otter_torch_ot_attack (model, &tb->batch, &params, seed, NULL);
+      g_assert_nonnull (a);
+      g_assert_nonnull (b);
+      fixed += a->d_final;
+      unrolled += b->d_final;
+    }
+  g_test_message ("D after the step: fixed plan %.6f, unrolled %.6f", fixed / 4, unrolled / 4);
+  g_assert_cmpfloat (fixed, >=, unrolled * 0.95);
+}
+
+static void
+test_attacks_bounded (void)
+{
+  g_autoptr (OtterTorchModel) model = new_model (3);
+  g_autoptr (TestBatch) tb = test_batch_new (4, 3);
+  gsize n = 4 * 3 * SIZE * SIZE;
+  g_autofree float *out = g_new (float, n);
+  OtterTorchLoss clean, attacked;
+  g_assert_true (otter_torch_model_loss (model, &tb->batch, &clean, NULL));
+  for (int kind = OTTER_ATTACK_NONE; kind <= OTTER_ATTACK_OT; kind++)
+    {
+      OtterTorchAttackParams params;
+      g_autoptr (GError) error = NULL;
+      otter_torch_attack_params_init (&params, kind);
+      g_assert_true (otter_torch_attack (model, &tb->batch, &params, 9, out, &error));
+      g_assert_no_error (error);
+      for (gsize i = 0; i < n; i++)
+        {
+          g_assert_cmpfloat (fabs (out[i] - tb->images[i]), <=, params.epsilon + 1e-6);
+          g_assert_cmpfloat (out[i], >=, 0.0f);
+          g_assert_cmpfloat (out[i], <=, 1.0f);
+        }
+      if (kind == OTTER_ATTACK_PGD)
+        {
+          OtterTorchBatch adv = tb->batch;
+          adv.images = out;
+          g_assert_true (otter_torch_model_loss (model, &adv, &attacked, NULL));
+          g_assert_cmpfloat (attacked.total, >, clean.total);
+        }
+    }
+}
+
+static void
+train_steps (OtterTorchModel *model, OtterTrainMethod method, int steps,
+             double *first, double *last)
+{
+  g_autoptr (TestBatch) tb = test_batch_new (8, 4);
+  OtterTorchTrainParams tp;
+  otter_torch_train_params_init (&tp);
+  tp.method = method;
+  tp.warmup_steps = 2;
+  tp.total_steps = steps;
+  tp.pgd_steps = 2;
+  g_autoptr (OtterTorchTrainer) trainer = otter_torch_trainer_new (model, &tp, NULL);
+  for (int s = 0; s < steps; s++)
+    {
+      OtterTorchStepResult r;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (otter_torch_trainer_step (trainer, &tb->batch, s, &r, &error));
+      g_assert_no_error (error);
+      g_assert_true (isfinite (r.loss));
+      if (method == OTTER_METHOD_OT)
+        {
+          g_assert_cmpfloat (fabs (r.loss - (r.l1 + r.l2)), <, 1e-3 * fabs (r.loss));
+          g_assert_cmpfloat (r.d, >=, 0);
+        }
+      if (s == 0)
+        *first = r.loss;
+      *last = r.loss;
+    }
+}
+
+static void
+test_training_reduces_loss (void)
+{
+  for (int method = OTTER_METHOD_OT; method <= OTTER_METHOD_PGD; method++)
+    {
+      g_autoptr (OtterTorchModel) model = new_model (4);
+      double first = 0, last = 0;
+      train_steps (model, method, 25, &first, &last);
+      g_test_message ("%s: loss %.3f → %.3f", otter_train_method_to_string (method), first, last);
+      g_assert_cmpfloat (last, <, first * 0.7);
+    }
+}
+
+static void
+test_training_deterministic (void)
+{
+  g_autoptr (OtterTorchModel) a = new_model (5);
+  g_autoptr (OtterTorchModel) b = new_model (5);
+  double fa, la, fb, lb;
+  train_steps (a, OTTER_METHOD_OT, 4, &fa, &la);
+  train_steps (b, OTTER_METHOD_OT, 4, &fb, &lb);
+  g_assert_cmpfloat (la, ==, lb);
+  g_autoptr (GBytes) ba = model_bytes (a);
+  g_autoptr (GBytes) bb = model_bytes (b);
+  g_assert_true (g_bytes_equal (ba, bb));
+}
+
+static void
+test_non_finite_loss (void)
+{
+  g_autoptr (OtterTorchModel) model = new_model (6);
+  g_autoptr (TestBatch) tb = test_batch_new (4, 6);
+  tb->images[17] = NAN;
+  OtterTorchTrainParams tp;
+  otter_torch_train_params_init (&tp);
+  tp.method = OTTER_METHOD_STANDARD;
+  g_autoptr (OtterTorchTrainer) trainer = otter_torch_trainer_new (model, &tp, NULL);
+  g_autoptr (GBytes) before = model_bytes (model);
+  g_autoptr (GError) error = NULL;
+  OtterTorchStepResult r;
+  g_assert_false (otter_torch_trainer_step (trainer, &tb->batch, 0, &r, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE);
+  g_autoptr (GBytes) after = model_bytes (model);
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_cmpint (otter_torch_trainer_get_step (trainer), ==, 0);
+}
+
+static void
+test_model_files (void)
+{
+  g_autoptr (OtterTorchModel) model = new_model (7);
+  g_autoptr (TestBatch) tb = test_batch_new (2, 7);
+  g_autofree char *dir = g_dir_make_tmp ("otter-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.otter", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.otter", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (otter_torch_model_save (model, path, "{\"note\": \"hello\"}", &error));
+  g_assert_no_error (error);
+  g_autoptr (OtterTorchModel) loaded = otter_torch_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (otter_torch_model_get_arch (loaded), ==, "tiny");
+  g_assert_cmpint (otter_torch_model_get_input_size (loaded), ==, SIZE);
+  g_assert_cmpstr (otter_torch_model_get_class_names (loaded)[1], ==, "bar");
+  g_assert_cmpstr (otter_torch_model_get_metadata (loaded), ==, "{\"note\":\"hello\"}");
+  OtterTorchLoss la, lb;
+  g_assert_true (otter_torch_model_loss (model, &tb->batch, &la, NULL));
+  g_assert_true (otter_torch_model_loss (loaded, &tb->batch, &lb, NULL));
+  g_assert_cmpfloat (la.total, ==, lb.total);
+
+  char *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+
+  /* truncated */
+  g_assert_true (g_file_set_contents (bad, data, len / 2, NULL));
+  g_assert_null (otter_torch_model_load (bad, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "bad.otter"));
+  g_clear_error (&error);
+
+  /* one flipped byte in the weights */
+  data[len - 100] ^= 0x40;
+  g_assert_true (g_file_set_contents (bad, data, len, NULL));
+  g_assert_null (otter_torch_model_load (bad, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_free (data);
+
+  /* not a model at all, and a PyTorch archive */
+  g_assert_true (g_file_set_contents (bad, "hello world, not a model", -1, NULL));
+  g_assert_null (otter_torch_model_load (bad, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL);
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (bad, "PK\x03\x04 zip", -1, NULL));
+  g_assert_null (otter_torch_model_load (bad, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL);
+  g_assert_nonnull (strstr (error->message, "PyTorch"));
+  g_clear_error (&error);
+
+  /* empty file and missing file */
+  g_assert_true (g_file_set_contents (bad, "", 0, NULL));
+  g_assert_null (otter_torch_model_load (bad, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_unlink (bad);
+  g_assert_null (otter_torch_model_load (bad, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO);
+  g_clear_error (&error);
+
+  /* a small model's weights under a tiny header: another architecture */
+  const char *const one[] = { "x", NULL };
+  g_autoptr (OtterTorchModel) small = otter_torch_model_new ("small", one, SIZE, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (otter_torch_model_save (small, bad, NULL, &error));
+  g_autoptr (OtterTorchModel) small_loaded = otter_torch_model_load (bad, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (otter_torch_model_get_arch (small_loaded), ==, "small");
+
+  g_unlink (bad);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_checkpoint_resume (void)
+{
+  g_autoptr (TestBatch) tb = test_batch_new (4, 8);
+  g_autofree char *dir = g_dir_make_tmp ("otter-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "last.ckpt", NULL);
+  OtterTorchTrainParams tp;
+  otter_torch_train_params_init (&tp);
+  tp.method = OTTER_METHOD_STANDARD;
+  tp.warmup_steps = 1;
+  OtterTorchStepResult r;
+
+  g_autoptr (OtterTorchModel) a = new_model (9);
+  g_autoptr (OtterTorchTrainer) ta = otter_torch_trainer_new (a, &tp, NULL);
+  for (int s = 0; s < 3; s++)
+    g_assert_true (otter_torch_trainer_step (ta, &tb->batch, s, &r, NULL));
+  g_assert_true (otter_torch_trainer_save_checkpoint (ta, path, NULL, NULL));
+  g_assert_true (otter_torch_trainer_step (ta, &tb->batch, 3, &r, NULL));
+  double continued = r.loss;
+
+  g_autoptr (OtterTorchModel) b = new_model (99);
+  g_autoptr (OtterTorchTrainer) tb2 = otter_torch_trainer_new (b, &tp, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_torch_trainer_load_checkpoint (tb2, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (otter_torch_trainer_get_step (tb2), ==, 3);
+  g_assert_true (otter_torch_trainer_step (tb2, &tb->batch, 3, &r, NULL));
+  g_assert_cmpfloat (fabs (r.loss - continued), <, 1e-6);
+
+  /* a checkpoint is also a loadable model */
+  g_autoptr (OtterTorchModel) m = otter_torch_model_load (path, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_detect (void)
+{
+  g_autoptr (OtterTorchModel) model = new_model (10);
+  g_autoptr (TestBatch) tb = test_batch_new (3, 10);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) dets = otter_torch_model_detect (model, &tb->batch, 0.0f, 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dets->len, ==, 3 * 20);
+  for (guint i = 0; i < dets->len; i++)
+    {
+      OtterTorchDetection *d = &g_array_index (dets, OtterTorchDetection, i);
+      g_assert_cmpfloat (d->x1, <=, d->x2);
+      g_assert_cmpfloat (d->x2, <=, SIZE);
+      g_assert_cmpint (d->class_id, <, 2);
+      if (i % 20 != 0)
+        g_assert_cmpfloat (d->score, <=, g_array_index (dets, OtterTorchDetection, i - 1).score);
+    }
+}
+
+static void
+test_bad_arguments (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_null (otter_torch_model_new ("huge", class_names, SIZE, 0, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (otter_torch_model_new ("tiny", class_names, 100, 0, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_autoptr (OtterTorchModel) model = new_model (0);
+  g_autoptr (TestBatch) tb = test_batch_new (2, 0);
+  OtterTorchOtParams params;
+  otter_torch_ot_params_init (&params);
+  params.reg = 0;
+  g_assert_null (otter_torch_ot_attack (model, &tb->batch, &params, 0, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  OtterTorchTrainParams tp;
+  otter_torch_train_params_init (&tp);
+  tp.lr = -1;
+  g_assert_null (otter_torch_trainer_new (model, &tp, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  tb->boxes[0].class_id = 7;
+  OtterTorchLoss loss;
+  g_assert_false (otter_torch_model_loss (model, &tb->batch, &loss, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+}
+
+int
+main (int argc, char *argv[])
+{
+  const char *threads = g_getenv ("OTTER_THREADS");
+  g_test_init (&argc, &argv, NULL);
+  otter_torch_set_threads (threads ? atoi (threads) : 2);
+
+  g_test_add_func ("/otter/Torch/sinkhorn/marginals", test_sinkhorn_marginals);
+  g_test_add_func ("/otter/Torch/sinkhorn/defaults-finite", test_sinkhorn_defaults_finite);
+  g_test_add_func ("/otter/Torch/sinkhorn/identical-inputs", test_sinkhorn_identical);
+  g_test_add_func ("/otter/Torch/sinkhorn/bad-arguments", test_sinkhorn_bad_arguments);
+  g_test_add_func ("/otter/Torch/ot/attack-properties", test_ot_attack_properties);
+  g_test_add_func ("/otter/Torch/ot/envelope-gradient", test_ot_envelope_gradient);
+  g_test_add_func ("/otter/Torch/attacks/bounded", test_attacks_bounded);
+  g_test_add_func ("/otter/Torch/train/reduces-loss", test_training_reduces_loss);
+  g_test_add_func ("/otter/Torch/train/deterministic", test_training_deterministic);
+  g_test_add_func ("/otter/Torch/train/non-finite", test_non_finite_loss);
+  g_test_add_func ("/otter/Torch/train/checkpoint-resume", test_checkpoint_resume);
+  g_test_add_func ("/otter/Torch/model/files", test_model_files);
+  g_test_add_func ("/otter/Torch/model/detect", test_detect);
+  g_test_add_func ("/otter/Torch/bad-arguments", test_bad_arguments);
+  return g_test_run ();
+}
