@@ -69,5 +69,9 @@ gboolean            otter_dataset_split             (OtterDataset      *self,
                                                      OtterDataset     **train,
                                                      OtterDataset     **val,
                                                      GError           **error);
+/* Adds a sample at the end (emits items-changed); its boxes must use the
+ * dataset's class ids. */
+void                otter_dataset_append_sample     (OtterDataset      *self,
+                                                     OtterSample       *sample);
 
 G_END_DECLS

@@ -20,4 +20,11 @@ OtterImage        *otter_demo_render      (guint64  seed,
                                            int      size,
                                            GArray  *boxes);
 
+/* The boxes of image `index` without rendering its pixels: appends exactly
+ * the OtterBox values otter_demo_render() gives for the same arguments. */
+void               otter_demo_layout      (guint64  seed,
+                                           guint    index,
+                                           int      size,
+                                           GArray  *boxes);
+
 G_END_DECLS

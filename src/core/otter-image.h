@@ -34,6 +34,15 @@ gboolean    otter_image_probe        (const char       *path,
 /* Loads the sample's pixels (from disk or the demo generator). */
 OtterImage *otter_image_load_sample  (OtterSample      *sample,
                                       GError          **error);
+/* The same for an image about to be letterboxed into fit_size (0: no
+ * reduction): a JPEG that would be shrunk anyway may be decoded at 1/2,
+ * 1/4 or 1/8 size (never below the letterboxed size). full[] receives the
+ * whole oriented image's width and height and the reduction r: pixel
+ * (x, y) covers [x·r, (x+1)·r) × [y·r, (y+1)·r) of the whole image. */
+OtterImage *otter_image_load_sample_to_fit (OtterSample *sample,
+                                            int          fit_size,
+                                            int          full[3],
+                                            GError     **error);
 
 /* How an image was placed in the square model input. */
 typedef struct
@@ -49,6 +58,16 @@ void        otter_image_letterbox    (const OtterImage *image,
                                       int               size,
                                       float            *chw_out,
                                       OtterLetterbox   *letterbox);
+/* otter_image_letterbox() of a reduced image from
+ * otter_image_load_sample_to_fit(): the placement refers to the whole
+ * full_width × full_height image. */
+void        otter_image_letterbox_reduced (const OtterImage *image,
+                                           int               full_width,
+                                           int               full_height,
+                                           int               reduction,
+                                           int               size,
+                                           float            *chw_out,
+                                           OtterLetterbox   *letterbox);
 void        otter_letterbox_to_input (const OtterLetterbox *letterbox,
                                       double           *x,
                                       double           *y);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-cli-common.c */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "otter-cli-common.h"
+
+int
+otter_cli_fail (const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  otter_cli_progress_end ();
+  fprintf (stderr, "otter-cli: %s\n", msg);
+  return OTTER_CLI_EXIT_FAILED;
+}
+
+gboolean
+otter_cli_parse (GOptionContext *context,
+                 int            *argc,
+                 char         ***argv,
+                 int            *exit_code)
+{
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      fprintf (stderr, "otter-cli: %s (see --help)\n", error->message);
+      *exit_code = OTTER_CLI_EXIT_USAGE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+otter_cli_setup_threads (int threads)
+{
+  const char *env = g_getenv ("OTTER_THREADS");
+  if (threads <= 0 && env != NULL)
+    threads = atoi (env);
+  if (threads <= 0)
+    threads = (int) g_get_num_processors ();
+  otter_torch_set_threads (threads);
+}
+
+gboolean
+otter_cli_parse_epsilon (const char *text,
+                         float      *value)
+{
+  char *end = NULL;
+  double num = g_ascii_strtod (text, &end);
+  if (end == text)
+    return FALSE;
+  if (*end == '/')
+    {
+      char *end2 = NULL;
+      double den = g_ascii_strtod (end + 1, &end2);
+      if (end2 == end + 1 || *end2 != '\0' || den <= 0)
+        return FALSE;
+      num /= den;
+    }
+  else if (*end != '\0')
+    return FALSE;
+  else if (num > 1)
+    num /= 255.0;                      /* "8" means 8/255, as papers write it */
+  if (!(num >= 0 && num <= 1))
+    return FALSE;
+  *value = (float) num;
+  return TRUE;
+}
+
+void
+otter_cli_print_json (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, TRUE);
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+gboolean
+otter_cli_stderr_is_tty (void)
+{
+  return isatty (STDERR_FILENO) && g_getenv ("OTTER_PLAIN_PROGRESS") == NULL;
+}
+
+static gboolean bar_drawn;
+static gint64 last_plain_us;
+
+void
+otter_cli_progress (gboolean    force,
+                    double      fraction,
+                    const char *format,
+                    ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (otter_cli_stderr_is_tty ())
+    {
+      const int width = 24;
+      int filled = (int) (CLAMP (fraction, 0, 1) * width + 0.5);
+      GString *bar = g_string_new ("\r\033[K[");
+      for (int i = 0; i < width; i++)
+        g_string_append (bar, i < filled ? "█" : "·");
+      g_string_append_printf (bar, "] %3.0f%% %s", CLAMP (fraction, 0, 1) * 100, msg);
+      fputs (bar->str, stderr);
+      g_string_free (bar, TRUE);
+      bar_drawn = TRUE;
+      if (force)
+        otter_cli_progress_end ();
+    }
+  else
+    {
+      gint64 now = g_get_monotonic_time ();
+      if (!force && now - last_plain_us < 5 * G_USEC_PER_SEC)
+        return;
+      last_plain_us = now;
+      fprintf (stderr, "%s\n", msg);
+    }
+  fflush (stderr);
+}
+
+void
+otter_cli_progress_end (void)
+{
+  if (bar_drawn)
+    fputc ('\n', stderr);
+  bar_drawn = FALSE;
+}
+
+OtterDataset *
+otter_cli_load_dataset (const char *path,
+                        GError    **error)
+{
+  OtterDataset *dataset = otter_dataset_load (path, NULL, error);
+  if (dataset == NULL)
+    return NULL;
+  const GArray *skipped = otter_dataset_get_skipped (dataset);
+  if (skipped->len > 0)
+    {
+      guint shown = MIN (skipped->len, 10);
+      fprintf (stderr, "otter-cli: %s: %u sample%s skipped:\n", path, skipped->len,
+               skipped->len == 1 ? "" : "s");
+      for (guint i = 0; i < shown; i++)
+        {
+          const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
+          fprintf (stderr, "  %s: %s\n", s->file, s->reason);
+        }
+      if (shown < skipped->len)
+        fprintf (stderr, "  … and %u more\n", skipped->len - shown);
+    }
+  return dataset;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-cli-common.h: what the otter-cli subcommands share */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "otter-dataset.h"
+#include "otter-torch.h"
+
+G_BEGIN_DECLS
+
+typedef int (*OtterCliCommand) (int argc, char **argv);
+
+int      otter_cli_train   (int argc, char **argv);
+int      otter_cli_eval    (int argc, char **argv);
+int      otter_cli_perturb (int argc, char **argv);
+int      otter_cli_detect  (int argc, char **argv);
+
+/* Exit codes */
+#define OTTER_CLI_EXIT_OK            0
+#define OTTER_CLI_EXIT_FAILED        1
+#define OTTER_CLI_EXIT_USAGE         64
+#define OTTER_CLI_EXIT_NOT_CONVERGED 2
+
+/* Prints "otter-cli: <message>" on stderr and returns OTTER_CLI_EXIT_FAILED. */
+int      otter_cli_fail          (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* Parses options; prints usage errors. Returns FALSE when the command
+ * should exit with *exit_code. */
+gboolean otter_cli_parse         (GOptionContext *context,
+                                  int            *argc,
+                                  char         ***argv,
+                                  int            *exit_code);
+/* libtorch threads: --threads N, or OTTER_THREADS, or all cores. */
+void     otter_cli_setup_threads (int threads);
+/* Parses "0.03", "8/255" or "8" (values > 1 are read as /255). */
+gboolean otter_cli_parse_epsilon (const char *text,
+                                  float      *value);
+/* Writes the JSON node on stdout followed by a newline. */
+void     otter_cli_print_json    (JsonNode   *node);
+gboolean otter_cli_stderr_is_tty (void);
+/* One progress line on stderr: a redrawn bar on a terminal, plain lines
+ * otherwise (at most one every few seconds unless `force`). */
+void     otter_cli_progress      (gboolean    force,
+                                  double      fraction,
+                                  const char *format, ...) G_GNUC_PRINTF (3, 4);
+void     otter_cli_progress_end  (void);
+/* Loads a dataset and reports skipped samples on stderr. */
+OtterDataset *otter_cli_load_dataset (const char *path,
+                                      GError    **error);
+
+G_END_DECLS

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-cli-eval.c: otter-cli eval */
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "otter-cli-common.h"
+#include "otter-evaluator.h"
+
+static void
+eval_progress (guint done, guint total, gpointer user_data)
+{
+  const char *attack = user_data;
+  otter_cli_progress (done == total, (double) done / total, "%s: %u/%u images", attack, done, total);
+}
+
+static void
+add_ap (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_result (JsonBuilder *b, OtterMapResult *r, const char *const *names)
+{
+  add_ap (b, "map50", r->map50);
+  add_ap (b, "map", r->map);
+  json_builder_set_member_name (b, "per_class");
+  json_builder_begin_object (b);
+  for (guint c = 0; c < r->n_classes && names[c] != NULL; c++)
+    {
+      if (r->n_truths[c] == 0)
+        continue;
+      json_builder_set_member_name (b, names[c]);
+      json_builder_begin_object (b);
+      add_ap (b, "ap50", r->ap50[c]);
+      add_ap (b, "ap", r->ap[c]);
+      json_builder_set_member_name (b, "truths");
+      json_builder_add_int_value (b, r->n_truths[c]);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
+int
+otter_cli_eval (int argc, char **argv)
+{
+  g_autofree char *model_path = NULL, *data = NULL, *attacks = NULL, *epsilon = NULL;
+  double val_fraction = 0;
+  int threads = 0, batch = 16, pgd_steps = 0, seed = 1;
+  gboolean json = FALSE;
+  int exit_code = OTTER_CLI_EXIT_OK;
+
+  GOptionEntry entries[] = {
+    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file", "FILE" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset to evaluate on (a path, or “demo”)", "PATH" },
+    { "attack", 'A', 0, G_OPTION_ARG_STRING, &attacks, "none, fgsm, pgd, ot, a comma list, or all [none]", "ATTACK" },
+    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, "Attack budget ε [8/255]", "EPS" },
+    { "pgd-steps", 0, 0, G_OPTION_ARG_INT, &pgd_steps, "PGD steps k [10]", "K" },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Evaluate only the validation part of the split train would make", "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of that split and of random starts [1]", "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per batch [16]", "N" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the results as JSON on stdout", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- mAP of a model, clean and under attack");
+  g_option_context_set_summary (context,
+    "Reports mAP@0.5 (VOC all-point) and COCO mAP@[.5:.95], overall and per class,\n"
+    "on clean images and under FGSM (1 step of ε), PGD-k on the detection loss\n"
+    "(step 2/255, random start) and the OT attack.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (model_path == NULL || data == NULL)
+    return otter_cli_fail ("eval needs --model FILE and --data PATH");
+  if (batch < 1 || batch > 256)
+    return otter_cli_fail ("--batch-size must be between 1 and 256");
+  if (!(val_fraction >= 0 && val_fraction < 1))
+    return otter_cli_fail ("--val-fraction must be at least 0 and below 1");
+
+  g_auto (GStrv) kinds = g_strsplit (attacks ? (g_strcmp0 (attacks, "all") == 0 ? "none,fgsm,pgd,ot" : attacks)
+                                             : "none", ",", -1);
+  OtterTorchAttackParams params[8];
+  guint n_attacks = 0;
+  for (guint i = 0; kinds[i] != NULL; i++)
+    {
+      OtterAttackKind kind;
+      if (n_attacks == G_N_ELEMENTS (params) || !otter_attack_kind_from_string (g_strstrip (kinds[i]), &kind))
+        return otter_cli_fail ("unknown attack “%s” (expected none, fgsm, pgd or ot)", kinds[i]);
+      otter_torch_attack_params_init (&params[n_attacks], kind);
+      if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &params[n_attacks].epsilon))
+        return otter_cli_fail ("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)", epsilon);
+      params[n_attacks].ot.epsilon = params[n_attacks].ot.step_size = params[n_attacks].epsilon;
+      if (pgd_steps < 0 || pgd_steps > 1000)
+        return otter_cli_fail ("--pgd-steps must be between 1 and 1000");
+      if (pgd_steps > 0)
+        params[n_attacks].steps = pgd_steps;
+      n_attacks++;
+    }
+
+  otter_cli_setup_threads (threads);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);
+  if (model == NULL)
+    return otter_cli_fail ("%s", error->message);
+  g_autoptr (OtterDataset) dataset = otter_cli_load_dataset (data, &error);
+  if (dataset == NULL)
+    return otter_cli_fail ("%s", error->message);
+  if (val_fraction > 0)
+    {
+      g_autoptr (OtterDataset) train = NULL;
+      g_autoptr (OtterDataset) val = NULL;
+      if (!otter_dataset_split (dataset, val_fraction, seed, &train, &val, &error))
+        return otter_cli_fail ("%s", error->message);
+      g_set_object (&dataset, val);
+    }
+
+  const char *const *names = otter_torch_model_get_class_names (model);
+  guint n_images = g_list_model_get_n_items (G_LIST_MODEL (dataset));
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, model_path);
+  json_builder_set_member_name (b, "data");
+  json_builder_add_string_value (b, data);
+  json_builder_set_member_name (b, "images");
+  json_builder_add_int_value (b, n_images);
+  json_builder_set_member_name (b, "attacks");
+  json_builder_begin_object (b);
+
+  OtterMapResult *first = NULL;
+  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) otter_map_result_free);
+  for (guint i = 0; i < n_attacks; i++)
+    {
+      const char *kind = otter_attack_kind_to_string (params[i].kind);
+      OtterMapResult *r = otter_evaluate (model, dataset, &params[i], batch, seed, NULL,
+                                          eval_progress, (gpointer) kind,
+                                          i == 0 ? failures : NULL, &error);
+      if (r == NULL)
+        return otter_cli_fail ("%s", error->message);
+      g_ptr_array_add (results, r);
+      if (first == NULL)
+        first = r;
+      json_builder_set_member_name (b, kind);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "epsilon");
+      json_builder_add_double_value (b, params[i].kind == OTTER_ATTACK_NONE ? 0 : params[i].epsilon);
+      add_result (b, r, names);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  /* The first attack's numbers also at the top level, for scripts. */
+  add_result (b, first, names);
+  json_builder_set_member_name (b, "skipped");
+  json_builder_add_int_value (b, failures->len + otter_dataset_get_skipped (dataset)->len);
+  json_builder_end_object (b);
+  otter_cli_progress_end ();
+
+  for (guint i = 0; i < failures->len; i++)
+    fprintf (stderr, "otter-cli: skipped %s\n", (char *) failures->pdata[i]);
+
+  if (json)
+    {
+      g_autoptr (JsonNode) root = json_builder_get_root (b);
+      otter_cli_print_json (root);
+      return OTTER_CLI_EXIT_OK;
+    }
+  printf ("%u images, model %s\n\n%-20s", n_images, model_path, "class");
+  for (guint i = 0; i < n_attacks; i++)
+    printf ("  %6s AP50 %6s AP", otter_attack_kind_to_string (params[i].kind), "");
+  printf ("\n");
+  for (guint c = 0; names[c] != NULL; c++)
+    {
+      OtterMapResult *r0 = results->pdata[0];
+      if (c >= r0->n_classes || r0->n_truths[c] == 0)
+        continue;
+      printf ("%-20.20s", names[c]);
+      for (guint i = 0; i < n_attacks; i++)
+        {
+          OtterMapResult *r = results->pdata[i];
+          printf ("  %11.3f %9.3f", r->ap50[c], r->ap[c]);
+        }
+      printf ("\n");
+    }
+  printf ("%-20s", "mean");
+  for (guint i = 0; i < n_attacks; i++)
+    {
+      OtterMapResult *r = results->pdata[i];
+      printf ("  %11.3f %9.3f", r->map50, r->map);
+    }
+  printf ("\n");
+  return OTTER_CLI_EXIT_OK;
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-cli-train.c: otter-cli train */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "otter-cli-common.h"
+#include "otter-trainer.h"
+
+typedef struct
+{
+  OtterTrainer *trainer;
+  GMainLoop    *loop;
+  gboolean      interrupted;
+} TrainCli;
+
+static void
+show_progress (OtterTrainer *trainer, gboolean force)
+{
+  int epoch = otter_trainer_get_epoch (trainer);
+  int max_epochs = otter_trainer_get_max_epochs (trainer);
+  int step = otter_trainer_get_step_in_epoch (trainer);
+  int steps = otter_trainer_get_steps_per_epoch (trainer);
+  double done = max_epochs > 0 && steps > 0
+    ? ((epoch - 1) + (double) step / steps) / max_epochs : 0;
+  double eta = otter_trainer_get_eta_seconds (trainer);
+  g_autofree char *eta_text = eta >= 0 ? g_strdup_printf ("%d:%02d", (int) eta / 60, (int) eta % 60)
+                                       : g_strdup ("?");
+  otter_cli_progress (force, done,
+                      "epoch %d/%d step %d/%d  L %.4f (L1 %.4f L2 %.4f) D %.4f  %.1f img/s  ETA %s",
+                      epoch, max_epochs, step, steps, otter_trainer_get_loss (trainer),
+                      otter_trainer_get_l1 (trainer), otter_trainer_get_l2 (trainer),
+                      otter_trainer_get_distance (trainer),
+                      otter_trainer_get_images_per_second (trainer), eta_text);
+}
+
+static void
+on_progress (OtterTrainer *trainer, TrainCli *cli)
+{
+  static int last_epoch_reported;
+  g_autoptr (GArray) epochs = otter_trainer_dup_epochs (trainer);
+
+  show_progress (trainer, FALSE);
+  /* One line per finished epoch, on terminals too. */
+  for (guint i = 0; i < epochs->len; i++)
+    {
+      const OtterEpochPoint *e = &g_array_index (epochs, OtterEpochPoint, i);
+      if (e->epoch <= last_epoch_reported)
+        continue;
+      last_epoch_reported = e->epoch;
+      otter_cli_progress_end ();
+      fprintf (stderr, "epoch %d: mean loss %.4f (τ %.4g)  L1 %.4f  L2 %.4f  D %.4f  val mAP@0.5 %.3f  %.1f s\n",
+               e->epoch, e->loss, otter_trainer_get_threshold (trainer), e->l1, e->l2, e->d,
+               e->val_map50, e->seconds);
+    }
+}
+
+static void
+on_finished (OtterTrainer *trainer, TrainCli *cli)
+{
+  g_main_loop_quit (cli->loop);
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  TrainCli *cli = data;
+  if (cli->interrupted)
+    return G_SOURCE_CONTINUE;
+  cli->interrupted = TRUE;
+  otter_cli_progress_end ();
+  fprintf (stderr, "otter-cli: stopping after the current step…\n");
+  otter_trainer_stop (cli->trainer);
+  return G_SOURCE_CONTINUE;
+}
+
+static JsonNode *
+result_json (OtterTrainer *trainer)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GArray) epochs = otter_trainer_dup_epochs (trainer);
+  const OtterEpochPoint *last = epochs->len ? &g_array_index (epochs, OtterEpochPoint, epochs->len - 1) : NULL;
+  OtterTrainerState state = otter_trainer_get_state (trainer);
+  const char *status = state == OTTER_TRAINER_CONVERGED ? "converged"
+                     : state == OTTER_TRAINER_FAILED ? "failed" : "not-converged";
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, status);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, otter_trainer_state_to_string (state));
+  json_builder_set_member_name (b, "epochs");
+  json_builder_add_int_value (b, epochs->len);
+  json_builder_set_member_name (b, "steps");
+  json_builder_add_int_value (b, otter_trainer_get_step (trainer));
+  json_builder_set_member_name (b, "final_loss");
+  if (last && isfinite (last->loss))
+    json_builder_add_double_value (b, last->loss);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "threshold");
+  json_builder_add_double_value (b, otter_trainer_get_threshold (trainer));
+  json_builder_set_member_name (b, "val_map50");
+  if (last && isfinite (last->val_map50))
+    json_builder_add_double_value (b, last->val_map50);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "model");
+  if (otter_trainer_get_model_path (trainer))
+    json_builder_add_string_value (b, otter_trainer_get_model_path (trainer));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "run_dir");
+  if (otter_trainer_get_run_dir (trainer))
+    json_builder_add_string_value (b, otter_trainer_get_run_dir (trainer));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "skipped");
+  json_builder_add_int_value (b, otter_trainer_get_n_skipped (trainer));
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, otter_trainer_get_message (trainer) ? otter_trainer_get_message (trainer) : "");
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+int
+otter_cli_train (int argc, char **argv)
+{
+  g_autofree char *data = NULL, *val = NULL, *method = NULL, *arch = NULL, *run_dir = NULL;
+  g_autofree char *resume = NULL, *init_model = NULL, *optimizer = NULL, *epsilon = NULL;
+  g_autofree char *space = NULL, *name = NULL;
+  double val_fraction = -1, threshold = 0, lr = 0, reg = 0;
+  int epochs = 0, batch = 0, input_size = 0, threads = 0, ot_steps = 0, seed = -1;
+  gboolean json = FALSE, no_augment = FALSE;
+  int exit_code = OTTER_CLI_EXIT_OK;
+  OtterTrainConfig config;
+
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Training dataset (a path, or “demo”)", "PATH" },
+    { "val", 0, 0, G_OPTION_ARG_FILENAME, &val, "Validation dataset (default: split off the training data)", "PATH" },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Fraction held out for validation [0.2]", "F" },
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method, "ot (default), standard or pgd", "METHOD" },
+    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "Model size: tiny (default) or small", "SIZE" },
+    { "input-size", 0, 0, G_OPTION_ARG_INT, &input_size, "Model input side, a multiple of 32 [96 demo, 320 otherwise]", "PX" },
+    { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model file", "FILE" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Maximum epochs [30]", "N" },
+    { "loss-threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Convergence threshold τ on the epoch's mean target loss", "T" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per batch [16]", "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Peak learning rate [0.002]", "LR" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adamw (default) or sgd", "NAME" },
+    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, "L∞ budget ε, e.g. 8/255 [8/255]", "EPS" },
+    { "ot-steps", 0, 0, G_OPTION_ARG_INT, &ot_steps, "Ascent steps K of the OT attack [1]", "K" },
+    { "feature-space", 0, 0, G_OPTION_ARG_STRING, &space, "OT feature space: batch (default) or spatial", "SPACE" },
+    { "sinkhorn-reg", 0, 0, G_OPTION_ARG_DOUBLE, &reg, "Sinkhorn regularisation [0.01]", "R" },
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Do not mirror images at random", NULL },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed [1]", "N" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name used in the run folder", "NAME" },
+    { "run-dir", 'o', 0, G_OPTION_ARG_FILENAME, &run_dir, "Run folder (default: a new one under ~/.local/share/otter/runs)", "DIR" },
+    { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &resume, "Resume the run in DIR from its last checkpoint", "DIR" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "End stdout with a JSON summary", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- train a detector");
+  g_option_context_set_summary (context,
+    "Trains on each batch together with its OT target perturbation (the perturbation\n"
+    "that moves the features furthest, measured by an optimal-transport plan) on the\n"
+    "sum of both losses, until the epoch's mean loss falls to τ; then stores the model.\n"
+    "Exit status: 0 converged, 2 stopped without converging, 1 failed.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return otter_cli_fail ("unexpected argument “%s”", argv[1]);
+
+  otter_train_config_init (&config);
+  if (data != NULL)
+    {
+      g_free (config.data);
+      config.data = g_strdup (data);
+    }
+  config.val_data = g_strdup (val);
+  if (val_fraction >= 0)
+    config.val_fraction = val_fraction;
+  if (arch != NULL)
+    {
+      g_free (config.arch);
+      config.arch = g_strdup (arch);
+    }
+  config.init_model = g_strdup (init_model);
+  config.name = g_strdup (name);
+  config.input_size = input_size;
+  if (epochs != 0)
+    config.max_epochs = epochs;
+  if (batch != 0)
+    config.batch_size = batch;
+  if (threshold != 0)
+    config.loss_threshold = threshold;
+  if (seed >= 0)
+    config.seed = seed;
+  config.augment = !no_augment;
+  if (lr != 0)
+    config.train.lr = lr;
+  if (reg != 0)
+    config.train.ot.reg = reg;
+  if (ot_steps != 0)
+    config.train.ot.steps = ot_steps;
+  if (method != NULL && !otter_train_method_from_string (method, &config.train.method))
+    exit_code = otter_cli_fail ("unknown method “%s” (expected ot, standard or pgd)", method);
+  else if (optimizer != NULL && !otter_optimizer_kind_from_string (optimizer, &config.train.optimizer))
+    exit_code = otter_cli_fail ("unknown optimiser “%s” (expected adamw or sgd)", optimizer);
+  else if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &config.train.ot.epsilon))
+    exit_code = otter_cli_fail ("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)", epsilon);
+  else if (space != NULL && g_strcmp0 (space, "batch") != 0 && g_strcmp0 (space, "spatial") != 0)
+    exit_code = otter_cli_fail ("unknown feature space “%s” (expected batch or spatial)", space);
+  if (exit_code != OTTER_CLI_EXIT_OK)
+    {
+      otter_train_config_clear (&config);
+      return exit_code;
+    }
+  if (epsilon != NULL)
+    config.train.ot.step_size = config.train.ot.epsilon;
+  if (space != NULL)
+    config.train.ot.space = g_strcmp0 (space, "spatial") == 0 ? OTTER_FEATURE_SPACE_SPATIAL : OTTER_FEATURE_SPACE_BATCH;
+
+  otter_cli_setup_threads (threads);
+  g_autoptr (OtterTrainer) trainer = resume ? otter_trainer_new_resume (resume) : otter_trainer_new (&config);
+  otter_train_config_clear (&config);
+  if (run_dir != NULL && resume == NULL)
+    otter_trainer_set_run_dir (trainer, run_dir);
+
+  g_autoptr (GError) error = NULL;
+  if (!otter_trainer_start (trainer, &error))
+    return otter_cli_fail ("%s", error->message);
+
+  TrainCli cli = { trainer, g_main_loop_new (NULL, FALSE), FALSE };
+  g_signal_connect (trainer, "progress", G_CALLBACK (on_progress), &cli);
+  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &cli);
+  guint sigint = g_unix_signal_add (SIGINT, on_signal, &cli);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &cli);
+  g_main_loop_run (cli.loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  otter_trainer_wait (trainer);
+  g_main_loop_unref (cli.loop);
+  otter_cli_progress_end ();
+
+  OtterTrainerState state = otter_trainer_get_state (trainer);
+  guint n_skipped = otter_trainer_get_n_skipped (trainer);
+  if (n_skipped > 0)
+    fprintf (stderr, "otter-cli: %u sample%s skipped (see above)\n", n_skipped, n_skipped == 1 ? "" : "s");
+  if (state == OTTER_TRAINER_FAILED)
+    otter_cli_fail ("%s", otter_trainer_get_message (trainer));
+  else
+    fprintf (stderr, "%s\n  run: %s\n", otter_trainer_get_message (trainer),
+             otter_trainer_get_run_dir (trainer) ? otter_trainer_get_run_dir (trainer) : "-");
+  if (otter_trainer_get_model_path (trainer))
+    fprintf (stderr, "  model: %s\n", otter_trainer_get_model_path (trainer));
+
+  if (json)
+    {
+      g_autoptr (JsonNode) node = result_json (trainer);
+      otter_cli_print_json (node);
+    }
+  return state == OTTER_TRAINER_CONVERGED ? OTTER_CLI_EXIT_OK
+       : state == OTTER_TRAINER_FAILED ? OTTER_CLI_EXIT_FAILED : OTTER_CLI_EXIT_NOT_CONVERGED;
+}

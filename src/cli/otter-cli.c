@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-cli.c: the command-line twin of Otter */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "otter-cli-common.h"
+
+static const struct
+{
+  const char     *name;
+  OtterCliCommand run;
+  const char     *summary;
+} commands[] = {
+  { "train", otter_cli_train, "train a detector (OT adversarial training by default)" },
+  { "eval", otter_cli_eval, "clean and robust mAP of a model on a dataset" },
+  { "perturb", otter_cli_perturb, "write clean, perturbed and difference images and the OT plan" },
+  { "detect", otter_cli_detect, "run a model on images" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: otter-cli COMMAND [OPTION…]\n\n"
+                "Trains object detectors that resist adversarial perturbations, by\n"
+                "optimal-transport adversarial training.\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun “otter-cli COMMAND --help” for the options of a command.\n"
+                "Datasets: a Pascal VOC folder, a COCO JSON file, a YOLO data.yaml or folder,\n"
+                "a CSV file, a plain image folder, or “demo” for the built-in shapes.\n");
+}
+
+int
+main (int argc, char *argv[])
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? OTTER_CLI_EXIT_USAGE : OTTER_CLI_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("otter-cli %s (libtorch %s, %s)\n", PACKAGE_VERSION, otter_torch_version (),
+              otter_torch_device_name ());
+      return OTTER_CLI_EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      {
+        /* The subcommand sees itself as argv[0]. */
+        return commands[i].run (argc - 1, argv + 1);
+      }
+  fprintf (stderr, "otter-cli: unknown command “%s”\n\n", argv[1]);
+  usage (stderr);
+  return OTTER_CLI_EXIT_USAGE;
+}

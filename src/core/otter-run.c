@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-run.c */
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "otter-error.h"
+#include "otter-run.h"
+
+struct _OtterRun
+{
+  char *dir;
+  FILE *metrics;
+};
+
+char *
+otter_run_default_root (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "otter", "runs", NULL);
+}
+
+static char *
+new_run_dir_name (const OtterTrainConfig *config)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *root = otter_run_default_root ();
+  const char *name = config->name ? config->name : otter_train_method_to_string (config->train.method);
+  g_autofree char *base = g_strdup_printf ("%s-%s", stamp, name);
+  g_strcanon (base, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
+  char *dir = g_build_filename (root, base, NULL);
+  /* Two runs started in the same second get distinct folders. */
+  for (int i = 2; g_file_test (dir, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (dir);
+      g_autofree char *numbered = g_strdup_printf ("%s-%d", base, i);
+      dir = g_build_filename (root, numbered, NULL);
+    }
+  return dir;
+}
+
+static gboolean
+open_metrics (OtterRun *run, GError **error)
+{
+  g_autofree char *path = otter_run_dup_path (run, OTTER_RUN_METRICS);
+  run->metrics = g_fopen (path, "a");
+  if (run->metrics == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not open %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+OtterRun *
+otter_run_create (const char             *dir,
+                  const OtterTrainConfig *config,
+                  GError                **error)
+{
+  g_autoptr (OtterRun) run = g_new0 (OtterRun, 1);
+  run->dir = dir ? g_strdup (dir) : new_run_dir_name (config);
+
+  g_autofree char *config_path = otter_run_dup_path (run, OTTER_RUN_CONFIG);
+  if (g_file_test (config_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN,
+                   "%s already holds a run; resume it (--resume) or choose another folder", run->dir);
+      return NULL;
+    }
+  g_autofree char *checkpoints = otter_run_dup_path (run, "checkpoints");
+  if (g_mkdir_with_parents (checkpoints, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not create %s: %s", checkpoints, g_strerror (saved));
+      return NULL;
+    }
+
+  g_autoptr (JsonNode) node = otter_train_config_to_json (config);
+  g_autofree char *text = json_to_string (node, TRUE);
+  if (!g_file_set_contents (config_path, text, -1, error))
+    return NULL;
+  if (!open_metrics (run, error))
+    return NULL;
+  return g_steal_pointer (&run);
+}
+
+OtterRun *
+otter_run_open (const char       *dir,
+                OtterTrainConfig *config,
+                GError          **error)
+{
+  g_autoptr (OtterRun) run = g_new0 (OtterRun, 1);
+  run->dir = g_strdup (dir);
+  g_autofree char *config_path = otter_run_dup_path (run, OTTER_RUN_CONFIG);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: no such run folder", dir);
+      return NULL;
+    }
+  if (!json_parser_load_from_file (parser, config_path, &local))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "%s is not a usable run: %s",
+                   dir, local->message);
+      return NULL;
+    }
+  if (!otter_train_config_from_json (config, json_parser_get_root (parser), &local))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "%s: %s", config_path, local->message);
+      return NULL;
+    }
+  if (!open_metrics (run, error))
+    return NULL;
+  return g_steal_pointer (&run);
+}
+
+void
+otter_run_free (OtterRun *run)
+{
+  if (run == NULL)
+    return;
+  if (run->metrics != NULL)
+    fclose (run->metrics);
+  g_free (run->dir);
+  g_free (run);
+}
+
+const char *
+otter_run_get_dir (OtterRun *run)
+{
+  return run->dir;
+}
+
+char *
+otter_run_dup_path (OtterRun   *run,
+                    const char *relative)
+{
+  return g_build_filename (run->dir, relative, NULL);
+}
+
+gboolean
+otter_run_append (OtterRun *run,
+                  JsonNode *record,
+                  GError  **error)
+{
+  g_autofree char *line = json_to_string (record, FALSE);
+  if (fprintf (run->metrics, "%s\n", line) < 0 || fflush (run->metrics) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not append to %s/%s: %s",
+                   run->dir, OTTER_RUN_METRICS, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+JsonArray *
+otter_run_read_metrics (const char *dir,
+                        GError    **error)
+{
+  g_autofree char *path = g_build_filename (dir, OTTER_RUN_METRICS, NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+
+  JsonArray *records = json_array_new ();
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (*lines[i] == '\0')
+        continue;
+      /* A crash can tear the last line; complete lines are still good. */
+      JsonNode *node = json_from_string (lines[i], NULL);
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        json_array_add_element (records, node);
+      else if (node != NULL)
+        json_node_unref (node);
+    }
+  return records;
+}
+
+gboolean
+otter_run_truncate (OtterRun *run,
+                    gint64    max_step,
+                    GError  **error)
+{
+  g_autoptr (JsonArray) records = otter_run_read_metrics (run->dir, NULL);
+  GString *kept = g_string_new (NULL);
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonObject *o = json_array_get_object_element (records, i);
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), "end") == 0)
+        continue;
+      if (json_object_get_int_member_with_default (o, "step", 0) > max_step)
+        continue;
+      g_autofree char *line = json_to_string (json_array_get_element (records, i), FALSE);
+      g_string_append_printf (kept, "%s\n", line);
+    }
+  g_autofree char *path = otter_run_dup_path (run, OTTER_RUN_METRICS);
+  if (run->metrics != NULL)
+    {
+      fclose (run->metrics);
+      run->metrics = NULL;
+    }
+  gboolean ok = g_file_set_contents (path, kept->str, kept->len, error);
+  g_string_free (kept, TRUE);
+  return open_metrics (run, ok ? error : NULL) && ok;
+}

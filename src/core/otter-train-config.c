@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-train-config.c */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "otter-error.h"
+#include "otter-train-config.h"
+
+void
+otter_train_config_init (OtterTrainConfig *config)
+{
+  g_return_if_fail (config != NULL);
+  memset (config, 0, sizeof *config);
+  config->data = g_strdup ("demo");
+  config->val_fraction = 0.2;
+  config->arch = g_strdup ("tiny");
+  config->batch_size = 16;
+  config->max_epochs = 30;
+  config->loss_threshold = 0;
+  config->seed = 1;
+  config->augment = TRUE;
+  config->checkpoint_every = 1;
+  otter_torch_train_params_init (&config->train);
+}
+
+void
+otter_train_config_clear (OtterTrainConfig *config)
+{
+  g_clear_pointer (&config->data, g_free);
+  g_clear_pointer (&config->val_data, g_free);
+  g_clear_pointer (&config->arch, g_free);
+  g_clear_pointer (&config->init_model, g_free);
+  g_clear_pointer (&config->name, g_free);
+}
+
+void
+otter_train_config_copy (OtterTrainConfig       *dest,
+                         const OtterTrainConfig *src)
+{
+  *dest = *src;
+  dest->data = g_strdup (src->data);
+  dest->val_data = g_strdup (src->val_data);
+  dest->arch = g_strdup (src->arch);
+  dest->init_model = g_strdup (src->init_model);
+  dest->name = g_strdup (src->name);
+}
+
+double
+otter_train_config_get_threshold (const OtterTrainConfig *config)
+{
+  if (config->loss_threshold > 0)
+    return config->loss_threshold;
+  return config->train.method == OTTER_METHOD_OT
+    ? OTTER_DEFAULT_LOSS_THRESHOLD : OTTER_DEFAULT_LOSS_THRESHOLD / 2;
+}
+
+int
+otter_train_config_get_input_size (const OtterTrainConfig *config)
+{
+  if (config->input_size > 0)
+    return config->input_size;
+  return g_str_has_prefix (config->data, "demo") ? 96 : 320;
+}
+
+gboolean
+otter_train_config_validate (const OtterTrainConfig *config,
+                             GError                **error)
+{
+  const char *problem = NULL;
+  int size = otter_train_config_get_input_size (config);
+
+  if (config->data == NULL || *config->data == '\0')
+    problem = "no dataset was given";
+  else if (config->val_data == NULL && !(config->val_fraction >= 0 && config->val_fraction < 1))
+    problem = "the validation fraction must be at least 0 and below 1";
+  else if (config->arch == NULL || !g_strv_contains ((const char *const *) otter_torch_model_archs (), config->arch))
+    problem = "the model size must be tiny or small";
+  else if (size < 32 || size > 2048 || size % 32 != 0)
+    problem = "the input size must be a multiple of 32 between 32 and 2048";
+  else if (config->batch_size < 2 || config->batch_size > 1024)
+    problem = "the batch size must be between 2 and 1024";
+  else if (config->max_epochs < 1 || config->max_epochs > 100000)
+    problem = "the number of epochs must be between 1 and 100000";
+  else if (!isfinite (config->loss_threshold) || config->loss_threshold < 0)
+    problem = "the loss threshold must be a positive number";
+  else if (config->checkpoint_every < 1)
+    problem = "checkpoints must be written at least every epoch count ≥ 1";
+  else if (!(config->train.ot.epsilon >= 0 && config->train.ot.epsilon <= 1))
+    problem = "ε must be between 0 and 1";
+  if (problem != NULL)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s", problem);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_double (JsonBuilder *b, const char *name, double value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+JsonNode *
+otter_train_config_to_json (const OtterTrainConfig *c)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const OtterTorchTrainParams *t = &c->train;
+
+  json_builder_begin_object (b);
+  add_string (b, "data", c->data);
+  add_string (b, "val_data", c->val_data);
+  add_double (b, "val_fraction", c->val_fraction);
+  add_string (b, "arch", c->arch);
+  add_int (b, "input_size", otter_train_config_get_input_size (c));
+  add_string (b, "init_model", c->init_model);
+  add_int (b, "batch_size", c->batch_size);
+  add_int (b, "max_epochs", c->max_epochs);
+  add_double (b, "loss_threshold", otter_train_config_get_threshold (c));
+  add_int (b, "seed", (gint64) c->seed);
+  json_builder_set_member_name (b, "augment");
+  json_builder_add_boolean_value (b, c->augment);
+  add_int (b, "checkpoint_every", c->checkpoint_every);
+  add_string (b, "name", c->name);
+  add_string (b, "method", otter_train_method_to_string (t->method));
+  add_string (b, "optimizer", otter_optimizer_kind_to_string (t->optimizer));
+  add_double (b, "lr", t->lr);
+  add_double (b, "momentum", t->momentum);
+  add_double (b, "weight_decay", t->weight_decay);
+  add_int (b, "warmup_steps", t->warmup_steps);
+  add_int (b, "total_steps", t->total_steps);
+  add_double (b, "min_lr_ratio", t->min_lr_ratio);
+  add_double (b, "w1", t->w1);
+  add_double (b, "w2", t->w2);
+  add_double (b, "grad_clip", t->grad_clip);
+  add_double (b, "epsilon", t->ot.epsilon);
+  add_int (b, "ot_steps", t->ot.steps);
+  add_double (b, "ot_step_size", t->ot.step_size);
+  add_string (b, "feature_space", t->ot.space == OTTER_FEATURE_SPACE_SPATIAL ? "spatial" : "batch");
+  add_double (b, "sinkhorn_reg", t->ot.reg);
+  add_int (b, "sinkhorn_max_iter", t->ot.max_iter);
+  add_double (b, "sinkhorn_tol", t->ot.tol);
+  add_int (b, "spatial_max_side", t->ot.spatial_max_side);
+  add_int (b, "pgd_steps", t->pgd_steps);
+  add_double (b, "pgd_step_size", t->pgd_step_size);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static char *
+dup_string_member (JsonObject *o, const char *name, const char *fallback)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return g_strdup (fallback);
+  return g_strdup (json_node_get_string (n));
+}
+
+gboolean
+otter_train_config_from_json (OtterTrainConfig *c,
+                              JsonNode         *node,
+                              GError          **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "the run configuration is not a JSON object");
+      return FALSE;
+    }
+  JsonObject *o = json_node_get_object (node);
+  OtterTorchTrainParams *t = &c->train;
+  g_autofree char *method = NULL;
+  g_autofree char *optimizer = NULL;
+  g_autofree char *space = NULL;
+
+  otter_train_config_clear (c);
+  otter_train_config_init (c);
+  g_free (c->data);
+  g_free (c->arch);
+  c->data = dup_string_member (o, "data", "demo");
+  c->val_data = dup_string_member (o, "val_data", NULL);
+  c->arch = dup_string_member (o, "arch", "tiny");
+  c->init_model = dup_string_member (o, "init_model", NULL);
+  c->name = dup_string_member (o, "name", NULL);
+  c->val_fraction = json_object_get_double_member_with_default (o, "val_fraction", c->val_fraction);
+  c->input_size = json_object_get_int_member_with_default (o, "input_size", 0);
+  c->batch_size = json_object_get_int_member_with_default (o, "batch_size", c->batch_size);
+  c->max_epochs = json_object_get_int_member_with_default (o, "max_epochs", c->max_epochs);
+  c->loss_threshold = json_object_get_double_member_with_default (o, "loss_threshold", 0);
+  c->seed = json_object_get_int_member_with_default (o, "seed", (gint64) c->seed);
+  c->augment = json_object_get_boolean_member_with_default (o, "augment", c->augment);
+  c->checkpoint_every = json_object_get_int_member_with_default (o, "checkpoint_every", 1);
+
+  method = dup_string_member (o, "method", "ot");
+  optimizer = dup_string_member (o, "optimizer", "adamw");
+  space = dup_string_member (o, "feature_space", "batch");
+  if (!otter_train_method_from_string (method, &t->method) ||
+      !otter_optimizer_kind_from_string (optimizer, &t->optimizer))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
+                   "the run configuration names an unknown method “%s” or optimiser “%s”", method, optimizer);
+      return FALSE;
+    }
+  t->ot.space = g_strcmp0 (space, "spatial") == 0 ? OTTER_FEATURE_SPACE_SPATIAL : OTTER_FEATURE_SPACE_BATCH;
+  t->lr = json_object_get_double_member_with_default (o, "lr", t->lr);
+  t->momentum = json_object_get_double_member_with_default (o, "momentum", t->momentum);
+  t->weight_decay = json_object_get_double_member_with_default (o, "weight_decay", t->weight_decay);
+  t->warmup_steps = json_object_get_int_member_with_default (o, "warmup_steps", t->warmup_steps);
+  t->total_steps = json_object_get_int_member_with_default (o, "total_steps", t->total_steps);
+  t->min_lr_ratio = json_object_get_double_member_with_default (o, "min_lr_ratio", t->min_lr_ratio);
+  t->w1 = json_object_get_double_member_with_default (o, "w1", t->w1);
+  t->w2 = json_object_get_double_member_with_default (o, "w2", t->w2);
+  t->grad_clip = json_object_get_double_member_with_default (o, "grad_clip", t->grad_clip);
+  t->ot.epsilon = json_object_get_double_member_with_default (o, "epsilon", t->ot.epsilon);
+  t->ot.steps = json_object_get_int_member_with_default (o, "ot_steps", t->ot.steps);
+  t->ot.step_size = json_object_get_double_member_with_default (o, "ot_step_size", t->ot.step_size);
+  t->ot.reg = json_object_get_double_member_with_default (o, "sinkhorn_reg", t->ot.reg);
+  t->ot.max_iter = json_object_get_int_member_with_default (o, "sinkhorn_max_iter", t->ot.max_iter);
+  t->ot.tol = json_object_get_double_member_with_default (o, "sinkhorn_tol", t->ot.tol);
+  t->ot.spatial_max_side = json_object_get_int_member_with_default (o, "spatial_max_side", t->ot.spatial_max_side);
+  t->pgd_steps = json_object_get_int_member_with_default (o, "pgd_steps", t->pgd_steps);
+  t->pgd_step_size = json_object_get_double_member_with_default (o, "pgd_step_size", t->pgd_step_size);
+  return otter_train_config_validate (c, error);
+}

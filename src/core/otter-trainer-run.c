@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-trainer-run.c: one training run, on its own thread
+ *
+ * Load the data, build or restore the model, then epochs of steps. After
+ * each epoch the convergence judgement of METHOD.md: the epoch's mean
+ * target loss at or below τ stores the model and ends the run; the maximum
+ * epoch count ends it as "not converged"; a non-finite loss fails it and
+ * leaves the last good checkpoint in place.
+ */
+
+#include "config.h"
+
+#include "otter-batch.h"
+#include "otter-dataset.h"
+#include "otter-evaluator.h"
+#include "otter-run.h"
+#include "otter-trainer-private.h"
+
+typedef struct
+{
+  OtterTrainJob    *job;
+  OtterTrainerShared *shared;
+  OtterDataset     *train;
+  OtterDataset     *val;
+  OtterTorchModel  *model;
+  OtterTorchTrainer *trainer;
+  OtterRun         *run;
+  GArray           *epochs;          /* OtterEpochPoint, whole history */
+  double            best_loss;
+  gint64            started_us;
+  guint             n_loader_failures;
+} RunState;
+
+/* ---- publishing --------------------------------------------------------- */
+
+static void
+set_state (RunState *rs, OtterTrainerState state, const char *message)
+{
+  g_mutex_lock (&rs->shared->mutex);
+  rs->shared->snap.state = state;
+  if (message != NULL)
+    {
+      g_free (rs->shared->snap.message);
+      rs->shared->snap.message = g_strdup (message);
+    }
+  otter_trainer_shared_publish_locked (rs->shared);
+  g_mutex_unlock (&rs->shared->mutex);
+}
+
+static void
+add_skipped (RunState *rs, const char *reason)
+{
+  g_mutex_lock (&rs->shared->mutex);
+  g_ptr_array_add (rs->shared->skipped, g_strdup (reason));
+  rs->shared->snap.n_skipped = rs->shared->skipped->len;
+  g_mutex_unlock (&rs->shared->mutex);
+}
+
+static void
+add_dataset_skips (RunState *rs, OtterDataset *dataset)
+{
+  const GArray *skipped = otter_dataset_get_skipped (dataset);
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
+      g_autofree char *line = g_strdup_printf ("%s: %s", s->file, s->reason);
+      add_skipped (rs, line);
+    }
+}
+
+/* ---- metrics records ---------------------------------------------------- */
+
+static void
+add_number (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);   /* JSON has no NaN */
+}
+
+static double
+get_number (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+}
+
+static gboolean
+append_record (RunState *rs, JsonBuilder *b, GError **error)
+{
+  g_autoptr (JsonNode) node = json_builder_get_root (b);
+  return otter_run_append (rs->run, node, error);
+}
+
+static double
+elapsed (RunState *rs)
+{
+  return (g_get_monotonic_time () - rs->started_us) / 1e6;
+}
+
+static gboolean
+record_step (RunState *rs, const OtterTrainPoint *p, double ips, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "step");
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, p->step);
+  json_builder_set_member_name (b, "epoch");
+  json_builder_add_int_value (b, p->epoch);
+  add_number (b, "l1", p->l1);
+  add_number (b, "l2", p->l2);
+  add_number (b, "loss", p->loss);
+  add_number (b, "d", p->d);
+  add_number (b, "lr", p->lr);
+  add_number (b, "images_per_s", ips);
+  add_number (b, "time", elapsed (rs));
+  json_builder_end_object (b);
+  return append_record (rs, b, error);
+}
+
+static gboolean
+record_epoch (RunState *rs, const OtterEpochPoint *e, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "epoch");
+  json_builder_set_member_name (b, "epoch");
+  json_builder_add_int_value (b, e->epoch);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, e->step);
+  add_number (b, "loss", e->loss);
+  add_number (b, "l1", e->l1);
+  add_number (b, "l2", e->l2);
+  add_number (b, "d", e->d);
+  add_number (b, "val_map50", e->val_map50);
+  add_number (b, "seconds", e->seconds);
+  add_number (b, "time", elapsed (rs));
+  json_builder_end_object (b);
+  return append_record (rs, b, error);
+}
+
+static void
+record_end (RunState *rs, OtterTrainerState state, const char *model_path, const char *message)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const OtterEpochPoint *last = rs->epochs->len
+    ? &g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1) : NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, "end");
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, otter_trainer_state_to_string (state));
+  json_builder_set_member_name (b, "epochs");
+  json_builder_add_int_value (b, rs->epochs->len);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, rs->trainer ? otter_torch_trainer_get_step (rs->trainer) : 0);
+  add_number (b, "final_loss", last ? last->loss : NAN);
+  json_builder_set_member_name (b, "model");
+  if (model_path)
+    json_builder_add_string_value (b, model_path);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message ? message : "");
+  json_builder_end_object (b);
+  if (rs->run != NULL)
+    append_record (rs, b, NULL);
+}
+
+/* The model's metadata: where it came from and how it did. */
+static char *
+model_metadata (RunState *rs)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "config");
+  json_builder_add_value (b, otter_train_config_to_json (&rs->job->config));
+  json_builder_set_member_name (b, "run_dir");
+  json_builder_add_string_value (b, otter_run_get_dir (rs->run));
+  json_builder_set_member_name (b, "steps");
+  json_builder_add_int_value (b, otter_torch_trainer_get_step (rs->trainer));
+  json_builder_set_member_name (b, "history");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < rs->epochs->len; i++)
+    {
+      const OtterEpochPoint *e = &g_array_index (rs->epochs, OtterEpochPoint, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "epoch");
+      json_builder_add_int_value (b, e->epoch);
+      add_number (b, "loss", e->loss);
+      add_number (b, "l1", e->l1);
+      add_number (b, "l2", e->l2);
+      add_number (b, "d", e->d);
+      add_number (b, "val_map50", e->val_map50);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  if (rs->epochs->len > 0)
+    {
+      const OtterEpochPoint *last = &g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1);
+      add_number (b, "final_loss", last->loss);
+      add_number (b, "val_map50", last->val_map50);
+    }
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* ---- preparation -------------------------------------------------------- */
+
+static gboolean
+load_data (RunState *rs, GError **error)
+{
+  OtterTrainConfig *c = &rs->job->config;
+  g_autoptr (OtterDataset) all = otter_dataset_load (c->data, rs->job->cancellable, error);
+  if (all == NULL)
+    return FALSE;
+  add_dataset_skips (rs, all);
+  if (otter_dataset_get_n_classes (all) == 0)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
+                   "%s has no boxes to learn from (a plain image folder can only be used for detection)", c->data);
+      return FALSE;
+    }
+  if (c->val_data != NULL)
+    {
+      rs->val = otter_dataset_load (c->val_data, rs->job->cancellable, error);
+      if (rs->val == NULL)
+        return FALSE;
+      add_dataset_skips (rs, rs->val);
+      rs->train = g_steal_pointer (&all);
+    }
+  else if (c->val_fraction > 0 && g_list_model_get_n_items (G_LIST_MODEL (all)) >= 4)
+    {
+      if (!otter_dataset_split (all, c->val_fraction, c->seed, &rs->train, &rs->val, error))
+        return FALSE;
+    }
+  else
+    rs->train = g_steal_pointer (&all);
+  if (g_list_model_get_n_items (G_LIST_MODEL (rs->train)) < 2)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
+                   "%s leaves fewer than two training images", c->data);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+build_model (RunState *rs, GError **error)
+{
+  OtterTrainConfig *c = &rs->job->config;
+  const char *const *names = otter_dataset_get_class_names (rs->train);
+
+  if (c->init_model != NULL)
+    {
+      rs->model = otter_torch_model_load (c->init_model, error);
+      if (rs->model == NULL)
+        return FALSE;
+      if (!otter_evaluate_check_classes (rs->model, rs->train, error))
+        return FALSE;
+      c->input_size = otter_torch_model_get_input_size (rs->model);
+      return TRUE;
+    }
+  rs->model = otter_torch_model_new (c->arch, names, otter_train_config_get_input_size (c), c->seed, error);
+  return rs->model != NULL;
+}
+
+/* Picks the history up from metrics.jsonl after the checkpoint's step. */
+static void
+restore_history (RunState *rs, gint64 step)
+{
+  g_autoptr (JsonArray) records = otter_run_read_metrics (otter_run_get_dir (rs->run), NULL);
+  g_mutex_lock (&rs->shared->mutex);
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonObject *o = json_array_get_object_element (records, i);
+      const char *kind = json_object_get_string_member_with_default (o, "kind", "");
+      if (json_object_get_int_member_with_default (o, "step", 0) > step)
+        continue;
+      if (g_strcmp0 (kind, "step") == 0)
+        {
+          OtterTrainPoint p = {
+            json_object_get_int_member_with_default (o, "step", 0),
+            json_object_get_int_member_with_default (o, "epoch", 0),
+            get_number (o, "l1"), get_number (o, "l2"), get_number (o, "loss"),
+            get_number (o, "d"), get_number (o, "lr"),
+          };
+          g_array_append_val (rs->shared->new_points, p);
+        }
+      else if (g_strcmp0 (kind, "epoch") == 0)
+        {
+          OtterEpochPoint e = {
+            json_object_get_int_member_with_default (o, "epoch", 0),
+            json_object_get_int_member_with_default (o, "step", 0),
+            get_number (o, "loss"), get_number (o, "l1"), get_number (o, "l2"),
+            get_number (o, "d"), get_number (o, "val_map50"), get_number (o, "seconds"),
+          };
+          g_array_append_val (rs->shared->new_epochs, e);
+          g_array_append_val (rs->epochs, e);
+          if (isfinite (e.loss))
+            rs->best_loss = MIN (rs->best_loss, e.loss);
+        }
+    }
+  g_mutex_unlock (&rs->shared->mutex);
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+/* Waits while paused; returns FALSE when the run should stop. */
+static gboolean
+wait_if_paused (RunState *rs)
+{
+  gboolean keep_going;
+  g_mutex_lock (&rs->shared->mutex);
+  if (rs->shared->pause_requested && !rs->shared->stop_requested)
+    {
+      rs->shared->snap.state = OTTER_TRAINER_PAUSED;
+      otter_trainer_shared_publish_locked (rs->shared);
+      while (rs->shared->pause_requested && !rs->shared->stop_requested)
+        g_cond_wait (&rs->shared->cond, &rs->shared->mutex);
+      rs->shared->snap.state = OTTER_TRAINER_RUNNING;
+      otter_trainer_shared_publish_locked (rs->shared);
+    }
+  keep_going = !rs->shared->stop_requested;
+  g_mutex_unlock (&rs->shared->mutex);
+  return keep_going;
+}
+
+static void
+write_checkpoint (RunState *rs, const char *relative)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = otter_run_dup_path (rs->run, relative);
+  g_autofree char *meta = model_metadata (rs);
+  /* Written to a temporary file and renamed: a full disk keeps the
+   * previous checkpoint. The run goes on; the user is told. */
+  if (!otter_torch_trainer_save_checkpoint (rs->trainer, path, meta, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("checkpoint not written (the previous one is kept): %s",
+                                              error->message);
+      g_warning ("%s", msg);
+      g_mutex_lock (&rs->shared->mutex);
+      g_free (rs->shared->snap.message);
+      rs->shared->snap.message = g_steal_pointer (&msg);
+      g_mutex_unlock (&rs->shared->mutex);
+    }
+}
+
+typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_FAILED } EpochOutcome;
+
+static EpochOutcome
+run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *out, GError **error)
+{
+  OtterTrainConfig *c = &rs->job->config;
+  double sum_loss = 0, sum_l1 = 0, sum_l2 = 0, sum_d = 0;
+  int n_steps = 0, steps_per_epoch = otter_batch_loader_get_n_batches (loader);
+  gint64 epoch_start = g_get_monotonic_time ();
+  double ips = 0;
+
+  otter_batch_loader_start_epoch (loader, epoch);
+  for (;;)
+    {
+      g_autoptr (GError) local = NULL;
+      if (!wait_if_paused (rs))
+        return EPOCH_STOPPED;
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr (OtterBatch) batch = otter_batch_loader_next (loader, rs->job->cancellable, &local);
+      if (batch == NULL)
+        {
+          if (local == NULL)
+            break;                                /* end of the epoch */
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            return EPOCH_STOPPED;
+          g_propagate_error (error, g_steal_pointer (&local));
+          return EPOCH_FAILED;
+        }
+
+      OtterTorchStepResult r;
+      gint64 step = otter_torch_trainer_get_step (rs->trainer);
+      guint64 step_seed = c->seed * 1000003u + (guint64) step;
+      if (!otter_torch_trainer_step (rs->trainer, &batch->view, step_seed, &r, error))
+        return EPOCH_FAILED;
+
+      double seconds = (g_get_monotonic_time () - t0) / 1e6;
+      double now_ips = batch->n / MAX (seconds, 1e-6);
+      ips = ips > 0 ? 0.8 * ips + 0.2 * now_ips : now_ips;   /* smoothed for display */
+      OtterTrainPoint p = { step + 1, epoch + 1, r.l1, r.l2, r.loss, r.d, r.lr };
+      if (!record_step (rs, &p, now_ips, error))
+        return EPOCH_FAILED;
+      n_steps++;
+      sum_loss += r.loss;
+      sum_l1 += r.l1;
+      sum_l2 += r.l2;
+      sum_d += r.d;
+
+      double per_step = (g_get_monotonic_time () - epoch_start) / 1e6 / n_steps;
+      gint64 remaining = (gint64) (c->max_epochs - epoch - 1) * steps_per_epoch + (steps_per_epoch - n_steps);
+      g_mutex_lock (&rs->shared->mutex);
+      OtterTrainerSnapshot *s = &rs->shared->snap;
+      s->state = OTTER_TRAINER_RUNNING;
+      s->epoch = epoch + 1;
+      s->step = p.step;
+      s->step_in_epoch = n_steps;
+      s->steps_per_epoch = steps_per_epoch;
+      s->loss = r.loss;
+      s->l1 = r.l1;
+      s->l2 = r.l2;
+      s->d = r.d;
+      s->lr = r.lr;
+      s->images_per_second = ips;
+      s->eta_seconds = remaining * per_step;
+      g_array_append_val (rs->shared->new_points, p);
+      otter_trainer_shared_publish_locked (rs->shared);
+      g_mutex_unlock (&rs->shared->mutex);
+    }
+
+  if (n_steps == 0)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET, "epoch %d had no batch to train on", epoch + 1);
+      return EPOCH_FAILED;
+    }
+  out->epoch = epoch + 1;
+  out->step = otter_torch_trainer_get_step (rs->trainer);
+  out->loss = sum_loss / n_steps;
+  out->l1 = sum_l1 / n_steps;
+  out->l2 = sum_l2 / n_steps;
+  out->d = sum_d / n_steps;
+  out->seconds = (g_get_monotonic_time () - epoch_start) / 1e6;
+  out->val_map50 = NAN;
+  if (rs->val != NULL)
+    {
+      g_autoptr (OtterMapResult) map = otter_evaluate (rs->model, rs->val, NULL, c->batch_size, c->seed,
+                                                       rs->job->cancellable, NULL, NULL, NULL, NULL);
+      if (map != NULL)
+        out->val_map50 = map->map50;
+    }
+  return EPOCH_DONE;
+}
+
+static OtterTrainerState
+train (RunState *rs, char **model_path, GError **error)
+{
+  OtterTrainConfig *c = &rs->job->config;
+  double threshold = otter_train_config_get_threshold (c);
+  g_autoptr (OtterBatchLoader) loader =
+    otter_batch_loader_new (rs->train, otter_torch_model_get_input_size (rs->model), c->batch_size,
+                            TRUE, c->augment, c->seed, 3);
+  int start_epoch = rs->epochs->len;
+
+  for (int epoch = start_epoch; epoch < c->max_epochs; epoch++)
+    {
+      OtterEpochPoint e;
+      switch (run_epoch (rs, loader, epoch, &e, error))
+        {
+        case EPOCH_STOPPED:
+          return OTTER_TRAINER_STOPPED;
+        case EPOCH_FAILED:
+          return OTTER_TRAINER_FAILED;
+        case EPOCH_DONE:
+        default:
+          break;
+        }
+      /* Images that failed to decode mid-run (e.g. truncated files) join
+       * the list of skipped samples. */
+      g_autoptr (GPtrArray) failures = otter_batch_loader_dup_failures (loader);
+      for (guint i = rs->n_loader_failures; i < failures->len; i++)
+        add_skipped (rs, failures->pdata[i]);
+      rs->n_loader_failures = failures->len;
+      g_array_append_val (rs->epochs, e);
+      if (!record_epoch (rs, &e, error))
+        return OTTER_TRAINER_FAILED;
+
+      g_mutex_lock (&rs->shared->mutex);
+      rs->shared->snap.epoch_loss = e.loss;
+      rs->shared->snap.val_map50 = e.val_map50;
+      g_array_append_val (rs->shared->new_epochs, e);
+      otter_trainer_shared_publish_locked (rs->shared);
+      g_mutex_unlock (&rs->shared->mutex);
+
+      if ((epoch + 1) % c->checkpoint_every == 0 || e.loss <= threshold || epoch + 1 == c->max_epochs)
+        write_checkpoint (rs, OTTER_RUN_LAST);
+      if (e.loss < rs->best_loss)
+        {
+          rs->best_loss = e.loss;
+          write_checkpoint (rs, OTTER_RUN_BEST);
+        }
+
+      if (e.loss <= threshold)
+        {
+          g_autofree char *path = otter_run_dup_path (rs->run, OTTER_RUN_MODEL);
+          g_autofree char *meta = model_metadata (rs);
+          if (!otter_torch_model_save (rs->model, path, meta, error))
+            return OTTER_TRAINER_FAILED;
+          *model_path = g_steal_pointer (&path);
+          return OTTER_TRAINER_CONVERGED;
+        }
+    }
+  return OTTER_TRAINER_NOT_CONVERGED;
+}
+
+static gboolean
+prepare (RunState *rs, GError **error)
+{
+  OtterTrainJob *job = rs->job;
+  gint64 resume_step = -1;
+
+  if (job->resume_dir != NULL)
+    {
+      rs->run = otter_run_open (job->resume_dir, &job->config, error);
+      if (rs->run == NULL)
+        return FALSE;
+    }
+  if (!load_data (rs, error) || !build_model (rs, error))
+    return FALSE;
+
+  OtterTrainConfig *c = &job->config;
+  int steps_per_epoch = 0;
+  {
+    /* The schedule spans the longest possible run. */
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (rs->train));
+    steps_per_epoch = MAX (1, (int) (n / c->batch_size + (n % c->batch_size >= 2 ? 1 : 0)));
+    c->train.total_steps = (gint64) steps_per_epoch * c->max_epochs;
+    c->train.warmup_steps = MIN (c->train.warmup_steps, c->train.total_steps / 5);
+  }
+  rs->trainer = otter_torch_trainer_new (rs->model, &c->train, error);
+  if (rs->trainer == NULL)
+    return FALSE;
+
+  if (job->resume_dir != NULL)
+    {
+      g_autofree char *last = otter_run_dup_path (rs->run, OTTER_RUN_LAST);
+      if (g_file_test (last, G_FILE_TEST_EXISTS))
+        {
+          if (!otter_torch_trainer_load_checkpoint (rs->trainer, last, error))
+            return FALSE;
+          resume_step = otter_torch_trainer_get_step (rs->trainer);
+        }
+      else
+        resume_step = 0;
+      /* Lines written after the checkpoint belong to an epoch that will
+       * be trained again. */
+      if (!otter_run_truncate (rs->run, resume_step, error))
+        return FALSE;
+      restore_history (rs, resume_step);
+    }
+  else
+    {
+      rs->run = otter_run_create (job->run_dir, c, error);
+      if (rs->run == NULL)
+        return FALSE;
+    }
+
+  g_mutex_lock (&rs->shared->mutex);
+  OtterTrainerSnapshot *s = &rs->shared->snap;
+  g_free (s->run_dir);
+  s->run_dir = g_strdup (otter_run_get_dir (rs->run));
+  s->max_epochs = c->max_epochs;
+  s->threshold = otter_train_config_get_threshold (c);
+  s->steps_per_epoch = steps_per_epoch;
+  s->epoch = rs->epochs->len;
+  s->step = MAX (resume_step, 0);
+  if (rs->epochs->len > 0)
+    s->epoch_loss = g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1).loss;
+  otter_trainer_shared_publish_locked (rs->shared);
+  g_mutex_unlock (&rs->shared->mutex);
+  return TRUE;
+}
+
+static const char *
+final_message (OtterTrainerState state, RunState *rs, GError *error, char **owned)
+{
+  const OtterTrainConfig *c = &rs->job->config;
+  switch (state)
+    {
+    case OTTER_TRAINER_CONVERGED:
+      *owned = g_strdup_printf ("converged at epoch %u (mean loss %.4f ≤ τ = %.4g); model stored",
+                                rs->epochs->len,
+                                g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1).loss,
+                                otter_train_config_get_threshold (c));
+      break;
+    case OTTER_TRAINER_NOT_CONVERGED:
+      *owned = g_strdup_printf ("stopped, not converged: %d epochs without reaching τ = %.4g",
+                                c->max_epochs, otter_train_config_get_threshold (c));
+      break;
+    case OTTER_TRAINER_STOPPED:
+      *owned = g_strdup ("stopped by the user before converging");
+      break;
+    case OTTER_TRAINER_FAILED:
+    default:
+      *owned = g_strdup_printf ("failed: %s%s", error ? error->message : "unknown error",
+                                error && g_error_matches (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE)
+                                ? " (the last good checkpoint was kept)" : "");
+      break;
+    }
+  return *owned;
+}
+
+gpointer
+otter_trainer_run_thread (gpointer data)
+{
+  OtterTrainJob *job = data;
+  RunState rs = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *model_path = NULL;
+  g_autofree char *message = NULL;
+  OtterTrainerState state;
+
+  rs.job = job;
+  rs.shared = job->shared;
+  rs.epochs = g_array_new (FALSE, FALSE, sizeof (OtterEpochPoint));
+  rs.best_loss = INFINITY;
+  rs.started_us = g_get_monotonic_time ();
+  if (job->n_threads > 0)
+    otter_torch_set_threads (job->n_threads);
+
+  if (!prepare (&rs, &error))
+    state = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? OTTER_TRAINER_STOPPED : OTTER_TRAINER_FAILED;
+  else
+    state = train (&rs, &model_path, &error);
+
+  final_message (state, &rs, error, &message);
+  record_end (&rs, state, model_path, message);
+
+  g_mutex_lock (&rs.shared->mutex);
+  g_free (rs.shared->snap.model_path);
+  rs.shared->snap.model_path = g_strdup (model_path);
+  g_mutex_unlock (&rs.shared->mutex);
+  set_state (&rs, state, message);
+
+  g_clear_pointer (&rs.trainer, otter_torch_trainer_free);
+  g_clear_pointer (&rs.model, otter_torch_model_free);
+  g_clear_pointer (&rs.run, otter_run_free);
+  g_clear_object (&rs.train);
+  g_clear_object (&rs.val);
+  g_array_unref (rs.epochs);
+  otter_trainer_shared_unref (job->shared);
+  g_object_unref (job->cancellable);
+  otter_train_config_clear (&job->config);
+  g_free (job->resume_dir);
+  g_free (job->run_dir);
+  g_free (job);
+  return NULL;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-trainer.h: a training run on its own thread, observed through properties */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "otter-train-config.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  OTTER_TRAINER_IDLE,
+  OTTER_TRAINER_PREPARING,       /* loading data, building the model */
+  OTTER_TRAINER_RUNNING,
+  OTTER_TRAINER_PAUSED,
+  OTTER_TRAINER_CONVERGED,       /* epoch mean loss ≤ τ: model stored */
+  OTTER_TRAINER_NOT_CONVERGED,   /* reached the maximum epochs above τ */
+  OTTER_TRAINER_STOPPED,         /* stopped by the user before converging */
+  OTTER_TRAINER_FAILED,          /* bad input, non-finite loss, disk error */
+} OtterTrainerState;
+
+#define OTTER_TYPE_TRAINER_STATE (otter_trainer_state_get_type ())
+GType        otter_trainer_state_get_type   (void);
+/* "converged", "not-converged", "failed", "stopped", "running", ... */
+const char  *otter_trainer_state_to_string  (OtterTrainerState state);
+gboolean     otter_trainer_state_is_final   (OtterTrainerState state);
+
+/* One training step as recorded, for charts. NAN where not computed. */
+typedef struct
+{
+  gint64 step;
+  int    epoch;
+  double l1, l2, loss, d, lr;
+} OtterTrainPoint;
+
+/* One finished epoch. */
+typedef struct
+{
+  int    epoch;                  /* 1-based */
+  gint64 step;                   /* global step at its end */
+  double loss, l1, l2, d;        /* means over the epoch */
+  double val_map50;              /* NAN when there is no validation set */
+  double seconds;
+} OtterEpochPoint;
+
+#define OTTER_TYPE_TRAINER (otter_trainer_get_type ())
+G_DECLARE_FINAL_TYPE (OtterTrainer, otter_trainer, OTTER, TRAINER, GObject)
+
+OtterTrainer      *otter_trainer_new             (const OtterTrainConfig *config);
+/* A trainer that continues the run in `run_dir` from its last checkpoint,
+ * with its metrics history. */
+OtterTrainer      *otter_trainer_new_resume      (const char             *run_dir);
+
+/* Explicit run folder instead of a new one under the data dir. */
+void               otter_trainer_set_run_dir     (OtterTrainer           *self,
+                                                  const char             *run_dir);
+/* libtorch intra-op threads for this run (0: leave as is). */
+void               otter_trainer_set_threads     (OtterTrainer           *self,
+                                                  int                     n_threads);
+
+gboolean           otter_trainer_start           (OtterTrainer           *self,
+                                                  GError                **error);
+void               otter_trainer_pause           (OtterTrainer           *self);
+void               otter_trainer_resume          (OtterTrainer           *self);
+void               otter_trainer_stop            (OtterTrainer           *self);
+/* Blocks until the training thread has finished (for the CLI and tests). */
+void               otter_trainer_wait            (OtterTrainer           *self);
+
+OtterTrainerState  otter_trainer_get_state       (OtterTrainer           *self);
+const OtterTrainConfig *otter_trainer_get_config (OtterTrainer           *self);
+int                otter_trainer_get_epoch       (OtterTrainer           *self);
+int                otter_trainer_get_max_epochs  (OtterTrainer           *self);
+gint64             otter_trainer_get_step        (OtterTrainer           *self);
+int                otter_trainer_get_step_in_epoch (OtterTrainer         *self);
+int                otter_trainer_get_steps_per_epoch (OtterTrainer       *self);
+double             otter_trainer_get_loss        (OtterTrainer           *self);
+double             otter_trainer_get_l1          (OtterTrainer           *self);
+double             otter_trainer_get_l2          (OtterTrainer           *self);
+double             otter_trainer_get_distance    (OtterTrainer           *self);
+double             otter_trainer_get_lr          (OtterTrainer           *self);
+double             otter_trainer_get_epoch_loss  (OtterTrainer           *self);
+double             otter_trainer_get_threshold   (OtterTrainer           *self);
+double             otter_trainer_get_images_per_second (OtterTrainer     *self);
+double             otter_trainer_get_eta_seconds (OtterTrainer           *self);
+double             otter_trainer_get_val_map50   (OtterTrainer           *self);
+const char        *otter_trainer_get_message     (OtterTrainer           *self);
+const char        *otter_trainer_get_run_dir     (OtterTrainer           *self);
+const char        *otter_trainer_get_model_path  (OtterTrainer           *self);
+guint              otter_trainer_get_n_skipped   (OtterTrainer           *self);
+/* Strings "file: reason" for samples skipped at load or decode time. */
+GPtrArray         *otter_trainer_dup_skipped     (OtterTrainer           *self);
+
+/* Copies of the history delivered so far (main thread view). */
+GArray            *otter_trainer_dup_points      (OtterTrainer           *self,
+                                                  guint                   from);
+GArray            *otter_trainer_dup_epochs      (OtterTrainer           *self);
+
+G_END_DECLS

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-trainer.c: OtterTrainer, the convergence judgement and run folders */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "otter-error.h"
+#include "otter-run.h"
+#include "otter-trainer.h"
+
+static char *
+make_tmp_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("otter-trainer-XXXXXX", &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+quick_config (OtterTrainConfig *config, const char *data, int epochs, double threshold)
+{
+  otter_train_config_init (config);
+  g_free (config->data);
+  config->data = g_strdup (data);
+  config->max_epochs = epochs;
+  config->loss_threshold = threshold;
+  config->batch_size = 16;
+  config->train.method = OTTER_METHOD_OT;
+}
+
+static OtterTrainer *
+run_to_end (const OtterTrainConfig *config, const char *run_dir)
+{
+  g_autoptr (GError) error = NULL;
+  OtterTrainer *trainer = otter_trainer_new (config);
+  otter_trainer_set_run_dir (trainer, run_dir);
+  g_assert_true (otter_trainer_start (trainer, &error));
+  g_assert_no_error (error);
+  otter_trainer_wait (trainer);
+  return trainer;
+}
+
+static guint
+count_records (const char *dir, const char *kind)
+{
+  g_autoptr (JsonArray) records = otter_run_read_metrics (dir, NULL);
+  guint n = 0;
+  for (guint i = 0; records && i < json_array_get_length (records); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (records, i),
+                                                               "kind", ""), kind) == 0)
+      n++;
+  return n;
+}
+
+/* A threshold the first epoch reaches: converged, model stored, files in place. */
+static void
+test_converged (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  quick_config (&config, "demo:48", 5, 1000.0);
+  g_autoptr (OtterTrainer) trainer = run_to_end (&config, dir);
+  otter_train_config_clear (&config);
+
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_CONVERGED);
+  g_assert_cmpint (otter_trainer_get_epoch (trainer), ==, 1);
+  g_autofree char *model = g_build_filename (dir, OTTER_RUN_MODEL, NULL);
+  g_assert_cmpstr (otter_trainer_get_model_path (trainer), ==, model);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterTorchModel) loaded = otter_torch_model_load (model, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_strstr_len (otter_torch_model_get_metadata (loaded), -1, "\"history\""));
+
+  g_autofree char *cfg = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  g_autofree char *last = g_build_filename (dir, OTTER_RUN_LAST, NULL);
+  g_assert_true (g_file_test (cfg, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (last, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_records (dir, "epoch"), ==, 1);
+  g_assert_cmpuint (count_records (dir, "step"), ==, (guint) otter_trainer_get_step (trainer));
+  g_assert_cmpuint (count_records (dir, "end"), ==, 1);
+
+  g_autoptr (GArray) points = otter_trainer_dup_points (trainer, 0);
+  g_assert_cmpuint (points->len, ==, (guint) otter_trainer_get_step (trainer));
+  for (guint i = 0; i < points->len; i++)
+    {
+      OtterTrainPoint *p = &g_array_index (points, OtterTrainPoint, i);
+      g_assert_true (isfinite (p->l1) && isfinite (p->l2) && isfinite (p->d));
+      g_assert_cmpfloat (fabs (p->loss - (p->l1 + p->l2)), <, 1e-3 * p->loss);
+    }
+}
+
+/* Above τ after the last epoch: "not converged", never success, no model. */
+static void
+test_not_converged (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  quick_config (&config, "demo:40", 2, 1e-6);
+  config.train.method = OTTER_METHOD_STANDARD;
+  g_autoptr (OtterTrainer) trainer = run_to_end (&config, dir);
+  otter_train_config_clear (&config);
+
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_NOT_CONVERGED);
+  g_assert_null (otter_trainer_get_model_path (trainer));
+  g_autofree char *model = g_build_filename (dir, OTTER_RUN_MODEL, NULL);
+  g_assert_false (g_file_test (model, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_records (dir, "epoch"), ==, 2);
+  g_autoptr (GArray) epochs = otter_trainer_dup_epochs (trainer);
+  g_assert_cmpuint (epochs->len, ==, 2);
+  /* standard training has no perturbed loss */
+  g_assert_true (isnan (g_array_index (epochs, OtterEpochPoint, 0).l2));
+}
+
+static void
+test_failed_bad_input (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *missing = g_build_filename (dir, "no-such-dataset", NULL);
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  OtterTrainConfig config;
+  quick_config (&config, missing, 2, 1.0);
+  g_autoptr (OtterTrainer) trainer = run_to_end (&config, run);
+  otter_train_config_clear (&config);
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_FAILED);
+  g_assert_nonnull (g_strstr_len (otter_trainer_get_message (trainer), -1, "no-such-dataset"));
+
+  /* absurd parameters are refused before a thread starts */
+  g_autoptr (GError) error = NULL;
+  quick_config (&config, "demo", 0, 1.0);
+  g_autoptr (OtterTrainer) bad = otter_trainer_new (&config);
+  otter_train_config_clear (&config);
+  g_assert_false (otter_trainer_start (bad, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (g_strstr_len (error->message, -1, "epochs"));
+}
+
+typedef struct
+{
+  OtterTrainer *trainer;
+  GMainLoop *loop;
+  gboolean saw_paused;
+  gboolean resumed;
+} StopData;
+
+static void
+on_state (OtterTrainer *trainer, GParamSpec *pspec, StopData *data)
+{
+  OtterTrainerState state = otter_trainer_get_state (trainer);
+  if (state == OTTER_TRAINER_RUNNING && !data->saw_paused)
+    otter_trainer_pause (trainer);
+  else if (state == OTTER_TRAINER_PAUSED)
+    {
+      data->saw_paused = TRUE;
+      otter_trainer_resume (trainer);
+      data->resumed = TRUE;
+    }
+  else if (state == OTTER_TRAINER_RUNNING && data->resumed)
+    otter_trainer_stop (trainer);
+}
+
+static void
+on_finished (OtterTrainer *trainer, StopData *data)
+{
+  g_main_loop_quit (data->loop);
+}
+
+/* Pause, resume and stop through the main loop, as the GUI drives it. */
+static void
+test_pause_resume_stop (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  quick_config (&config, "demo:600", 50, 1e-6);
+  g_autoptr (OtterTrainer) trainer = otter_trainer_new (&config);
+  otter_train_config_clear (&config);
+  otter_trainer_set_run_dir (trainer, dir);
+  StopData data = { trainer, g_main_loop_new (NULL, FALSE), FALSE, FALSE };
+  g_signal_connect (trainer, "notify::state", G_CALLBACK (on_state), &data);
+  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &data);
+  g_assert_true (otter_trainer_start (trainer, NULL));
+  g_main_loop_run (data.loop);
+  g_main_loop_unref (data.loop);
+  otter_trainer_wait (trainer);
+  g_assert_true (data.saw_paused);
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_STOPPED);
+  g_assert_cmpint (otter_trainer_get_epoch (trainer), <, 50);
+  g_assert_cmpuint (count_records (dir, "end"), ==, 1);
+}
+
+/* Resuming continues from the checkpoint with the history intact: steps
+ * written after the checkpoint (an interrupted epoch) are dropped and
+ * trained again, never duplicated. */
+static void
+test_resume (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  quick_config (&config, "demo:40", 2, 1e-6);
+  g_autoptr (OtterTrainer) first = run_to_end (&config, dir);
+  otter_train_config_clear (&config);
+  g_assert_cmpint (otter_trainer_get_state (first), ==, OTTER_TRAINER_NOT_CONVERGED);
+  gint64 steps = otter_trainer_get_step (first);
+
+  /* Pretend the process died mid-way through a third epoch: raise the
+   * epoch limit and add stray step lines plus a torn line. */
+  g_autofree char *cfg_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  g_autofree char *cfg = NULL;
+  g_assert_true (g_file_get_contents (cfg_path, &cfg, NULL, NULL));
+  g_autoptr (GString) edited = g_string_new (cfg);
+  g_string_replace (edited, "\"max_epochs\" : 2", "\"max_epochs\" : 3", 1);
+  g_assert_true (g_file_set_contents (cfg_path, edited->str, -1, NULL));
+  g_autofree char *metrics = g_build_filename (dir, OTTER_RUN_METRICS, NULL);
+  FILE *f = g_fopen (metrics, "a");
+  fprintf (f, "{\"kind\":\"step\",\"step\":%" G_GINT64_FORMAT ",\"epoch\":3,\"loss\":1}\n{\"kind\":\"st", steps + 1);
+  fclose (f);
+
+  g_autoptr (OtterTrainer) resumed = otter_trainer_new_resume (dir);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_trainer_start (resumed, &error));
+  g_assert_no_error (error);
+  otter_trainer_wait (resumed);
+  g_assert_cmpint (otter_trainer_get_state (resumed), ==, OTTER_TRAINER_NOT_CONVERGED);
+  g_assert_cmpint (otter_trainer_get_step (resumed), ==, steps + steps / 2);
+
+  g_autoptr (GArray) epochs = otter_trainer_dup_epochs (resumed);
+  g_assert_cmpuint (epochs->len, ==, 3);
+  g_autoptr (GArray) points = otter_trainer_dup_points (resumed, 0);
+  g_assert_cmpuint (points->len, ==, (guint) (steps + steps / 2));
+  for (guint i = 0; i < points->len; i++)
+    g_assert_cmpint (g_array_index (points, OtterTrainPoint, i).step, ==, i + 1);
+  g_assert_cmpuint (count_records (dir, "step"), ==, points->len);
+  g_assert_cmpuint (count_records (dir, "epoch"), ==, 3);
+}
+
+static void
+test_run_dir_refuses_existing (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  g_autoptr (GError) error = NULL;
+  quick_config (&config, "demo", 1, 1.0);
+  g_autoptr (OtterRun) run = otter_run_create (dir, &config, &error);
+  g_assert_no_error (error);
+  g_autoptr (OtterRun) again = otter_run_create (dir, &config, &error);
+  g_assert_null (again);
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_RUN);
+  otter_train_config_clear (&config);
+}
+
+static void
+test_config_round_trip (void)
+{
+  OtterTrainConfig a, b;
+  g_autoptr (GError) error = NULL;
+  quick_config (&a, "some/where", 7, 0.5);
+  a.train.method = OTTER_METHOD_PGD;
+  a.train.ot.space = OTTER_FEATURE_SPACE_SPATIAL;
+  a.train.ot.epsilon = 4.0f / 255;
+  g_autoptr (JsonNode) node = otter_train_config_to_json (&a);
+  otter_train_config_init (&b);
+  g_assert_true (otter_train_config_from_json (&b, node, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (b.data, ==, "some/where");
+  g_assert_cmpint (b.max_epochs, ==, 7);
+  g_assert_cmpfloat (b.loss_threshold, ==, 0.5);
+  g_assert_cmpint (b.train.method, ==, OTTER_METHOD_PGD);
+  g_assert_cmpint (b.train.ot.space, ==, OTTER_FEATURE_SPACE_SPATIAL);
+  g_assert_cmpfloat (fabs (b.train.ot.epsilon - 4.0f / 255), <, 1e-7);
+  otter_train_config_clear (&a);
+  otter_train_config_clear (&b);
+}
+
+int
+main (int argc, char *argv[])
+{
+  const char *threads = g_getenv ("OTTER_THREADS");
+  g_test_init (&argc, &argv, NULL);
+  otter_torch_set_threads (threads ? atoi (threads) : 2);
+  /* Runs land in the test's own data dir, never the user's. */
+  g_autofree char *home = make_tmp_dir ();
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+
+  g_test_add_func ("/otter/Trainer/converged", test_converged);
+  g_test_add_func ("/otter/Trainer/not-converged", test_not_converged);
+  g_test_add_func ("/otter/Trainer/failed-bad-input", test_failed_bad_input);
+  g_test_add_func ("/otter/Trainer/pause-resume-stop", test_pause_resume_stop);
+  g_test_add_func ("/otter/Trainer/resume", test_resume);
+  g_test_add_func ("/otter/Trainer/run-dir-refuses-existing", test_run_dir_refuses_existing);
+  g_test_add_func ("/otter/Trainer/config-round-trip", test_config_round_trip);
+  return g_test_run ();
+}
