@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-cli-render.c: the PNG figures of otter-cli detect and perturb */
+
+#include "config.h"
+
+#include <cairo.h>
+#include <math.h>
+#include <string.h>
+
+#include "otter-cli-render.h"
+
+/* Matplotlib's viridis at eleven even steps; linear in between is close
+ * enough to keep the ramp perceptually ordered. */
+static const guint8 viridis[][3] = {
+  { 68, 1, 84 }, { 72, 36, 117 }, { 65, 68, 135 }, { 53, 95, 141 },
+  { 42, 120, 142 }, { 33, 145, 140 }, { 34, 168, 132 }, { 68, 191, 112 },
+  { 122, 209, 81 }, { 189, 223, 38 }, { 253, 231, 37 },
+};
+
+/* Tableau 10 */
+static const guint8 class_palette[][3] = {
+  { 78, 121, 167 }, { 242, 142, 43 }, { 225, 87, 89 }, { 118, 183, 178 },
+  { 89, 161, 79 }, { 237, 201, 72 }, { 176, 122, 161 }, { 255, 157, 167 },
+  { 156, 117, 95 }, { 186, 176, 172 },
+};
+
+void
+otter_cli_colormap (double  t,
+                    guint8  rgb[3])
+{
+  const int last = G_N_ELEMENTS (viridis) - 1;
+
+  if (!(t > 0))                        /* also NaN */
+    t = 0;
+  if (t > 1)
+    t = 1;
+  double pos = t * last;
+  int i = MIN ((int) pos, last - 1);
+  double f = pos - i;
+  for (int c = 0; c < 3; c++)
+    rgb[c] = (guint8) lround (viridis[i][c] * (1 - f) + viridis[i + 1][c] * f);
+}
+
+void
+otter_cli_class_colour (int     class_id,
+                        guint8  rgb[3])
+{
+  guint i = (guint) ABS (class_id) % G_N_ELEMENTS (class_palette);
+  memcpy (rgb, class_palette[i], 3);
+}
+
+static double
+luminance (const guint8 rgb[3])
+{
+  return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255.0;
+}
+
+static guint8
+to_byte (float v)
+{
+  if (!(v > 0))
+    return 0;
+  if (v >= 1)
+    return 255;
+  return (guint8) lrintf (v * 255.0f);
+}
+
+static GdkPixbuf *
+pixbuf_new_rgb (int width,
+                int height)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_assert (pixbuf != NULL);
+  return pixbuf;
+}
+
+GdkPixbuf *
+otter_cli_pixbuf_new_from_chw (const float *chw,
+                               int          size,
+                               int          zoom)
+{
+  g_return_val_if_fail (chw != NULL && size > 0 && zoom > 0, NULL);
+
+  GdkPixbuf *pixbuf = pixbuf_new_rgb (size * zoom, size * zoom);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  gsize plane = (gsize) size * size;
+
+  for (int y = 0; y < size * zoom; y++)
+    for (int x = 0; x < size * zoom; x++)
+      {
+        gsize i = (gsize) (y / zoom) * size + x / zoom;
+        guint8 *p = pixels + (gsize) y * stride + x * 3;
+        for (int c = 0; c < 3; c++)
+          p[c] = to_byte (chw[c * plane + i]);
+      }
+  return pixbuf;
+}
+
+GdkPixbuf *
+otter_cli_pixbuf_new_from_image (const OtterImage *image)
+{
+  g_return_val_if_fail (image != NULL && image->width > 0 && image->height > 0, NULL);
+
+  GdkPixbuf *pixbuf = pixbuf_new_rgb (image->width, image->height);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  for (int y = 0; y < image->height; y++)
+    memcpy (pixels + (gsize) y * stride, image->pixels + (gsize) y * image->width * 3,
+            (gsize) image->width * 3);
+  return pixbuf;
+}
+
+GdkPixbuf *
+otter_cli_heatmap_new (const float *values,
+                       int          width,
+                       int          height,
+                       float        vmax,
+                       int          zoom)
+{
+  g_return_val_if_fail (values != NULL && width > 0 && height > 0 && zoom > 0, NULL);
+
+  if (!(vmax > 0))
+    vmax = 1;
+  GdkPixbuf *pixbuf = pixbuf_new_rgb (width * zoom, height * zoom);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  for (int y = 0; y < height * zoom; y++)
+    for (int x = 0; x < width * zoom; x++)
+      otter_cli_colormap (values[(gsize) (y / zoom) * width + x / zoom] / vmax,
+                          pixels + (gsize) y * stride + x * 3);
+  return pixbuf;
+}
+
+GdkPixbuf *
+otter_cli_cells_overlay_new (GdkPixbuf   *base,
+                             const float *cells,
+                             int          rows,
+                             int          cols,
+                             float        vmax,
+                             double       alpha)
+{
+  g_return_val_if_fail (GDK_IS_PIXBUF (base) && cells != NULL && rows > 0 && cols > 0, NULL);
+
+  int width = gdk_pixbuf_get_width (base), height = gdk_pixbuf_get_height (base);
+  int n_channels = gdk_pixbuf_get_n_channels (base);
+  int base_stride = gdk_pixbuf_get_rowstride (base);
+  const guint8 *src = gdk_pixbuf_read_pixels (base);
+  GdkPixbuf *pixbuf = pixbuf_new_rgb (width, height);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  if (!(vmax > 0))
+    vmax = 1;
+  alpha = CLAMP (alpha, 0, 1);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        /* Cells tile the whole input evenly. */
+        int r = MIN ((gint64) y * rows / height, rows - 1);
+        int c = MIN ((gint64) x * cols / width, cols - 1);
+        guint8 heat[3];
+        otter_cli_colormap (cells[r * cols + c] / vmax, heat);
+        const guint8 *s = src + (gsize) y * base_stride + x * n_channels;
+        /* A dimmed grey base keeps the scene readable without
+         * competing with the colour map. */
+        double grey = 0.6 * luminance (s) * 255.0;
+        guint8 *p = pixels + (gsize) y * stride + x * 3;
+        for (int k = 0; k < 3; k++)
+          p[k] = (guint8) lround ((1 - alpha) * grey + alpha * heat[k]);
+      }
+  return pixbuf;
+}
+
+/* ---- cairo bridge ------------------------------------------------------ */
+
+static cairo_surface_t *
+surface_new_from_pixbuf (GdkPixbuf *pixbuf)
+{
+  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
+  int n_channels = gdk_pixbuf_get_n_channels (pixbuf);
+  int src_stride = gdk_pixbuf_get_rowstride (pixbuf);
+  const guint8 *src = gdk_pixbuf_read_pixels (pixbuf);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  guint8 *dst = cairo_image_surface_get_data (surface);
+  int dst_stride = cairo_image_surface_get_stride (surface);
+
+  cairo_surface_flush (surface);
+  for (int y = 0; y < height; y++)
+    {
+      guint32 *row = (guint32 *) (gpointer) (dst + (gsize) y * dst_stride);
+      for (int x = 0; x < width; x++)
+        {
+          const guint8 *s = src + (gsize) y * src_stride + x * n_channels;
+          row[x] = ((guint32) s[0] << 16) | ((guint32) s[1] << 8) | s[2];
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static void
+surface_copy_to_pixbuf (cairo_surface_t *surface,
+                        GdkPixbuf       *pixbuf)
+{
+  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
+  int n_channels = gdk_pixbuf_get_n_channels (pixbuf);
+  int dst_stride = gdk_pixbuf_get_rowstride (pixbuf);
+  guint8 *dst = gdk_pixbuf_get_pixels (pixbuf);
+  int src_stride = cairo_image_surface_get_stride (surface);
+  const guint8 *src;
+
+  cairo_surface_flush (surface);
+  src = cairo_image_surface_get_data (surface);
+  for (int y = 0; y < height; y++)
+    {
+      const guint32 *row = (const guint32 *) (gconstpointer) (src + (gsize) y * src_stride);
+      for (int x = 0; x < width; x++)
+        {
+          guint8 *d = dst + (gsize) y * dst_stride + x * n_channels;
+          d[0] = (row[x] >> 16) & 0xff;
+          d[1] = (row[x] >> 8) & 0xff;
+          d[2] = row[x] & 0xff;
+        }
+    }
+}
+
+static GdkPixbuf *
+pixbuf_new_from_surface (cairo_surface_t *surface)
+{
+  GdkPixbuf *pixbuf = pixbuf_new_rgb (cairo_image_surface_get_width (surface),
+                                      cairo_image_surface_get_height (surface));
+  surface_copy_to_pixbuf (surface, pixbuf);
+  return pixbuf;
+}
+
+static void
+set_source_rgb8 (cairo_t      *cr,
+                 const guint8  rgb[3],
+                 double        alpha)
+{
+  cairo_set_source_rgba (cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0, alpha);
+}
+
+static void
+set_font (cairo_t *cr,
+          double   size,
+          gboolean bold)
+{
+  cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                          bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, size);
+}
+
+/* Draws text with its reference point placed by (ax, ay) in [0, 1]:
+ * 0 = left / top, 0.5 = centre, 1 = right / bottom of the ink. */
+static void
+show_text_at (cairo_t    *cr,
+              const char *text,
+              double      x,
+              double      y,
+              double      ax,
+              double      ay)
+{
+  cairo_text_extents_t ext;
+  cairo_text_extents (cr, text, &ext);
+  cairo_move_to (cr, x - ext.x_bearing - ax * ext.width, y - ext.y_bearing - ay * ext.height);
+  cairo_show_text (cr, text);
+}
+
+/* ---- detections -------------------------------------------------------- */
+
+typedef struct
+{
+  double x, y, w, h;
+} Rect;
+
+static gboolean
+rects_overlap (const Rect *a,
+               const Rect *b)
+{
+  return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/* The halo goes to the other end of the lightness scale from the colour:
+ * a dark colour on a dark background still shows by its light halo, a
+ * light one on a light background by its dark halo. */
+static void
+set_halo_source (cairo_t      *cr,
+                 const guint8  colour[3])
+{
+  if (luminance (colour) > 0.5)
+    cairo_set_source_rgba (cr, 0, 0, 0, 0.8);
+  else
+    cairo_set_source_rgba (cr, 1, 1, 1, 0.8);
+}
+
+void
+otter_cli_draw_detections (GdkPixbuf                 *pixbuf,
+                           const OtterTorchDetection *detections,
+                           guint                      n_detections,
+                           double                     scale,
+                           const char *const         *class_names)
+{
+  g_return_if_fail (GDK_IS_PIXBUF (pixbuf));
+  g_return_if_fail (detections != NULL || n_detections == 0);
+
+  if (n_detections == 0)
+    return;
+
+  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
+  int side = MIN (width, height);
+  double line = CLAMP (side / 200.0, 1.5, 6.0);
+  double font = CLAMP (side / 32.0, 10.0, 36.0);
+  guint n_names = class_names ? g_strv_length ((char **) class_names) : 0;
+  g_autofree Rect *boxes = g_new (Rect, n_detections);
+  g_autofree Rect *tags = g_new (Rect, n_detections);
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  cairo_surface_t *surface = surface_new_from_pixbuf (pixbuf);
+  cairo_t *cr = cairo_create (surface);
+  cairo_font_extents_t fext;
+  double pad = font * 0.25;
+
+  set_font (cr, font, TRUE);
+  cairo_font_extents (cr, &fext);
+
+  /* Place the tags best first, so the best detections get the spot right
+   * above their box; a tag that would cover an earlier one moves down. */
+  for (guint k = 0; k < n_detections; k++)
+    {
+      const OtterTorchDetection *d = &detections[k];
+      double x1 = CLAMP (d->x1 * scale, 0, width), y1 = CLAMP (d->y1 * scale, 0, height);
+      double x2 = CLAMP (d->x2 * scale, 0, width), y2 = CLAMP (d->y2 * scale, 0, height);
+      char *label;
+      cairo_text_extents_t ext;
+
+      boxes[k] = (Rect) { x1, y1, x2 - x1, y2 - y1 };
+      if (d->class_id >= 0 && (guint) d->class_id < n_names)
+        label = g_strdup_printf ("%s %.2f", class_names[d->class_id], d->score);
+      else
+        label = g_strdup_printf ("class %d %.2f", d->class_id, d->score);
+      g_ptr_array_add (labels, label);
+
+      cairo_text_extents (cr, label, &ext);
+      Rect tag = { 0, 0, ext.x_advance + 2 * pad, fext.ascent + fext.descent + 2 * pad };
+      tag.x = CLAMP (x1, 0, MAX (width - tag.w, 0));
+      /* Above the box when there is room, else just inside its top. */
+      tag.y = y1 - tag.h >= 0 ? y1 - tag.h : MIN (y1, MAX (height - tag.h, 0));
+      for (int tries = 0; tries < 8; tries++)
+        {
+          gboolean clash = FALSE;
+          for (guint j = 0; j < k && !clash; j++)
+            clash = rects_overlap (&tag, &tags[j]);
+          if (!clash || tag.y + 2 * tag.h > height)
+            break;
+          tag.y += tag.h;
+        }
+      tags[k] = tag;
+    }
+
+  /* Boxes, then tags, each from the lowest score up. */
+  for (guint k = n_detections; k-- > 0;)
+    {
+      guint8 colour[3];
+      const Rect *r = &boxes[k];
+
+      otter_cli_class_colour (detections[k].class_id, colour);
+      cairo_rectangle (cr, r->x + line / 2, r->y + line / 2, MAX (r->w - line, 0), MAX (r->h - line, 0));
+      cairo_set_line_width (cr, line + 2);
+      set_halo_source (cr, colour);
+      cairo_stroke_preserve (cr);
+      cairo_set_line_width (cr, line);
+      set_source_rgb8 (cr, colour, 1);
+      cairo_stroke (cr);
+    }
+  for (guint k = n_detections; k-- > 0;)
+    {
+      guint8 colour[3];
+      const Rect *t = &tags[k];
+
+      otter_cli_class_colour (detections[k].class_id, colour);
+      cairo_rectangle (cr, t->x, t->y, t->w, t->h);
+      set_source_rgb8 (cr, colour, 1);
+      cairo_fill_preserve (cr);
+      cairo_set_line_width (cr, 1);
+      set_halo_source (cr, colour);
+      cairo_stroke (cr);
+      /* Text in black or white, whichever contrasts with the tag. */
+      if (luminance (colour) > 0.5)
+        cairo_set_source_rgb (cr, 0, 0, 0);
+      else
+        cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_move_to (cr, t->x + pad, t->y + pad + fext.ascent);
+      cairo_show_text (cr, labels->pdata[k]);
+    }
+
+  cairo_destroy (cr);
+  surface_copy_to_pixbuf (surface, pixbuf);
+  cairo_surface_destroy (surface);
+}
+
+/* ---- matrices ---------------------------------------------------------- */
+
+static int
+tick_every (int n)
+{
+  static const int steps[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (n / steps[i] <= 12)
+      return steps[i];
+  return n;
+}
+
+GdkPixbuf *
+otter_cli_matrix_new (const float          *values,
+                      int                   rows,
+                      int                   cols,
+                      const char           *title,
+                      const char           *row_name,
+                      const char           *col_name,
+                      OtterCliMatrixLayout *layout)
+{
+  g_return_val_if_fail (values != NULL && rows > 0 && cols > 0, NULL);
+
+  /* 512 px for the matrix, never less than 1 px a cell nor more than
+   * 64: small matrices get cells of at least 8 px. */
+  int cell = CLAMP (512 / MAX (rows, cols), 1, 64);
+  int mw = cols * cell, mh = rows * cell;
+  int left = 72, top = 72, right = 96, bottom = 24;
+  int bar_w = 18, bar_gap = 20;
+  int width = MAX (left + mw + bar_gap + bar_w + right, 360);
+  int height = top + MAX (mh, 160) + bottom;
+  float vmax = 0;
+  gsize n = (gsize) rows * cols;
+
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (values[i]) && values[i] > vmax)
+      vmax = values[i];
+  if (!(vmax > 0))
+    vmax = 1;
+
+  /* Wide enough for the title too. */
+  if (title != NULL)
+    {
+      cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
+      cairo_t *measure = cairo_create (scratch);
+      cairo_text_extents_t ext;
+      set_font (measure, 14, TRUE);
+      cairo_text_extents (measure, title, &ext);
+      width = MAX (width, (int) ceil (ext.x_advance) + 20);
+      cairo_destroy (measure);
+      cairo_surface_destroy (scratch);
+    }
+
+  g_autoptr (GdkPixbuf) heat = otter_cli_heatmap_new (values, cols, rows, vmax, cell);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+
+  /* The matrix itself, pixel-exact. */
+  {
+    cairo_surface_t *m = surface_new_from_pixbuf (heat);
+    cairo_set_source_surface (cr, m, left, top);
+    cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+    cairo_rectangle (cr, left, top, mw, mh);
+    cairo_fill (cr);
+    cairo_surface_destroy (m);
+  }
+  cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, left - 0.5, top - 0.5, mw + 1, mh + 1);
+  cairo_stroke (cr);
+
+  /* Values in the cells when they fit. */
+  if (cell >= 40)
+    {
+      set_font (cr, cell / 5.0, FALSE);
+      for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++)
+          {
+            float v = values[r * cols + c];
+            guint8 rgb[3];
+            char text[32];
+            otter_cli_colormap (v / vmax, rgb);
+            if (luminance (rgb) > 0.5)
+              cairo_set_source_rgb (cr, 0, 0, 0);
+            else
+              cairo_set_source_rgb (cr, 1, 1, 1);
+            g_snprintf (text, sizeof text, "%.3g", v);
+            show_text_at (cr, text, left + (c + 0.5) * cell, top + (r + 0.5) * cell, 0.5, 0.5);
+          }
+    }
+
+  /* Index ticks */
+  cairo_set_source_rgb (cr, 0.15, 0.15, 0.15);
+  set_font (cr, 11, FALSE);
+  for (int r = 0, every = tick_every (rows); r < rows; r += every)
+    {
+      char text[16];
+      g_snprintf (text, sizeof text, "%d", r);
+      show_text_at (cr, text, left - 6, top + (r + 0.5) * cell, 1, 0.5);
+    }
+  for (int c = 0, every = tick_every (cols); c < cols; c += every)
+    {
+      char text[16];
+      g_snprintf (text, sizeof text, "%d", c);
+      show_text_at (cr, text, left + (c + 0.5) * cell, top - 6, 0.5, 1);
+    }
+
+  /* Axis names: columns above, rows turned along the left edge. */
+  set_font (cr, 12, TRUE);
+  if (col_name != NULL)
+    show_text_at (cr, col_name, left + mw / 2.0, top - 22, 0.5, 1);
+  if (row_name != NULL)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, left - 34, top + mh / 2.0);
+      cairo_rotate (cr, -G_PI / 2);
+      show_text_at (cr, row_name, 0, 0, 0.5, 1);
+      cairo_restore (cr);
+    }
+  if (title != NULL)
+    {
+      set_font (cr, 14, TRUE);
+      show_text_at (cr, title, 10, 10, 0, 0);
+    }
+
+  /* Colour bar with three ticks. */
+  {
+    int bx = left + mw + bar_gap, bh = MAX (mh, 160);
+    for (int y = 0; y < bh; y++)
+      {
+        guint8 rgb[3];
+        otter_cli_colormap (1.0 - (double) y / (bh - 1), rgb);
+        set_source_rgb8 (cr, rgb, 1);
+        cairo_rectangle (cr, bx, top + y, bar_w, 1);
+        cairo_fill (cr);
+      }
+    cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+    cairo_rectangle (cr, bx - 0.5, top - 0.5, bar_w + 1, bh + 1);
+    cairo_stroke (cr);
+    set_font (cr, 11, FALSE);
+    for (int k = 0; k <= 2; k++)
+      {
+        char text[32];
+        double y = top + bh - 1 - k * (bh - 1) / 2.0;
+        g_snprintf (text, sizeof text, "%.3g", vmax * k / 2.0);
+        cairo_move_to (cr, bx + bar_w, y + 0.5);
+        cairo_line_to (cr, bx + bar_w + 4, y + 0.5);
+        cairo_stroke (cr);
+        show_text_at (cr, text, bx + bar_w + 7, y, 0, 0.5);
+      }
+  }
+
+  cairo_destroy (cr);
+  GdkPixbuf *pixbuf = pixbuf_new_from_surface (surface);
+  cairo_surface_destroy (surface);
+  if (layout != NULL)
+    {
+      layout->x = left;
+      layout->y = top;
+      layout->cell = cell;
+    }
+  return pixbuf;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+gboolean
+otter_cli_save_png (GdkPixbuf   *pixbuf,
+                    const char  *path,
+                    GError     **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (GDK_IS_PIXBUF (pixbuf), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &data, &len, "png", error, NULL))
+    return FALSE;
+  /* g_file_set_contents() writes "path.XXXXXX" in the same folder and
+   * renames it over path. */
+  return g_file_set_contents (path, data, (gssize) len, error);
+}

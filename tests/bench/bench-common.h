@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-common.h: small helpers the benchmarks share */
+#pragma once
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Which BLAS the process actually mapped: libtorch's matrix products go
+ * through it, and the reference BLAS is many times slower than OpenBLAS. */
+static inline char *
+bench_loaded_blas (void)
+{
+  g_autofree char *maps = NULL;
+  if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    return g_strdup ("unknown");
+  g_auto (GStrv) lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *path = strchr (lines[i], '/');
+      if (path != NULL && (strstr (path, "blas") != NULL || strstr (path, "mkl") != NULL))
+        {
+          g_autofree char *resolved = realpath (path, NULL);
+          return g_strdup (resolved ? resolved : path);
+        }
+    }
+  return g_strdup ("none mapped");
+}
+
+static inline double
+bench_median (double *values, int n)
+{
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && values[j - 1] > values[j]; j--)
+      {
+        double t = values[j];
+        values[j] = values[j - 1];
+        values[j - 1] = t;
+      }
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
