@@ -5,7 +5,9 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "otter-torch.h"
 
@@ -526,6 +528,57 @@ test_checkpoint_resume (void)
   g_rmdir (dir);
 }
 
+/* A write that fails half-way (here: the file-size limit standing in for a
+ * full disk, which even root cannot ignore) keeps the previous checkpoint. */
+static void
+test_checkpoint_disk_full (void)
+{
+  g_autoptr (TestBatch) tb = test_batch_new (4, 12);
+  g_autofree char *dir = g_dir_make_tmp ("otter-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "last.ckpt", NULL);
+  OtterTorchTrainParams tp;
+  otter_torch_train_params_init (&tp);
+  OtterTorchStepResult r;
+  g_autoptr (OtterTorchModel) model = new_model (12);
+  g_autoptr (OtterTorchTrainer) trainer = otter_torch_trainer_new (model, &tp, NULL);
+  g_assert_true (otter_torch_trainer_step (trainer, &tb->batch, 0, &r, NULL));
+  g_assert_true (otter_torch_trainer_save_checkpoint (trainer, path, NULL, NULL));
+  char *good = NULL;
+  gsize good_len = 0;
+  g_assert_true (g_file_get_contents (path, &good, &good_len, NULL));
+  g_assert_true (otter_torch_trainer_step (trainer, &tb->batch, 1, &r, NULL));
+
+  struct rlimit saved, small;
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  small = saved;
+  small.rlim_cur = 64 * 1024;
+  void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = otter_torch_trainer_save_checkpoint (trainer, path, NULL, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, old_handler);
+  g_assert_false (ok);
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "last.ckpt"));
+
+  char *now = NULL;
+  gsize now_len = 0;
+  g_assert_true (g_file_get_contents (path, &now, &now_len, NULL));
+  g_assert_cmpuint (now_len, ==, good_len);
+  g_assert_cmpmem (now, now_len, good, good_len);
+  g_free (now);
+  g_free (good);
+  /* no temporary file left behind */
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  int entries = 0;
+  while (g_dir_read_name (listing) != NULL)
+    entries++;
+  g_assert_cmpint (entries, ==, 1);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_detect (void)
 {
@@ -597,6 +650,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Torch/train/deterministic", test_training_deterministic);
   g_test_add_func ("/otter/Torch/train/non-finite", test_non_finite_loss);
   g_test_add_func ("/otter/Torch/train/checkpoint-resume", test_checkpoint_resume);
+  g_test_add_func ("/otter/Torch/train/checkpoint-disk-full", test_checkpoint_disk_full);
   g_test_add_func ("/otter/Torch/model/files", test_model_files);
   g_test_add_func ("/otter/Torch/model/detect", test_detect);
   g_test_add_func ("/otter/Torch/bad-arguments", test_bad_arguments);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "otter-cli-common.h"
@@ -74,11 +75,69 @@ otter_cli_parse_epsilon (const char *text,
   return TRUE;
 }
 
+/* json-glib prints doubles with 17 significant digits, so 0.6 reads
+ * 0.59999999999999998. Numbers outside strings are rewritten with the
+ * shortest of up to 10 significant digits, which is plenty for losses,
+ * APs and pixel coordinates. */
+static char *
+shorten_numbers (const char *json)
+{
+  GString *out = g_string_sized_new (strlen (json));
+  gboolean in_string = FALSE;
+  for (const char *p = json; *p != '\0';)
+    {
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            {
+              g_string_append_len (out, p, 2);
+              p += 2;
+              continue;
+            }
+          if (*p == '"')
+            in_string = FALSE;
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      if (*p == '"')
+        {
+          in_string = TRUE;
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          const char *start = p;
+          gboolean fractional = FALSE;
+          while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' || g_ascii_isdigit (*p))
+            fractional |= (*p == '.' || *p == 'e' || *p == 'E'), p++;
+          if (fractional)
+            {
+              char buf[G_ASCII_DTOSTR_BUF_SIZE];
+              g_ascii_formatd (buf, sizeof buf, "%.10g", g_ascii_strtod (start, NULL));
+              g_string_append (out, buf);
+            }
+          else
+            g_string_append_len (out, start, p - start);
+          continue;
+        }
+      g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+otter_cli_json_to_string (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, TRUE);
+  return shorten_numbers (text);
+}
+
 void
 otter_cli_print_json (JsonNode *node)
 {
-  g_autofree char *text = json_to_string (node, TRUE);
-  printf ("%s\n", text);
+  g_autofree char *shortened = otter_cli_json_to_string (node);
+  printf ("%s\n", shortened);
   fflush (stdout);
 }
 

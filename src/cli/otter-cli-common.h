@@ -35,6 +35,8 @@ void     otter_cli_setup_threads (int threads);
 /* Parses "0.03", "8/255" or "8" (values > 1 are read as /255). */
 gboolean otter_cli_parse_epsilon (const char *text,
                                   float      *value);
+/* Pretty JSON with numbers at up to 10 significant digits. */
+char    *otter_cli_json_to_string (JsonNode  *node);
 /* Writes the JSON node on stdout followed by a newline. */
 void     otter_cli_print_json    (JsonNode   *node);
 gboolean otter_cli_stderr_is_tty (void);

@@ -360,7 +360,7 @@ otter_cli_perturb (int argc, char **argv)
       if (!otter_cli_save_png (figure->pixbuf, path, &error))
         return otter_cli_fail ("%s", error->message);
     }
-  g_autofree char *text = json_to_string (root, TRUE);
+  g_autofree char *text = otter_cli_json_to_string (root);
   g_autofree char *text_nl = g_strconcat (text, "\n", NULL);
   g_autofree char *json_path = g_build_filename (out, "result.json", NULL);
   /* Temporary file and rename, like the PNGs. */

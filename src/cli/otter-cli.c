@@ -54,7 +54,9 @@ main (int argc, char *argv[])
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       {
-        /* The subcommand sees itself as argv[0]. */
+        /* The subcommand sees itself as argv[0]; --help names it in full. */
+        g_autofree char *prgname = g_strdup_printf ("otter-cli %s", commands[i].name);
+        g_set_prgname (prgname);
         return commands[i].run (argc - 1, argv + 1);
       }
   fprintf (stderr, "otter-cli: unknown command “%s”\n\n", argv[1]);
