@@ -119,6 +119,27 @@ test_train_bad_input (void)
     }
 }
 
+/* A dataset with some broken samples trains on the good ones and says how
+ * many were skipped and why. */
+static void
+test_train_skips_bad_samples (void)
+{
+  g_autofree char *voc = fixture ("datasets/voc");
+  g_autofree char *run_dir = g_build_filename (work_dir, "run-voc", NULL);
+  g_autoptr (CliResult) r = run_cli ("train", "--data", voc, "--epochs", "1", "--val-fraction", "0",
+                                     "--input-size", "64", "--run-dir", run_dir, "--json", "--threads", "2", NULL);
+  g_test_message ("%s", r->err);
+  g_assert_cmpint (r->status, <, 128);
+  g_assert_cmpint (r->status, !=, 1);
+  g_autoptr (JsonNode) node = json_from_string (r->out, NULL);
+  g_assert_nonnull (node);
+  JsonObject *o = json_node_get_object (node);
+  g_assert_cmpint (json_object_get_int_member (o, "epochs"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (o, "skipped"), >=, 10);
+  g_assert_nonnull (strstr (r->err, "malformed.xml"));
+  g_assert_nonnull (strstr (r->err, "skipped"));
+}
+
 static void
 test_eval_bad_model (void)
 {
@@ -233,6 +254,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/otter/Cli/usage", test_usage);
   g_test_add_func ("/otter/Cli/train-bad-input", test_train_bad_input);
+  g_test_add_func ("/otter/Cli/train-skips-bad-samples", test_train_skips_bad_samples);
   g_test_add_func ("/otter/Cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/otter/Cli/train-eval-resume", test_train_eval_resume);
   return g_test_run ();

@@ -492,6 +492,59 @@ test_model_files (void)
   g_rmdir (dir);
 }
 
+/* Rewrites a model file's JSON header (fixing its length and digest), as a
+ * file written for another architecture would look. */
+static void
+rewrite_header (const char *path, const char *from, const char *to)
+{
+  char *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  guint32 header_len = GUINT32_FROM_LE (*(guint32 *) (data + 12));
+  g_autoptr (GString) header = g_string_new_len (data + 16, header_len);
+  g_assert_cmpuint (g_string_replace (header, from, to, 1), ==, 1);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  guint32 new_len = GUINT32_TO_LE ((guint32) header->len);
+  g_byte_array_append (out, (guint8 *) data, 12);
+  g_byte_array_append (out, (guint8 *) &new_len, 4);
+  g_byte_array_append (out, (guint8 *) header->str, header->len);
+  g_byte_array_append (out, (guint8 *) data + 16 + header_len, len - 16 - header_len - 32);
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, out->data, out->len);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_checksum_get_digest (sum, digest, &digest_len);
+  g_byte_array_append (out, digest, digest_len);
+  g_assert_true (g_file_set_contents (path, (char *) out->data, out->len, NULL));
+  g_free (data);
+}
+
+static void
+test_model_other_architecture (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("otter-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "m.otter", NULL);
+  g_autoptr (GError) error = NULL;
+  const char *const one[] = { "x", NULL };
+  g_autoptr (OtterTorchModel) small = otter_torch_model_new ("small", one, SIZE, 1, &error);
+  g_assert_true (otter_torch_model_save (small, path, NULL, &error));
+
+  /* weights of a small model under a header that says tiny */
+  rewrite_header (path, "\"arch\":\"small\"", "\"arch\":\"tiny\"");
+  g_assert_null (otter_torch_model_load (path, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE);
+  g_assert_nonnull (strstr (error->message, "m.otter"));
+  g_clear_error (&error);
+
+  /* an architecture this Otter does not know */
+  rewrite_header (path, "\"arch\":\"tiny\"", "\"arch\":\"yolov9\"");
+  g_assert_null (otter_torch_model_load (path, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE);
+  g_assert_nonnull (strstr (error->message, "yolov9"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_checkpoint_resume (void)
 {
@@ -652,6 +705,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Torch/train/checkpoint-resume", test_checkpoint_resume);
   g_test_add_func ("/otter/Torch/train/checkpoint-disk-full", test_checkpoint_disk_full);
   g_test_add_func ("/otter/Torch/model/files", test_model_files);
+  g_test_add_func ("/otter/Torch/model/other-architecture", test_model_other_architecture);
   g_test_add_func ("/otter/Torch/model/detect", test_detect);
   g_test_add_func ("/otter/Torch/bad-arguments", test_bad_arguments);
   return g_test_run ();

@@ -210,7 +210,7 @@ otter_cli_load_dataset (const char *path,
       for (guint i = 0; i < shown; i++)
         {
           const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
-          fprintf (stderr, "  %s: %s\n", s->file, s->reason);
+          fprintf (stderr, "  %s\n", s->reason);
         }
       if (shown < skipped->len)
         fprintf (stderr, "  … and %u more\n", skipped->len - shown);

@@ -250,9 +250,16 @@ otter_cli_train (int argc, char **argv)
   otter_cli_progress_end ();
 
   OtterTrainerState state = otter_trainer_get_state (trainer);
-  guint n_skipped = otter_trainer_get_n_skipped (trainer);
-  if (n_skipped > 0)
-    fprintf (stderr, "otter-cli: %u sample%s skipped (see above)\n", n_skipped, n_skipped == 1 ? "" : "s");
+  g_autoptr (GPtrArray) skipped = otter_trainer_dup_skipped (trainer);
+  if (skipped->len > 0)
+    {
+      guint shown = MIN (skipped->len, 10);
+      fprintf (stderr, "otter-cli: %u sample%s skipped:\n", skipped->len, skipped->len == 1 ? "" : "s");
+      for (guint i = 0; i < shown; i++)
+        fprintf (stderr, "  %s\n", (char *) skipped->pdata[i]);
+      if (shown < skipped->len)
+        fprintf (stderr, "  … and %u more (all of them in the run's metrics.jsonl)\n", skipped->len - shown);
+    }
   if (state == OTTER_TRAINER_FAILED)
     otter_cli_fail ("%s", otter_trainer_get_message (trainer));
   else

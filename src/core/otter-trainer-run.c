@@ -62,9 +62,9 @@ add_dataset_skips (RunState *rs, OtterDataset *dataset)
   const GArray *skipped = otter_dataset_get_skipped (dataset);
   for (guint i = 0; i < skipped->len; i++)
     {
+      /* The reason already names the file, relative to the dataset. */
       const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
-      g_autofree char *line = g_strdup_printf ("%s: %s", s->file, s->reason);
-      add_skipped (rs, line);
+      add_skipped (rs, s->reason);
     }
 }
 
@@ -167,6 +167,14 @@ record_end (RunState *rs, OtterTrainerState state, const char *model_path, const
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "message");
   json_builder_add_string_value (b, message ? message : "");
+  /* Every sample left out, with its reason: nothing is dropped silently. */
+  json_builder_set_member_name (b, "skipped");
+  json_builder_begin_array (b);
+  g_mutex_lock (&rs->shared->mutex);
+  for (guint i = 0; i < rs->shared->skipped->len; i++)
+    json_builder_add_string_value (b, rs->shared->skipped->pdata[i]);
+  g_mutex_unlock (&rs->shared->mutex);
+  json_builder_end_array (b);
   json_builder_end_object (b);
   if (rs->run != NULL)
     append_record (rs, b, NULL);
@@ -585,8 +593,9 @@ final_message (OtterTrainerState state, RunState *rs, GError *error, char **owne
                                 otter_train_config_get_threshold (c));
       break;
     case OTTER_TRAINER_NOT_CONVERGED:
-      *owned = g_strdup_printf ("stopped, not converged: %d epochs without reaching τ = %.4g",
-                                c->max_epochs, otter_train_config_get_threshold (c));
+      *owned = g_strdup_printf ("stopped, not converged: %d epoch%s without reaching τ = %.4g",
+                                c->max_epochs, c->max_epochs == 1 ? "" : "s",
+                                otter_train_config_get_threshold (c));
       break;
     case OTTER_TRAINER_STOPPED:
       *owned = g_strdup ("stopped by the user before converging");

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# build-aux/dev.sh: set up, build, run and test Otter on Debian 12 / Ubuntu.
+#
+#   build-aux/dev.sh run    install what is missing, build, train on the demo data
+#   build-aux/dev.sh test   install what is missing, build, run the test suite
+#   build-aux/dev.sh build  install what is missing and build
+#   build-aux/dev.sh bench  build and run the benchmarks
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-_build}
+
+# Debian package names; each is installed only when missing.
+PACKAGES="meson ninja-build pkg-config ccache gcc g++ \
+  libglib2.0-dev libgdk-pixbuf-2.0-dev libjson-glib-dev libxml2-dev libcairo2-dev \
+  libtorch-dev libopenblas-dev \
+  python3 python3-numpy python3-pot \
+  librsvg2-common shared-mime-info"
+
+install_missing () {
+  missing=""
+  for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  echo "Installing:$missing"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+}
+
+build () {
+  install_missing
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    meson setup "$BUILD_DIR" --buildtype=debugoptimized
+  fi
+  ninja -C "$BUILD_DIR"
+}
+
+cmd=${1:-run}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  build)
+    build ;;
+  run)
+    build
+    exec "$BUILD_DIR/src/cli/otter-cli" train --data demo "$@" ;;
+  test)
+    build
+    status=0
+    meson test -C "$BUILD_DIR" --suite displayless --num-processes 1 --print-errorlogs "$@" || status=$?
+    python3 build-aux/count-tests.py "$BUILD_DIR/meson-logs/testlog.json"
+    exit $status ;;
+  bench)
+    build
+    meson test -C "$BUILD_DIR" --benchmark --verbose "$@" ;;
+  *)
+    echo "usage: $0 run|test|build|bench" >&2
+    exit 64 ;;
+esac
