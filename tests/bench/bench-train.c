@@ -78,9 +78,28 @@ main (int argc, char *argv[])
       g_autofree char *raccoon = g_build_filename (shared, "raccoon", NULL);
       bench_dataset ("raccoon 320 px, batch 16", raccoon, 320, 16, 3);
     }
-  struct rusage usage;
-  getrusage (RUSAGE_SELF, &usage);
-  printf ("\npeak RSS of this process (batch-16 training at 320 px included): %.0f MiB\n",
-          usage.ru_maxrss / 1024.0);
+  /* Peak memory of a real run: one epoch of otter-cli train at batch 16. */
+  const char *cli = g_getenv ("OTTER_CLI");
+  if (cli != NULL)
+    {
+      g_autofree char *dir = g_dir_make_tmp ("otter-bench-XXXXXX", NULL);
+      g_autofree char *run = g_build_filename (dir, "run", NULL);
+      g_autofree char *raccoon = shared ? g_build_filename (shared, "raccoon", NULL) : NULL;
+      const char *data = raccoon && g_file_test (raccoon, G_FILE_TEST_IS_DIR) ? raccoon : "demo";
+      const char *cli_argv[] = { cli, "train", "--data", data, "--epochs", "1", "--batch-size", "16",
+                             "--run-dir", run, NULL };
+      int status = 0;
+      g_autoptr (GError) error = NULL;
+      if (g_spawn_sync (NULL, (char **) cli_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                        NULL, NULL, NULL, NULL, &status, &error))
+        {
+          struct rusage usage;
+          getrusage (RUSAGE_CHILDREN, &usage);
+          printf ("\npeak RSS of `otter-cli train --data %s --batch-size 16` (one epoch, ot): %.0f MiB\n",
+                  data == raccoon ? "raccoon" : "demo", usage.ru_maxrss / 1024.0);
+        }
+      else
+        printf ("\npeak RSS: could not run %s: %s\n", cli, error->message);
+    }
   return 0;
 }
