@@ -34,6 +34,13 @@ G_DECLARE_FINAL_TYPE (OtterDataset, otter_dataset, OTTER, DATASET, GObject)
 OtterDataset       *otter_dataset_load              (const char        *path,
                                                      GCancellable      *cancellable,
                                                      GError           **error);
+/* otter_dataset_load() on a worker thread. */
+void                otter_dataset_load_async        (const char        *path,
+                                                     GCancellable      *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer           user_data);
+OtterDataset       *otter_dataset_load_finish       (GAsyncResult      *result,
+                                                     GError           **error);
 OtterDataset       *otter_dataset_new_demo          (guint64            seed,
                                                      guint              n_images,
                                                      int                image_size);

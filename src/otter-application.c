@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-application.c: application actions, settings and the first start */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "otter-application.h"
+#include "otter-torch.h"
+#include "otter-window.h"
+
+struct _OtterApplication
+{
+  AdwApplication parent_instance;
+  GSettings     *settings;
+};
+
+G_DEFINE_FINAL_TYPE (OtterApplication, otter_application, ADW_TYPE_APPLICATION)
+
+static OtterWindow *
+active_window (OtterApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  return OTTER_IS_WINDOW (window) ? OTTER_WINDOW (window) : NULL;
+}
+
+/* A newcomer gets the demo data and a fresh tiny model: one button away
+ * from watching a run converge. */
+static void
+dataset_ready_cb (OtterSession     *session,
+                  GParamSpec       *pspec,
+                  OtterApplication *self)
+{
+  OtterDataset *dataset = otter_session_get_dataset (session);
+  OtterModel *model = otter_session_get_model (session);
+
+  if (dataset == NULL)
+    return;
+  g_settings_set_string (self->settings, "last-dataset", otter_dataset_get_source (dataset));
+  if (model == NULL && otter_dataset_get_n_classes (dataset) > 0)
+    {
+      int size = otter_dataset_get_format (dataset) == OTTER_DATASET_FORMAT_DEMO ? 96 : 320;
+      g_autoptr (GError) error = NULL;
+      if (!otter_session_create_model (session, "tiny", size, &error))
+        g_warning ("%s", error->message);
+    }
+}
+
+static void
+model_changed_cb (OtterSession     *session,
+                  GParamSpec       *pspec,
+                  OtterApplication *self)
+{
+  OtterModel *model = otter_session_get_model (session);
+  const char *path = model ? otter_model_get_path (model) : NULL;
+  g_settings_set_string (self->settings, "last-model", path ? path : "");
+}
+
+static void
+otter_application_activate (GApplication *app)
+{
+  OtterApplication *self = OTTER_APPLICATION (app);
+  OtterWindow *window = active_window (self);
+
+  if (window == NULL)
+    {
+      window = otter_window_new (ADW_APPLICATION (app));
+      OtterSession *session = otter_window_get_session (window);
+      g_autofree char *last_dataset = g_settings_get_string (self->settings, "last-dataset");
+      g_autofree char *last_model = g_settings_get_string (self->settings, "last-model");
+
+      g_signal_connect_object (session, "notify::dataset", G_CALLBACK (dataset_ready_cb), self, 0);
+      g_signal_connect_object (session, "notify::model", G_CALLBACK (model_changed_cb), self, 0);
+      if (*last_model != '\0' && g_file_test (last_model, G_FILE_TEST_IS_REGULAR))
+        otter_session_open_model (session, last_model);
+      otter_session_open_dataset (session, *last_dataset ? last_dataset : "demo");
+    }
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     gpointer         user_data)
+{
+  OtterApplication *self = OTTER_APPLICATION (user_data);
+  OtterWindow *window = active_window (self);
+  const char *kind = g_object_get_data (G_OBJECT (dialog), "otter-kind");
+
+  if (response == GTK_RESPONSE_ACCEPT && window != NULL)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      if (path != NULL && g_strcmp0 (kind, "model") == 0)
+        otter_session_open_model (otter_window_get_session (window), path);
+      else if (path != NULL)
+        {
+          otter_session_open_dataset (otter_window_get_session (window), path);
+          otter_window_show_page (window, "data");
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_chooser (OtterApplication    *self,
+              const char          *kind,
+              const char          *title,
+              GtkFileChooserAction action)
+{
+  OtterWindow *window = active_window (self);
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (window), action,
+                                                               _("_Open"), _("_Cancel"));
+  g_object_set_data_full (G_OBJECT (chooser), "otter-kind", g_strdup (kind), g_free);
+  if (g_strcmp0 (kind, "model") == 0)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+      gtk_file_filter_set_name (filter, _("Otter models and checkpoints"));
+      gtk_file_filter_add_pattern (filter, "*.otter");
+      gtk_file_filter_add_pattern (filter, "*.ckpt");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
+  else if (action == GTK_FILE_CHOOSER_ACTION_OPEN)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+      gtk_file_filter_set_name (filter, _("COCO JSON, YOLO data.yaml, CSV"));
+      gtk_file_filter_add_pattern (filter, "*.json");
+      gtk_file_filter_add_pattern (filter, "*.yaml");
+      gtk_file_filter_add_pattern (filter, "*.yml");
+      gtk_file_filter_add_pattern (filter, "*.csv");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_dataset_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  open_chooser (user_data, "dataset", _("Open a Dataset File"), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+static void
+open_folder_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  open_chooser (user_data, "dataset", _("Open a Dataset Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+}
+
+static void
+open_demo_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  OtterWindow *window = active_window (user_data);
+  if (window != NULL)
+    otter_session_open_dataset (otter_window_get_session (window), "demo");
+}
+
+static void
+open_model_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  open_chooser (user_data, "model", _("Open a Model"), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  OtterApplication *self = user_data;
+  const char *developers[] = { "The Otter developers", NULL };
+  g_autofree char *debug = g_strdup_printf ("libtorch %s on %s, %d threads\n",
+                                            otter_torch_version (), otter_torch_device_name (),
+                                            otter_torch_get_threads ());
+
+  adw_show_about_window (GTK_WINDOW (active_window (self)),
+                         "application-name", _("Otter"),
+                         "application-icon", APPLICATION_ID,
+                         "developer-name", _("The Otter developers"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Train object detectors that resist adversarial perturbations, "
+                                       "by optimal-transport adversarial training."),
+                         "website", "https://github.com/ottertrain/otter",
+                         "issue-url", "https://github.com/ottertrain/otter/issues",
+                         "developers", developers,
+                         "copyright", "© 2026 The Otter developers",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "debug-info", debug,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  /* Each window asks about a running training before it goes. */
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+}
+
+static const GActionEntry app_actions[] = {
+  { "open-dataset", open_dataset_action },
+  { "open-folder", open_folder_action },
+  { "open-demo", open_demo_action },
+  { "open-model", open_model_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+otter_application_startup (GApplication *app)
+{
+  OtterApplication *self = OTTER_APPLICATION (app);
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *open_accels[] = { "<Control>o", NULL };
+  const char *folder_accels[] = { "<Control><Shift>o", NULL };
+  const char *model_accels[] = { "<Control>m", NULL };
+
+  G_APPLICATION_CLASS (otter_application_parent_class)->startup (app);
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-dataset", open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-folder", folder_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-model", model_accels);
+
+  /* libtorch leaves one core's worth of headroom for the interface. */
+  otter_torch_set_threads (MAX (1, (int) g_get_num_processors () - 1));
+
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/ottertrain/Otter/ui/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+otter_application_dispose (GObject *object)
+{
+  g_clear_object (&OTTER_APPLICATION (object)->settings);
+  G_OBJECT_CLASS (otter_application_parent_class)->dispose (object);
+}
+
+static void
+otter_application_class_init (OtterApplicationClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = otter_application_dispose;
+  G_APPLICATION_CLASS (klass)->activate = otter_application_activate;
+  G_APPLICATION_CLASS (klass)->startup = otter_application_startup;
+}
+
+static void
+otter_application_init (OtterApplication *self)
+{
+}
+
+OtterApplication *
+otter_application_new (void)
+{
+  return g_object_new (OTTER_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/ottertrain/Otter",
+                       NULL);
+}

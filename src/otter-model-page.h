@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-model-page.h: the Model page */
+#pragma once
+
+#include <adwaita.h>
+
+#include "otter-session.h"
+
+G_BEGIN_DECLS
+
+#define OTTER_TYPE_MODEL_PAGE (otter_model_page_get_type ())
+G_DECLARE_FINAL_TYPE (OtterModelPage, otter_model_page, OTTER, MODEL_PAGE, AdwBin)
+
+OtterSession *otter_model_page_get_session (OtterModelPage *self);
+void          otter_model_page_set_session (OtterModelPage *self,
+                                            OtterSession *session);
+
+G_END_DECLS
