@@ -9,6 +9,7 @@
 #include "otter-eval-page.h"
 #include "otter-model-page.h"
 #include "otter-perturb-page.h"
+#include "otter-resources.h"
 #include "otter-training-page.h"
 #include "otter-window.h"
 
@@ -211,6 +212,10 @@ otter_window_class_init (OtterWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  /* Referencing the bundle keeps it (and its registration at load time)
+   * in static links such as the display tests. */
+  (void) otter_get_resource ();
+
   object_class->dispose = otter_window_dispose;
   window_class->close_request = otter_window_close_request;
 
@@ -244,9 +249,8 @@ set_page_sessions (OtterWindow *self)
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
        child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *page = gtk_stack_page_get_child (GTK_STACK_PAGE (child));
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (page), "session") != NULL)
-        g_object_set (page, "session", self->session, NULL);
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "session") != NULL)
+        g_object_set (child, "session", self->session, NULL);
     }
 }
 

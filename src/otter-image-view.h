@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-image-view.h: an image with labelled boxes and an optional heat-map overlay */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* A box to draw, in the image's pixel coordinates. */
+typedef struct
+{
+  double      x1, y1, x2, y2;
+  int         class_id;          /* picks the colour */
+  const char *label;             /* copied; may be NULL */
+  double      score;             /* drawn after the label when ≥ 0 */
+} OtterViewBox;
+
+#define OTTER_TYPE_IMAGE_VIEW (otter_image_view_get_type ())
+G_DECLARE_FINAL_TYPE (OtterImageView, otter_image_view, OTTER, IMAGE_VIEW, GtkWidget)
+
+GtkWidget *otter_image_view_new          (void);
+/* The image, scaled to fit the widget keeping its aspect ratio. */
+void       otter_image_view_set_texture  (OtterImageView     *self,
+                                          GdkTexture         *texture);
+GdkTexture *otter_image_view_get_texture (OtterImageView     *self);
+/* RGB float CHW in [0, 1] (a model input) as the image. */
+void       otter_image_view_set_chw      (OtterImageView     *self,
+                                          const float        *chw,
+                                          int                 size);
+void       otter_image_view_set_boxes    (OtterImageView     *self,
+                                          const OtterViewBox *boxes,
+                                          guint               n_boxes);
+/* A width × height grid of values in [0, 1] stretched over the image with
+ * a perceptual colour map; NULL clears it. */
+void       otter_image_view_set_heatmap  (OtterImageView     *self,
+                                          const float        *values,
+                                          int                 width,
+                                          int                 height);
+void       otter_image_view_set_heatmap_opacity (OtterImageView *self,
+                                                 double          opacity);
+
+G_END_DECLS
