@@ -4,19 +4,56 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
 
 #include "otter-eval-page.h"
 
+#define MEAN_ROW "mean"
+
 struct _OtterEvalPage
 {
-  AdwBin        parent_instance;
-  OtterSession *session;
+  AdwBin           parent_instance;
+  OtterSession    *session;
+  gulong           model_handler;
+  gulong           dataset_handler;
+
+  OtterEvaluation *running;         /* the run in progress, or NULL */
+  GCancellable    *cancellable;
+  OtterEvaluation *evaluation;      /* the results shown */
+  OtterModel      *compare_model;
+  GCancellable    *compare_cancellable;
+  GtkStringList   *rows;
+  GtkNativeDialog *chooser;
+
+  AdwComboRow     *data_row;
+  GtkWidget       *fraction_row;
+  GtkWidget       *seed_row;
+  GtkSpinButton   *fraction_spin;
+  GtkSpinButton   *seed_spin;
+  GtkCheckButton  *clean_check;
+  GtkCheckButton  *fgsm_check;
+  GtkCheckButton  *pgd_check;
+  GtkCheckButton  *ot_check;
+  GtkSpinButton   *epsilon_spin;
+  GtkSpinButton   *steps_spin;
+  AdwActionRow    *compare_row;
+  GtkLabel        *summary_label;
+  GtkWidget       *export_button;
+  GtkWidget       *cancel_button;
+  GtkWidget       *run_button;
+  GtkProgressBar  *progress_bar;
+  GtkStack        *results_stack;
+  AdwStatusPage   *empty_status;
+  OtterBarChart   *chart;
+  GtkColumnView   *table;
 };
 
 enum
 {
   PROP_0,
   PROP_SESSION,
+  PROP_RUNNING,
   N_PROPS
 };
 
@@ -25,12 +62,577 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (OtterEvalPage, otter_eval_page, ADW_TYPE_BIN)
 
 static void
+update_actions (OtterEvalPage *self)
+{
+  gboolean running = self->running != NULL;
+  gboolean ready = self->session != NULL &&
+                   otter_session_get_dataset (self->session) != NULL &&
+                   otter_session_get_model (self->session) != NULL;
+  gboolean any = gtk_check_button_get_active (self->clean_check) ||
+                 gtk_check_button_get_active (self->fgsm_check) ||
+                 gtk_check_button_get_active (self->pgd_check) ||
+                 gtk_check_button_get_active (self->ot_check);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.run", ready && any && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.cancel", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.export", self->evaluation != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.clear-compare", self->compare_model != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.choose-compare", !running);
+  gtk_widget_set_sensitive (self->export_button, self->evaluation != NULL && !running);
+  gtk_widget_set_visible (self->cancel_button, running);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
+
+  gboolean split = adw_combo_row_get_selected (self->data_row) == 0;
+  gtk_widget_set_sensitive (self->fraction_row, split);
+  gtk_widget_set_sensitive (self->seed_row, split);
+}
+
+static void
+show_empty (OtterEvalPage *self, const char *title, const char *description, const char *icon)
+{
+  adw_status_page_set_title (self->empty_status, title);
+  adw_status_page_set_description (self->empty_status, description);
+  adw_status_page_set_icon_name (self->empty_status, icon);
+  gtk_stack_set_visible_child_name (self->results_stack, "empty");
+}
+
+static void
+show_idle_state (OtterEvalPage *self)
+{
+  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
+  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+
+  if (dataset == NULL)
+    show_empty (self, _("No Dataset"), _("Open a dataset or use the demo to evaluate on"),
+                "folder-pictures-symbolic");
+  else if (model == NULL)
+    show_empty (self, _("No Model"), _("Create or open a model on the Model page"),
+                "application-x-addon-symbolic");
+  else
+    show_empty (self, _("No Results Yet"),
+                _("Choose the images and attacks, then evaluate the model for its clean and robust mAP"),
+                "view-list-bullet-symbolic");
+  gtk_label_set_label (self->summary_label, "");
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+typedef struct
+{
+  OtterEvalPage *page;        /* owns the column view */
+  int            model;       /* -1: the class column */
+  guint          attack;
+  gboolean       ap50;
+} ColumnInfo;
+
+static void
+cell_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnInfo *info)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), info->model < 0 ? 0 : 1);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_end (label, 6);
+  if (info->model >= 0)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+cell_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnInfo *info)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  const char *key = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  OtterEvaluation *ev = info->page->evaluation;
+  gboolean mean = g_str_equal (key, MEAN_ROW);
+  guint c = mean ? 0 : (guint) g_ascii_strtoull (key, NULL, 10);
+
+  /* the mean row in bold, at the table's own size */
+  if (mean)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      gtk_label_set_attributes (label, attrs);
+      pango_attr_list_unref (attrs);
+    }
+  else
+    gtk_label_set_attributes (label, NULL);
+  if (ev == NULL)
+    {
+      gtk_label_set_label (label, "");
+      return;
+    }
+  if (info->model < 0)
+    {
+      const char *const *names = otter_evaluation_get_class_names (ev);
+      gtk_label_set_label (label, mean ? _("Mean") : names[c]);
+      return;
+    }
+  const OtterMapResult *r = otter_evaluation_get_result (ev, info->model, info->attack);
+  double v = NAN;
+  if (r != NULL)
+    v = mean ? (info->ap50 ? r->map50 : r->map)
+             : (c < r->n_classes ? (info->ap50 ? r->ap50[c] : r->ap[c]) : NAN);
+  if (isfinite (v))
+    {
+      g_autofree char *text = g_strdup_printf ("%.3f", v);
+      gtk_label_set_label (label, text);
+    }
+  else
+    gtk_label_set_label (label, "—");
+}
+
+static void
+add_column (OtterEvalPage *self, const char *title, int model, guint attack, gboolean ap50)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  ColumnInfo *info = g_new0 (ColumnInfo, 1);
+  info->page = self;
+  info->model = model;
+  info->attack = attack;
+  info->ap50 = ap50;
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), info);
+  g_signal_connect_data (factory, "bind", G_CALLBACK (cell_bind_cb), info,
+                         (GClosureNotify) (void (*) (void)) g_free, 0);
+  GtkColumnViewColumn *column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (column, model < 0);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_append_column (self->table, column);
+  g_object_unref (column);
+}
+
+static void
+clear_columns (OtterEvalPage *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->table);
+  while (g_list_model_get_n_items (columns) > 0)
+    {
+      g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
+      gtk_column_view_remove_column (self->table, column);
+    }
+}
+
+static void
+show_results (OtterEvalPage *self)
+{
+  OtterEvaluation *ev = self->evaluation;
+  guint n_models = otter_evaluation_get_n_models (ev);
+  guint n_attacks = otter_evaluation_get_n_attacks (ev);
+  const char *const *names = otter_evaluation_get_class_names (ev);
+
+  /* Detach the rows while the columns change, so no cell binds twice. */
+  gtk_string_list_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)), NULL);
+  clear_columns (self);
+  add_column (self, _("Class"), -1, 0, FALSE);
+  for (guint m = 0; m < n_models; m++)
+    for (guint a = 0; a < n_attacks; a++)
+      {
+        g_autofree char *attack = otter_evaluation_dup_attack_label (ev, a);
+        for (int k = 0; k < 2; k++)
+          {
+            g_autofree char *title = NULL;
+            const char *metric = k == 0 ? _("AP50") : _("AP");
+            if (n_models > 1)
+              title = g_strdup_printf ("%s · %s %s", otter_evaluation_get_model_label (ev, m), attack, metric);
+            else
+              title = g_strdup_printf ("%s %s", attack, metric);
+            add_column (self, title, m, a, k == 0);
+          }
+      }
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  for (guint c = 0; names[c] != NULL; c++)
+    g_ptr_array_add (keys, g_strdup_printf ("%u", c));
+  g_ptr_array_add (keys, g_strdup (MEAN_ROW));
+  g_ptr_array_add (keys, NULL);
+  gtk_string_list_splice (self->rows, 0, 0, (const char *const *) keys->pdata);
+
+  /* chart: one group per attack, mAP@0.5 and mAP for each model */
+  g_autoptr (GStrvBuilder) groups = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) series = g_strv_builder_new ();
+  g_autofree double *values = g_new (double, n_attacks * n_models * 2);
+  for (guint a = 0; a < n_attacks; a++)
+    {
+      g_autofree char *attack = otter_evaluation_dup_attack_label (ev, a);
+      g_strv_builder_add (groups, attack);
+      for (guint m = 0; m < n_models; m++)
+        {
+          const OtterMapResult *r = otter_evaluation_get_result (ev, m, a);
+          values[(a * n_models + m) * 2] = r->map50;
+          values[(a * n_models + m) * 2 + 1] = r->map;
+        }
+    }
+  for (guint m = 0; m < n_models; m++)
+    {
+      const char *label = otter_evaluation_get_model_label (ev, m);
+      g_autofree char *s50 = n_models > 1 ? g_strdup_printf ("%s mAP@0.5", label) : g_strdup ("mAP@0.5");
+      g_autofree char *s = n_models > 1 ? g_strdup_printf ("%s mAP", label) : g_strdup ("mAP");
+      g_strv_builder_add (series, s50);
+      g_strv_builder_add (series, s);
+    }
+  g_auto (GStrv) group_labels = g_strv_builder_end (groups);
+  g_auto (GStrv) series_labels = g_strv_builder_end (series);
+  otter_bar_chart_set_data (self->chart, (const char *const *) group_labels,
+                            (const char *const *) series_labels, values);
+
+  guint n_images = otter_evaluation_get_n_images (ev);
+  g_autofree char *images = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image", "%u images", n_images),
+                                             n_images);
+  g_autofree char *summary = NULL;
+  if (adw_combo_row_get_selected (self->data_row) == 0)
+    summary = g_strdup_printf (_("%s · validation split %.2f, seed %u · ε %d/255"), images,
+                               gtk_spin_button_get_value (self->fraction_spin),
+                               (guint) gtk_spin_button_get_value_as_int (self->seed_spin),
+                               gtk_spin_button_get_value_as_int (self->epsilon_spin));
+  else
+    summary = g_strdup_printf (_("%s · whole dataset · ε %d/255"), images,
+                               gtk_spin_button_get_value_as_int (self->epsilon_spin));
+  gtk_label_set_label (self->summary_label, summary);
+  gtk_stack_set_visible_child_name (self->results_stack, "results");
+}
+
+static void
+clear_results (OtterEvalPage *self)
+{
+  g_clear_object (&self->evaluation);
+  gtk_string_list_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)), NULL);
+  otter_bar_chart_clear (self->chart);
+  show_idle_state (self);
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+static void
+progress_cb (OtterEvaluation *ev, GParamSpec *pspec, OtterEvalPage *self)
+{
+  if (ev != self->running)
+    return;
+  gtk_progress_bar_set_fraction (self->progress_bar, otter_evaluation_get_fraction (ev));
+  gtk_label_set_label (self->summary_label, otter_evaluation_get_stage (ev));
+}
+
+static void
+set_running (OtterEvalPage *self, OtterEvaluation *ev)
+{
+  if (self->running != NULL)
+    g_signal_handlers_disconnect_by_data (self->running, self);
+  g_set_object (&self->running, ev);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  OtterEvaluation *ev = OTTER_EVALUATION (source);
+  GWeakRef *ref = user_data;
+  g_autoptr (OtterEvalPage) self = g_weak_ref_get (ref);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = otter_evaluation_run_finish (ev, result, &error);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  /* a page that went away, or a run superseded by a newer one */
+  if (self == NULL || self->running != ev)
+    return;
+  set_running (self, NULL);
+  if (ok)
+    {
+      g_set_object (&self->evaluation, ev);
+      update_actions (self);
+      show_results (self);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (self->evaluation != NULL)
+        show_results (self);
+      else
+        show_idle_state (self);
+    }
+  else
+    {
+      show_empty (self, _("Evaluation Failed"), error->message, "dialog-error-symbolic");
+      gtk_label_set_label (self->summary_label, "");
+    }
+}
+
+static void
+add_attack (OtterEvaluation *ev, OtterEvalPage *self, OtterAttackKind kind)
+{
+  OtterTorchAttackParams params;
+  otter_torch_attack_params_init (&params, kind);
+  params.epsilon = gtk_spin_button_get_value (self->epsilon_spin) / 255.0;
+  params.steps = gtk_spin_button_get_value_as_int (self->steps_spin);
+  /* the OT attack takes one ascent step of the whole budget */
+  params.ot.epsilon = params.ot.step_size = params.epsilon;
+  otter_evaluation_add_attack (ev, &params);
+}
+
+static char *
+model_label (OtterModel *model)
+{
+  const char *path = otter_model_get_path (model);
+  if (path == NULL)
+    return otter_model_dup_label (model);
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_steal_pointer (&base);
+}
+
+void
+otter_eval_page_run (OtterEvalPage *self)
+{
+  g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
+
+  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
+  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  if (dataset == NULL || model == NULL || self->running != NULL)
+    return;
+
+  gboolean split = adw_combo_row_get_selected (self->data_row) == 0;
+  double fraction = split ? gtk_spin_button_get_value (self->fraction_spin) : 0;
+  guint64 seed = (guint64) gtk_spin_button_get_value_as_int (self->seed_spin);
+  g_autoptr (OtterEvaluation) ev = otter_evaluation_new (dataset, fraction, seed);
+
+  g_autofree char *label = model_label (model);
+  otter_evaluation_add_model (ev, model, label);
+  if (self->compare_model != NULL)
+    {
+      g_autofree char *other = model_label (self->compare_model);
+      if (g_str_equal (other, label))
+        {
+          g_free (other);
+          other = g_strdup_printf (_("%s (second)"), label);
+        }
+      otter_evaluation_add_model (ev, self->compare_model, other);
+    }
+  if (gtk_check_button_get_active (self->clean_check))
+    add_attack (ev, self, OTTER_ATTACK_NONE);
+  if (gtk_check_button_get_active (self->fgsm_check))
+    add_attack (ev, self, OTTER_ATTACK_FGSM);
+  if (gtk_check_button_get_active (self->pgd_check))
+    add_attack (ev, self, OTTER_ATTACK_PGD);
+  if (gtk_check_button_get_active (self->ot_check))
+    add_attack (ev, self, OTTER_ATTACK_OT);
+  if (otter_evaluation_get_n_attacks (ev) == 0)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect (ev, "notify::fraction", G_CALLBACK (progress_cb), self);
+  g_signal_connect (ev, "notify::stage", G_CALLBACK (progress_cb), self);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_label (self->summary_label, _("Starting…"));
+  set_running (self, ev);
+
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  otter_evaluation_run_async (ev, self->cancellable, run_done_cb, ref);
+}
+
+static void
+run_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  otter_eval_page_run (OTTER_EVAL_PAGE (widget));
+}
+
+static void
+cancel_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  OtterEvalPage *self = OTTER_EVAL_PAGE (widget);
+  g_cancellable_cancel (self->cancellable);
+  gtk_label_set_label (self->summary_label, _("Cancelling…"));
+}
+
+/* ---- the second model ------------------------------------------------- */
+
+static void
+update_compare_row (OtterEvalPage *self, const char *message, gboolean is_error)
+{
+  if (message != NULL)
+    adw_action_row_set_subtitle (self->compare_row, message);
+  else if (self->compare_model != NULL)
+    {
+      g_autofree char *label = model_label (self->compare_model);
+      g_autofree char *arch = otter_model_dup_label (self->compare_model);
+      g_autofree char *text = g_strdup_printf ("%s (%s)", label, arch);
+      adw_action_row_set_subtitle (self->compare_row, text);
+    }
+  else
+    adw_action_row_set_subtitle (self->compare_row, _("None"));
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->compare_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->compare_row), "error");
+  update_actions (self);
+}
+
+static void
+compare_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr (OtterEvalPage) self = g_weak_ref_get (ref);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterModel) model = otter_model_load_finish (result, &error);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (model == NULL)
+    {
+      update_compare_row (self, error->message, TRUE);
+      return;
+    }
+  g_set_object (&self->compare_model, model);
+  update_compare_row (self, NULL, FALSE);
+}
+
+/* Loads the model to compare with on a worker thread. */
+void
+otter_eval_page_load_compare (OtterEvalPage *self,
+                              const char    *path)
+{
+  g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
+  g_return_if_fail (path != NULL);
+
+  g_cancellable_cancel (self->compare_cancellable);
+  g_clear_object (&self->compare_cancellable);
+  self->compare_cancellable = g_cancellable_new ();
+  g_clear_object (&self->compare_model);
+  update_compare_row (self, _("Loading…"), FALSE);
+
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  otter_model_load_async (path, self->compare_cancellable, compare_loaded_cb, ref);
+}
+
+static void
+compare_chooser_response_cb (GtkNativeDialog *dialog, int response, OtterEvalPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      if (path != NULL)
+        otter_eval_page_load_compare (self, path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static GtkNativeDialog *
+new_chooser (OtterEvalPage *self, const char *title, GtkFileChooserAction action, const char *accept)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 action, accept, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_clear_object (&self->chooser);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  return self->chooser;
+}
+
+static void
+choose_compare_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  OtterEvalPage *self = OTTER_EVAL_PAGE (widget);
+  GtkNativeDialog *chooser = new_chooser (self, _("Choose a Model to Compare"),
+                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"));
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Otter Models"));
+  gtk_file_filter_add_pattern (filter, "*.otter");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (compare_chooser_response_cb), self);
+  gtk_native_dialog_show (chooser);
+}
+
+static void
+clear_compare_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  OtterEvalPage *self = OTTER_EVAL_PAGE (widget);
+  g_cancellable_cancel (self->compare_cancellable);
+  g_clear_object (&self->compare_model);
+  update_compare_row (self, NULL, FALSE);
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static void
+export_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    g_warning ("Could not export the results: %s", error->message);
+}
+
+static void
+export_response_cb (GtkNativeDialog *dialog, int response, OtterEvalPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->evaluation != NULL)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      gboolean json = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "otter-json"));
+      char *text = json ? otter_evaluation_to_json (self->evaluation)
+                        : otter_evaluation_to_csv (self->evaluation);
+      g_autoptr (GBytes) bytes = g_bytes_new_take (text, strlen (text));
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                           NULL, export_written_cb, NULL);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  OtterEvalPage *self = OTTER_EVAL_PAGE (widget);
+  gboolean json = g_str_equal (g_variant_get_string (param, NULL), "json");
+  GtkNativeDialog *chooser = new_chooser (self, _("Export Results"), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                          _("_Export"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), json ? "evaluation.json" : "evaluation.csv");
+  g_object_set_data (G_OBJECT (chooser), "otter-json", GINT_TO_POINTER (json));
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (chooser);
+}
+
+/* ---- session ---------------------------------------------------------- */
+
+static void
+session_changed_cb (OtterEvalPage *self)
+{
+  /* results of another model or dataset would be misleading */
+  g_cancellable_cancel (self->cancellable);
+  set_running (self, NULL);
+  clear_results (self);
+  update_actions (self);
+}
+
+static void
 otter_eval_page_dispose (GObject *object)
 {
   OtterEvalPage *self = (OtterEvalPage *) object;
 
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->compare_cancellable);
+  if (self->running != NULL)
+    g_signal_handlers_disconnect_by_data (self->running, self);
+  if (self->session != NULL)
+    {
+      g_clear_signal_handler (&self->model_handler, self->session);
+      g_clear_signal_handler (&self->dataset_handler, self->session);
+    }
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_EVAL_PAGE);
   g_clear_object (&self->session);
+  g_clear_object (&self->running);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->evaluation);
+  g_clear_object (&self->compare_model);
+  g_clear_object (&self->compare_cancellable);
+  g_clear_object (&self->rows);
   G_OBJECT_CLASS (otter_eval_page_parent_class)->dispose (object);
 }
 
@@ -45,6 +647,7 @@ otter_eval_page_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_SESSION: g_value_set_object (value, self->session); break;
+    case PROP_RUNNING: g_value_set_boolean (value, self->running != NULL); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -77,15 +680,58 @@ otter_eval_page_class_init (OtterEvalPageClass *klass)
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (OTTER_TYPE_BAR_CHART);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-eval-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, data_row);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, fraction_row);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, seed_row);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, fraction_spin);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, clean_check);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, fgsm_check);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, pgd_check);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, ot_check);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, epsilon_spin);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, steps_spin);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, compare_row);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, export_button);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, run_button);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, empty_status);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, table);
+
+  gtk_widget_class_install_action (widget_class, "eval.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "eval.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "eval.choose-compare", NULL, choose_compare_action);
+  gtk_widget_class_install_action (widget_class, "eval.clear-compare", NULL, clear_compare_action);
+  gtk_widget_class_install_action (widget_class, "eval.export", "s", export_action);
 }
 
 static void
 otter_eval_page_init (OtterEvalPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rows = gtk_string_list_new (NULL);
+  g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
+  gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
+
+  g_signal_connect_swapped (self->clean_check, "notify::active", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->fgsm_check, "notify::active", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->pgd_check, "notify::active", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->ot_check, "notify::active", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->data_row, "notify::selected", G_CALLBACK (update_actions), self);
+  update_actions (self);
+  show_idle_state (self);
 }
 
 OtterSession *
@@ -97,9 +743,72 @@ otter_eval_page_get_session (OtterEvalPage *self)
 
 void
 otter_eval_page_set_session (OtterEvalPage *self,
-                              OtterSession *session)
+                             OtterSession  *session)
 {
   g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
-  if (g_set_object (&self->session, session))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  g_return_if_fail (session == NULL || OTTER_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    {
+      g_clear_signal_handler (&self->model_handler, self->session);
+      g_clear_signal_handler (&self->dataset_handler, self->session);
+    }
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      self->model_handler = g_signal_connect_swapped (session, "notify::model",
+                                                      G_CALLBACK (session_changed_cb), self);
+      self->dataset_handler = g_signal_connect_swapped (session, "notify::dataset",
+                                                        G_CALLBACK (session_changed_cb), self);
+    }
+  session_changed_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+void
+otter_eval_page_set_attack_enabled (OtterEvalPage   *self,
+                                    OtterAttackKind  kind,
+                                    gboolean         enabled)
+{
+  g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
+  GtkCheckButton *checks[] = { self->clean_check, self->fgsm_check, self->pgd_check, self->ot_check };
+  g_return_if_fail ((guint) kind < G_N_ELEMENTS (checks));
+  gtk_check_button_set_active (checks[kind], enabled);
+}
+
+gboolean
+otter_eval_page_get_running (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), FALSE);
+  return self->running != NULL;
+}
+
+OtterEvaluation *
+otter_eval_page_get_evaluation (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
+  return self->evaluation;
+}
+
+GListModel *
+otter_eval_page_get_rows (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
+  return G_LIST_MODEL (self->rows);
+}
+
+OtterBarChart *
+otter_eval_page_get_chart (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
+  return self->chart;
+}
+
+OtterModel *
+otter_eval_page_get_compare_model (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
+  return self->compare_model;
 }

@@ -4,6 +4,8 @@
 
 #include <adwaita.h>
 
+#include "otter-bar-chart.h"
+#include "otter-evaluation.h"
 #include "otter-session.h"
 
 G_BEGIN_DECLS
@@ -11,8 +13,23 @@ G_BEGIN_DECLS
 #define OTTER_TYPE_EVAL_PAGE (otter_eval_page_get_type ())
 G_DECLARE_FINAL_TYPE (OtterEvalPage, otter_eval_page, OTTER, EVAL_PAGE, AdwBin)
 
-OtterSession *otter_eval_page_get_session (OtterEvalPage *self);
-void          otter_eval_page_set_session (OtterEvalPage *self,
-                                            OtterSession *session);
+OtterSession    *otter_eval_page_get_session        (OtterEvalPage   *self);
+void             otter_eval_page_set_session        (OtterEvalPage   *self,
+                                                     OtterSession    *session);
+void             otter_eval_page_set_attack_enabled (OtterEvalPage   *self,
+                                                     OtterAttackKind  kind,
+                                                     gboolean         enabled);
+/* Starts an evaluation with the page's settings (the eval.run action). */
+void             otter_eval_page_run                (OtterEvalPage   *self);
+gboolean         otter_eval_page_get_running        (OtterEvalPage   *self);
+/* The finished evaluation shown, or NULL */
+OtterEvaluation *otter_eval_page_get_evaluation     (OtterEvalPage   *self);
+/* Rows of the results table: one per class, then the mean */
+GListModel      *otter_eval_page_get_rows           (OtterEvalPage   *self);
+OtterBarChart   *otter_eval_page_get_chart          (OtterEvalPage   *self);
+/* A second model, loaded on a worker thread and scored on the same images */
+void             otter_eval_page_load_compare       (OtterEvalPage   *self,
+                                                     const char      *path);
+OtterModel      *otter_eval_page_get_compare_model  (OtterEvalPage   *self);
 
 G_END_DECLS

@@ -13,6 +13,9 @@ G_DECLARE_FINAL_TYPE (OtterModelPage, otter_model_page, OTTER, MODEL_PAGE, AdwBi
 
 OtterSession *otter_model_page_get_session (OtterModelPage *self);
 void          otter_model_page_set_session (OtterModelPage *self,
-                                            OtterSession *session);
+                                            OtterSession   *session);
+/* For tests and the window: "create", "error" or "model" */
+const char   *otter_model_page_get_state   (OtterModelPage *self);
+const char   *otter_model_page_get_error   (OtterModelPage *self);
 
 G_END_DECLS

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-image-view.c: an image with labelled boxes and an optional heat-map overlay */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "otter-colormap.h"
+#include "otter-image-view.h"
+
+/* Small grids and model inputs are replicated to about this many pixels
+ * before GTK scales them, so the (linear) scaling keeps cells crisp. */
+#define UPSCALE_TARGET 384
+
+typedef struct
+{
+  double x1, y1, x2, y2;
+  int    class_id;
+  char  *label;
+  double score;
+} Box;
+
+struct _OtterImageView
+{
+  GtkWidget   parent_instance;
+
+  GdkTexture *texture;
+  /* the texture's size in image pixels (it may be stored upscaled) */
+  int         image_width;
+  int         image_height;
+
+  GArray     *boxes;              /* of Box */
+
+  GdkTexture *heatmap;
+  int         heatmap_width;
+  int         heatmap_height;
+  double      heatmap_opacity;
+};
+
+G_DEFINE_FINAL_TYPE (OtterImageView, otter_image_view, GTK_TYPE_WIDGET)
+
+static void
+box_clear (gpointer data)
+{
+  Box *box = data;
+  g_clear_pointer (&box->label, g_free);
+}
+
+static int
+upscale_factor (int width,
+                int height)
+{
+  int side = MAX (MAX (width, height), 1);
+  return CLAMP (UPSCALE_TARGET / side, 1, 64);
+}
+
+static GdkTexture *
+texture_new_rgba (guint8 *pixels,
+                  int     width,
+                  int     height)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new_take (pixels, (gsize) width * height * 4);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
+}
+
+/* Where the image lands in the widget: fitted, centred, aspect kept. */
+static gboolean
+get_image_rect (OtterImageView  *self,
+                graphene_rect_t *rect)
+{
+  int iw = self->image_width, ih = self->image_height;
+
+  if (self->texture == NULL)
+    {
+      iw = self->heatmap_width;
+      ih = self->heatmap_height;
+    }
+  if (iw <= 0 || ih <= 0)
+    return FALSE;
+
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+  if (w <= 0 || h <= 0)
+    return FALSE;
+  double scale = MIN (w / iw, h / ih);
+  double dw = iw * scale, dh = ih * scale;
+  graphene_rect_init (rect, floor ((w - dw) / 2), floor ((h - dh) / 2), dw, dh);
+  return TRUE;
+}
+
+static void
+snapshot_label (OtterImageView *self,
+                GtkSnapshot    *snapshot,
+                const Box      *box,
+                double          x,
+                double          y,
+                const GdkRGBA  *colour,
+                double          max_x)
+{
+  g_autofree char *text = NULL;
+
+  if (box->label != NULL && box->score >= 0)
+    text = g_strdup_printf ("%s %.2f", box->label, box->score);
+  else if (box->label != NULL)
+    text = g_strdup (box->label);
+  else if (box->score >= 0)
+    text = g_strdup_printf ("%.2f", box->score);
+  if (text == NULL)
+    return;
+
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
+  pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+
+  int tw, th;
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  const double pad = 3;
+  double bw = tw + 2 * pad, bh = th;
+  /* above the box where there is room, inside it otherwise */
+  double ly = y - bh >= 0 ? y - bh : y;
+  double lx = MIN (x, max_x - bw);
+  lx = MAX (lx, 0);
+
+  gtk_snapshot_append_color (snapshot, colour, &GRAPHENE_RECT_INIT (lx, ly, bw, bh));
+
+  double lum = 0.2126 * colour->red + 0.7152 * colour->green + 0.0722 * colour->blue;
+  GdkRGBA ink = lum > 0.55 ? (GdkRGBA) { 0, 0, 0, 0.87 } : (GdkRGBA) { 1, 1, 1, 1 };
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (lx + pad, ly));
+  gtk_snapshot_append_layout (snapshot, layout, &ink);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+otter_image_view_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  OtterImageView *self = OTTER_IMAGE_VIEW (widget);
+  graphene_rect_t rect;
+
+  if (!get_image_rect (self, &rect))
+    return;
+
+  if (self->texture != NULL)
+    gtk_snapshot_append_texture (snapshot, self->texture, &rect);
+
+  if (self->heatmap != NULL && self->heatmap_opacity > 0)
+    {
+      /* alone (no image under it) the heat map is the picture: opaque */
+      gtk_snapshot_push_opacity (snapshot, self->texture != NULL ? self->heatmap_opacity : 1.0);
+      gtk_snapshot_append_texture (snapshot, self->heatmap, &rect);
+      gtk_snapshot_pop (snapshot);
+    }
+
+  if (self->texture == NULL || self->boxes->len == 0)
+    return;
+
+  double sx = rect.size.width / self->image_width;
+  double sy = rect.size.height / self->image_height;
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      const Box *box = &g_array_index (self->boxes, Box, i);
+      guint8 rgb[3];
+      otter_colormap_class_colour (box->class_id, rgb);
+      GdkRGBA colour = { rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0, 1 };
+      double x1 = rect.origin.x + CLAMP (box->x1, 0, self->image_width) * sx;
+      double y1 = rect.origin.y + CLAMP (box->y1, 0, self->image_height) * sy;
+      double x2 = rect.origin.x + CLAMP (box->x2, 0, self->image_width) * sx;
+      double y2 = rect.origin.y + CLAMP (box->y2, 0, self->image_height) * sy;
+      if (x2 - x1 < 1 || y2 - y1 < 1)
+        continue;
+
+      GskRoundedRect outline;
+      gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (x1, y1, x2 - x1, y2 - y1), 0);
+      const float widths[4] = { 2, 2, 2, 2 };
+      const GdkRGBA colours[4] = { colour, colour, colour, colour };
+      gtk_snapshot_append_border (snapshot, &outline, widths, colours);
+      snapshot_label (self, snapshot, box, x1, y1, &colour, rect.origin.x + rect.size.width);
+    }
+}
+
+static void
+otter_image_view_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  OtterImageView *self = OTTER_IMAGE_VIEW (widget);
+  int w = self->texture ? self->image_width : self->heatmap_width;
+  int h = self->texture ? self->image_height : self->heatmap_height;
+
+  *minimum = 48;
+  if (w <= 0 || h <= 0)
+    *natural = 160;
+  else if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *natural = for_size > 0 ? MAX (48, for_size * w / h) : MAX (160, MIN (w, 320));
+  else
+    *natural = for_size > 0 ? MAX (48, for_size * h / w) : MAX (160, MIN (h, 320));
+}
+
+static GtkSizeRequestMode
+otter_image_view_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+otter_image_view_dispose (GObject *object)
+{
+  OtterImageView *self = OTTER_IMAGE_VIEW (object);
+
+  g_clear_object (&self->texture);
+  g_clear_object (&self->heatmap);
+  G_OBJECT_CLASS (otter_image_view_parent_class)->dispose (object);
+}
+
+static void
+otter_image_view_finalize (GObject *object)
+{
+  OtterImageView *self = OTTER_IMAGE_VIEW (object);
+
+  g_clear_pointer (&self->boxes, g_array_unref);
+  G_OBJECT_CLASS (otter_image_view_parent_class)->finalize (object);
+}
+
+static void
+otter_image_view_class_init (OtterImageViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = otter_image_view_dispose;
+  object_class->finalize = otter_image_view_finalize;
+  widget_class->snapshot = otter_image_view_snapshot;
+  widget_class->measure = otter_image_view_measure;
+  widget_class->get_request_mode = otter_image_view_get_request_mode;
+
+  gtk_widget_class_set_css_name (widget_class, "otter-image-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+otter_image_view_init (OtterImageView *self)
+{
+  self->boxes = g_array_new (FALSE, TRUE, sizeof (Box));
+  g_array_set_clear_func (self->boxes, box_clear);
+  self->heatmap_opacity = 0.6;
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+}
+
+GtkWidget *
+otter_image_view_new (void)
+{
+  return g_object_new (OTTER_TYPE_IMAGE_VIEW, NULL);
+}
+
+void
+otter_image_view_set_texture (OtterImageView *self,
+                              GdkTexture     *texture)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+  g_return_if_fail (texture == NULL || GDK_IS_TEXTURE (texture));
+
+  int old_w = self->image_width, old_h = self->image_height;
+  g_set_object (&self->texture, texture);
+  self->image_width = texture ? gdk_texture_get_width (texture) : 0;
+  self->image_height = texture ? gdk_texture_get_height (texture) : 0;
+  if (old_w != self->image_width || old_h != self->image_height)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+GdkTexture *
+otter_image_view_get_texture (OtterImageView *self)
+{
+  g_return_val_if_fail (OTTER_IS_IMAGE_VIEW (self), NULL);
+  return self->texture;
+}
+
+void
+otter_image_view_set_chw (OtterImageView *self,
+                          const float    *chw,
+                          int             size)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+
+  if (chw == NULL || size <= 0)
+    {
+      otter_image_view_set_texture (self, NULL);
+      return;
+    }
+
+  int zoom = upscale_factor (size, size);
+  int side = size * zoom;
+  gsize plane = (gsize) size * size;
+  guint8 *pixels = g_malloc ((gsize) side * side * 4);
+  for (int y = 0; y < side; y++)
+    for (int x = 0; x < side; x++)
+      {
+        gsize src = (gsize) (y / zoom) * size + (x / zoom);
+        guint8 *p = pixels + ((gsize) y * side + x) * 4;
+        for (int c = 0; c < 3; c++)
+          {
+            float v = chw[c * plane + src];
+            p[c] = (guint8) lrintf (CLAMP (isfinite (v) ? v : 0.f, 0.f, 1.f) * 255.f);
+          }
+        p[3] = 255;
+      }
+  g_autoptr (GdkTexture) texture = texture_new_rgba (pixels, side, side);
+  otter_image_view_set_texture (self, texture);
+  /* boxes stay in model-input pixels, not in the upscaled ones */
+  self->image_width = size;
+  self->image_height = size;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+otter_image_view_set_boxes (OtterImageView     *self,
+                            const OtterViewBox *boxes,
+                            guint               n_boxes)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+  g_return_if_fail (boxes != NULL || n_boxes == 0);
+
+  g_array_set_size (self->boxes, 0);
+  for (guint i = 0; i < n_boxes; i++)
+    {
+      Box box = {
+        boxes[i].x1, boxes[i].y1, boxes[i].x2, boxes[i].y2,
+        boxes[i].class_id, g_strdup (boxes[i].label), boxes[i].score,
+      };
+      g_array_append_val (self->boxes, box);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+otter_image_view_set_heatmap (OtterImageView *self,
+                              const float    *values,
+                              int             width,
+                              int             height)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+
+  g_clear_object (&self->heatmap);
+  if (values == NULL || width <= 0 || height <= 0)
+    {
+      self->heatmap_width = self->heatmap_height = 0;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+
+  /* a colour-mapped copy at the grid's resolution, replicated */
+  int zoom = upscale_factor (width, height);
+  int tw = width * zoom, th = height * zoom;
+  guint8 *pixels = g_malloc ((gsize) tw * th * 4);
+  for (int gy = 0; gy < height; gy++)
+    for (int gx = 0; gx < width; gx++)
+      {
+        guint8 rgb[3];
+        otter_colormap_viridis (values[(gsize) gy * width + gx], rgb);
+        for (int y = gy * zoom; y < (gy + 1) * zoom; y++)
+          for (int x = gx * zoom; x < (gx + 1) * zoom; x++)
+            {
+              guint8 *p = pixels + ((gsize) y * tw + x) * 4;
+              p[0] = rgb[0];
+              p[1] = rgb[1];
+              p[2] = rgb[2];
+              p[3] = 255;
+            }
+      }
+  self->heatmap = texture_new_rgba (pixels, tw, th);
+  gboolean resize = self->texture == NULL && (self->heatmap_width != width || self->heatmap_height != height);
+  self->heatmap_width = width;
+  self->heatmap_height = height;
+  if (resize)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+otter_image_view_set_heatmap_opacity (OtterImageView *self,
+                                      double          opacity)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+
+  opacity = CLAMP (opacity, 0.0, 1.0);
+  if (opacity == self->heatmap_opacity)
+    return;
+  self->heatmap_opacity = opacity;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}

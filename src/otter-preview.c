@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-preview.c: the Perturbation page's computation, off the UI thread */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "otter-batch.h"
+#include "otter-preview.h"
+
+struct _OtterPreview
+{
+  GObject             parent_instance;
+
+  guint               generation;   /* of the newest request */
+  GCancellable       *cancellable;  /* of the running one */
+  gboolean            running;
+  /* the newest request that arrived while another was running */
+  gboolean            has_pending;
+  OtterPreviewParams  pending;
+  OtterDataset       *pending_dataset;
+  OtterModel         *pending_model;
+
+  OtterPreviewResult *result;
+  char               *error;
+  guint               serial;
+};
+
+enum
+{
+  PROP_0,
+  PROP_RUNNING,
+  PROP_RESULT,
+  PROP_SERIAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (OtterPreview, otter_preview, G_TYPE_OBJECT)
+
+typedef struct
+{
+  gatomicrefcount     ref_count;
+  OtterPreviewResult  pub;
+} ResultPrivate;
+
+void
+otter_preview_params_init (OtterPreviewParams *params)
+{
+  g_return_if_fail (params != NULL);
+
+  memset (params, 0, sizeof *params);
+  params->start = 0;
+  params->count = 8;
+  params->seed = 1;
+  params->score_threshold = 0.25f;
+  otter_torch_ot_params_init (&params->ot);
+  /* a readable plan: 12 × 12 cells give a 144 × 144 matrix per image */
+  params->ot.spatial_max_side = 12;
+}
+
+OtterPreviewResult *
+otter_preview_result_ref (OtterPreviewResult *result)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+  ResultPrivate *priv = (ResultPrivate *) ((char *) result - G_STRUCT_OFFSET (ResultPrivate, pub));
+  g_atomic_ref_count_inc (&priv->ref_count);
+  return result;
+}
+
+void
+otter_preview_result_unref (OtterPreviewResult *result)
+{
+  g_return_if_fail (result != NULL);
+  ResultPrivate *priv = (ResultPrivate *) ((char *) result - G_STRUCT_OFFSET (ResultPrivate, pub));
+  if (!g_atomic_ref_count_dec (&priv->ref_count))
+    return;
+  g_free (result->sample_indices);
+  g_free (result->clean);
+  g_free (result->delta);
+  g_clear_pointer (&result->clean_detections, g_array_unref);
+  g_clear_pointer (&result->perturbed_detections, g_array_unref);
+  g_strfreev (result->class_names);
+  g_clear_pointer (&result->ot, otter_torch_ot_result_free);
+  g_free (priv);
+}
+
+static OtterPreviewResult *
+result_new (void)
+{
+  ResultPrivate *priv = g_new0 (ResultPrivate, 1);
+  g_atomic_ref_count_init (&priv->ref_count);
+  return &priv->pub;
+}
+
+static guint *
+choose_samples (guint                     n_samples,
+                const OtterPreviewParams *params,
+                guint                    *n_out)
+{
+  guint n = MIN (MAX (params->count, 1), n_samples);
+  guint *indices = g_new (guint, n);
+
+  if (params->random)
+    {
+      /* a partial Fisher–Yates shuffle: distinct samples, reproducible per seed */
+      g_autoptr (GRand) rand = g_rand_new_with_seed ((guint32) (params->seed ^ (params->seed >> 32)));
+      g_autofree guint *all = g_new (guint, n_samples);
+      for (guint i = 0; i < n_samples; i++)
+        all[i] = i;
+      for (guint i = 0; i < n; i++)
+        {
+          guint j = (guint) g_rand_int_range (rand, (gint32) i, (gint32) n_samples);
+          guint t = all[i];
+          all[i] = all[j];
+          all[j] = t;
+          indices[i] = all[i];
+        }
+    }
+  else
+    {
+      guint start = MIN (params->start, n_samples - n);
+      for (guint i = 0; i < n; i++)
+        indices[i] = start + i;
+    }
+  *n_out = n;
+  return indices;
+}
+
+OtterPreviewResult *
+otter_preview_compute (OtterDataset             *dataset,
+                       OtterModel               *model,
+                       const OtterPreviewParams *params,
+                       GCancellable             *cancellable,
+                       GError                  **error)
+{
+  g_return_val_if_fail (OTTER_IS_DATASET (dataset), NULL);
+  g_return_val_if_fail (OTTER_IS_MODEL (model), NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  guint n_samples = g_list_model_get_n_items (G_LIST_MODEL (dataset));
+  if (n_samples == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The dataset has no images"));
+      return NULL;
+    }
+
+  guint n_indices;
+  g_autofree guint *indices = choose_samples (n_samples, params, &n_indices);
+  int size = otter_model_get_input_size (model);
+  g_autoptr (OtterBatch) batch = otter_batch_new_from_samples (dataset, indices, n_indices, size,
+                                                               NULL, NULL, error);
+  if (batch == NULL)
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  g_autoptr (OtterTorchOtResult) ot = NULL;
+  g_autoptr (GArray) clean_dets = NULL;
+  g_autoptr (GArray) pert_dets = NULL;
+  OtterTorchModel *torch = otter_model_lock (model);
+  ot = otter_torch_ot_attack (torch, &batch->view, &params->ot, params->seed, error);
+  if (ot != NULL)
+    clean_dets = otter_torch_model_detect (torch, &batch->view, params->score_threshold, 20, error);
+  if (clean_dets != NULL)
+    {
+      OtterTorchBatch perturbed = { batch->n, batch->size, ot->perturbed, NULL, NULL };
+      pert_dets = otter_torch_model_detect (torch, &perturbed, params->score_threshold, 20, error);
+    }
+  otter_model_unlock (model);
+  if (pert_dets == NULL)
+    return NULL;
+
+  OtterPreviewResult *result = result_new ();
+  gsize plane = (gsize) size * size;
+  result->n = batch->n;
+  result->size = size;
+  result->epsilon = params->ot.epsilon;
+  result->sample_indices = g_memdup2 (batch->sample_indices, sizeof (guint) * batch->n);
+  result->clean = g_memdup2 (batch->images, sizeof (float) * 3 * plane * batch->n);
+  result->delta = g_new (float, plane * batch->n);
+  float inv_eps = params->ot.epsilon > 0 ? 1.0f / params->ot.epsilon : 0.f;
+  for (int k = 0; k < batch->n; k++)
+    for (gsize p = 0; p < plane; p++)
+      {
+        float m = 0;
+        for (int c = 0; c < 3; c++)
+          {
+            gsize at = ((gsize) k * 3 + c) * plane + p;
+            m = MAX (m, fabsf (ot->perturbed[at] - batch->images[at]));
+          }
+        result->delta[k * plane + p] = MIN (m * inv_eps, 1.0f);
+      }
+  result->clean_detections = g_steal_pointer (&clean_dets);
+  result->perturbed_detections = g_steal_pointer (&pert_dets);
+  result->class_names = g_strdupv ((char **) otter_model_get_class_names (model));
+  result->ot = g_steal_pointer (&ot);
+  return result;
+}
+
+/* ---- the worker ----------------------------------------------------- */
+
+typedef struct
+{
+  OtterDataset       *dataset;
+  OtterModel         *model;
+  OtterPreviewParams  params;
+} TaskData;
+
+static void
+task_data_free (gpointer data)
+{
+  TaskData *td = data;
+  g_clear_object (&td->dataset);
+  g_clear_object (&td->model);
+  g_free (td);
+}
+
+typedef struct
+{
+  GWeakRef self;
+  guint    generation;
+} CallbackData;
+
+static void
+compute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  TaskData *td = task_data;
+  GError *error = NULL;
+  OtterPreviewResult *result = otter_preview_compute (td->dataset, td->model, &td->params,
+                                                      cancellable, &error);
+  if (result != NULL)
+    g_task_return_pointer (task, result, (GDestroyNotify) otter_preview_result_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void start_task (OtterPreview *self, OtterDataset *dataset, OtterModel *model,
+                        const OtterPreviewParams *params);
+
+static void
+compute_done_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  CallbackData *cd = user_data;
+  g_autoptr (OtterPreview) self = g_weak_ref_get (&cd->self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterPreviewResult) result = g_task_propagate_pointer (G_TASK (res), &error);
+  guint generation = cd->generation;
+
+  g_weak_ref_clear (&cd->self);
+  g_free (cd);
+  if (self == NULL)
+    return;
+
+  g_clear_object (&self->cancellable);
+  self->running = FALSE;
+
+  if (self->has_pending)
+    {
+      g_autoptr (OtterDataset) dataset = g_steal_pointer (&self->pending_dataset);
+      g_autoptr (OtterModel) model = g_steal_pointer (&self->pending_model);
+      self->has_pending = FALSE;
+      start_task (self, dataset, model, &self->pending);
+    }
+
+  /* a superseded run's result is stale */
+  if (generation == self->generation)
+    {
+      g_clear_pointer (&self->result, otter_preview_result_unref);
+      g_clear_pointer (&self->error, g_free);
+      if (result != NULL)
+        self->result = g_steal_pointer (&result);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        self->error = g_strdup (error->message);
+      self->serial++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL]);
+    }
+
+  if (!self->running)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+start_task (OtterPreview             *self,
+            OtterDataset             *dataset,
+            OtterModel               *model,
+            const OtterPreviewParams *params)
+{
+  TaskData *td = g_new0 (TaskData, 1);
+  td->dataset = g_object_ref (dataset);
+  td->model = g_object_ref (model);
+  td->params = *params;
+
+  CallbackData *cd = g_new0 (CallbackData, 1);
+  g_weak_ref_init (&cd->self, self);
+  cd->generation = self->generation;
+
+  self->cancellable = g_cancellable_new ();
+  self->running = TRUE;
+  g_autoptr (GTask) task = g_task_new (NULL, self->cancellable, compute_done_cb, cd);
+  g_task_set_source_tag (task, start_task);
+  g_task_set_name (task, "[otter] perturbation preview");
+  g_task_set_task_data (task, td, task_data_free);
+  g_task_run_in_thread (task, compute_thread);
+}
+
+void
+otter_preview_request (OtterPreview             *self,
+                       OtterDataset             *dataset,
+                       OtterModel               *model,
+                       const OtterPreviewParams *params)
+{
+  g_return_if_fail (OTTER_IS_PREVIEW (self));
+  g_return_if_fail (OTTER_IS_DATASET (dataset));
+  g_return_if_fail (OTTER_IS_MODEL (model));
+  g_return_if_fail (params != NULL);
+
+  self->generation++;
+  if (self->running)
+    {
+      /* libtorch cannot be interrupted: let the running one finish unseen
+       * and compute only the newest request after it */
+      g_cancellable_cancel (self->cancellable);
+      g_set_object (&self->pending_dataset, dataset);
+      g_set_object (&self->pending_model, model);
+      self->pending = *params;
+      self->has_pending = TRUE;
+      return;
+    }
+  start_task (self, dataset, model, params);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+void
+otter_preview_cancel (OtterPreview *self)
+{
+  g_return_if_fail (OTTER_IS_PREVIEW (self));
+
+  self->generation++;
+  self->has_pending = FALSE;
+  g_clear_object (&self->pending_dataset);
+  g_clear_object (&self->pending_model);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+gboolean
+otter_preview_get_running (OtterPreview *self)
+{
+  g_return_val_if_fail (OTTER_IS_PREVIEW (self), FALSE);
+  return self->running;
+}
+
+OtterPreviewResult *
+otter_preview_get_result (OtterPreview *self)
+{
+  g_return_val_if_fail (OTTER_IS_PREVIEW (self), NULL);
+  return self->result;
+}
+
+const char *
+otter_preview_get_error (OtterPreview *self)
+{
+  g_return_val_if_fail (OTTER_IS_PREVIEW (self), NULL);
+  return self->error;
+}
+
+guint
+otter_preview_get_serial (OtterPreview *self)
+{
+  g_return_val_if_fail (OTTER_IS_PREVIEW (self), 0);
+  return self->serial;
+}
+
+static void
+otter_preview_dispose (GObject *object)
+{
+  OtterPreview *self = OTTER_PREVIEW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->pending_dataset);
+  g_clear_object (&self->pending_model);
+  G_OBJECT_CLASS (otter_preview_parent_class)->dispose (object);
+}
+
+static void
+otter_preview_finalize (GObject *object)
+{
+  OtterPreview *self = OTTER_PREVIEW (object);
+
+  g_clear_pointer (&self->result, otter_preview_result_unref);
+  g_clear_pointer (&self->error, g_free);
+  G_OBJECT_CLASS (otter_preview_parent_class)->finalize (object);
+}
+
+static void
+otter_preview_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  OtterPreview *self = OTTER_PREVIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
+    case PROP_RESULT: g_value_set_pointer (value, self->result); break;
+    case PROP_SERIAL: g_value_set_uint (value, self->serial); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+otter_preview_class_init (OtterPreviewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = otter_preview_dispose;
+  object_class->finalize = otter_preview_finalize;
+  object_class->get_property = otter_preview_get_property;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RESULT] =
+    g_param_spec_pointer ("result", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SERIAL] =
+    g_param_spec_uint ("serial", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+otter_preview_init (OtterPreview *self)
+{
+}
+
+OtterPreview *
+otter_preview_new (void)
+{
+  return g_object_new (OTTER_TYPE_PREVIEW, NULL);
+}

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-run-list.c: past training runs, newest first */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "otter-run.h"
+#include "otter-run-list.h"
+
+#define MAX_RUNS 30
+
+/* ---- one run, as read from its folder ----------------------------------- */
+
+#define OTTER_TYPE_RUN_INFO (otter_run_info_get_type ())
+G_DECLARE_FINAL_TYPE (OtterRunInfo, otter_run_info, OTTER, RUN_INFO, GObject)
+
+struct _OtterRunInfo
+{
+  GObject    parent_instance;
+  char      *dir;
+  char      *method;
+  char      *data;
+  char      *status;     /* the end record's status, NULL when it has none */
+  double     final_loss;
+  int        epochs;
+  GDateTime *date;
+};
+
+G_DEFINE_FINAL_TYPE (OtterRunInfo, otter_run_info, G_TYPE_OBJECT)
+
+static void
+otter_run_info_finalize (GObject *object)
+{
+  OtterRunInfo *self = OTTER_RUN_INFO (object);
+  g_free (self->dir);
+  g_free (self->method);
+  g_free (self->data);
+  g_free (self->status);
+  g_clear_pointer (&self->date, g_date_time_unref);
+  G_OBJECT_CLASS (otter_run_info_parent_class)->finalize (object);
+}
+
+static void
+otter_run_info_class_init (OtterRunInfoClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = otter_run_info_finalize;
+}
+
+static void
+otter_run_info_init (OtterRunInfo *self)
+{
+  self->final_loss = NAN;
+}
+
+/* A run can be resumed when it never ended (crash, closed app) or ended
+ * without converging. */
+static gboolean
+run_info_is_resumable (OtterRunInfo *info)
+{
+  return info->status == NULL || g_strcmp0 (info->status, "stopped") == 0 ||
+         g_strcmp0 (info->status, "not-converged") == 0;
+}
+
+static OtterRunInfo *
+run_info_read (const char *dir)
+{
+  g_autofree char *config_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (OtterRunInfo) info = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFileInfo) finfo = NULL;
+  OtterTrainConfig config;
+
+  if (!json_parser_load_from_file (parser, config_path, NULL))
+    return NULL;
+  otter_train_config_init (&config);
+  if (!otter_train_config_from_json (&config, json_parser_get_root (parser), NULL))
+    {
+      otter_train_config_clear (&config);
+      return NULL;
+    }
+  info = g_object_new (OTTER_TYPE_RUN_INFO, NULL);
+  info->dir = g_strdup (dir);
+  info->method = g_strdup (otter_train_method_to_string (config.train.method));
+  info->data = config.data ? g_path_get_basename (config.data) : NULL;
+  otter_train_config_clear (&config);
+
+  file = g_file_new_for_path (config_path);
+  finfo = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (finfo != NULL)
+    info->date = g_file_info_get_modification_date_time (finfo);
+
+  g_autoptr (JsonArray) records = otter_run_read_metrics (dir, NULL);
+  if (records != NULL)
+    for (guint i = json_array_get_length (records); i > 0; i--)
+      {
+        JsonObject *o = json_array_get_object_element (records, i - 1);
+        const char *kind = o ? json_object_get_string_member_with_default (o, "kind", "") : "";
+        if (g_str_equal (kind, "end") && info->status == NULL)
+          {
+            info->status = g_strdup (json_object_get_string_member_with_default (o, "status", ""));
+            info->epochs = json_object_get_int_member_with_default (o, "epochs", 0);
+            JsonNode *n = json_object_get_member (o, "final_loss");
+            if (n && JSON_NODE_HOLDS_VALUE (n))
+              info->final_loss = json_node_get_double (n);
+            break;
+          }
+        if (g_str_equal (kind, "epoch"))
+          {
+            /* No end record after the last epoch: an interrupted run. */
+            JsonNode *n = json_object_get_member (o, "loss");
+            if (n && JSON_NODE_HOLDS_VALUE (n))
+              info->final_loss = json_node_get_double (n);
+            info->epochs = json_object_get_int_member_with_default (o, "epoch", 0);
+            break;
+          }
+      }
+  return g_steal_pointer (&info);
+}
+
+static int
+compare_dir_desc (gconstpointer a,
+                  gconstpointer b)
+{
+  return -g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *root = task_data;
+  g_autoptr (GDir) dir = g_dir_open (root, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_build_filename (root, name, NULL));
+  /* Folder names start with a timestamp: sorting them sorts by date. */
+  g_ptr_array_sort (names, compare_dir_desc);
+  for (guint i = 0; i < names->len && infos->len < MAX_RUNS; i++)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      OtterRunInfo *info = run_info_read (names->pdata[i]);
+      if (info != NULL)
+        g_ptr_array_add (infos, info);
+    }
+  g_task_return_pointer (task, g_steal_pointer (&infos), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* ---- the list ----------------------------------------------------------- */
+
+struct _OtterRunList
+{
+  AdwBin        parent_instance;
+  GListStore   *runs;
+  GtkListBox   *list;
+  GCancellable *cancellable;
+  char         *root;
+};
+
+enum
+{
+  RUN_ACTIVATED,
+  RESUME_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (OtterRunList, otter_run_list, ADW_TYPE_BIN)
+
+static const char *
+status_text (OtterRunInfo *info,
+             const char  **style)
+{
+  if (info->status == NULL)
+    return *style = "dim-label", _("Interrupted");
+  if (g_str_equal (info->status, "converged"))
+    return *style = "success", _("Converged");
+  if (g_str_equal (info->status, "not-converged"))
+    return *style = "warning", _("Not converged");
+  if (g_str_equal (info->status, "stopped"))
+    return *style = "warning", _("Stopped");
+  if (g_str_equal (info->status, "failed"))
+    return *style = "error", _("Failed");
+  return *style = "dim-label", info->status;
+}
+
+static const char *
+method_text (const char *method)
+{
+  if (g_strcmp0 (method, "ot") == 0)
+    return _("OT");
+  if (g_strcmp0 (method, "standard") == 0)
+    return _("Standard");
+  if (g_strcmp0 (method, "pgd") == 0)
+    return _("PGD");
+  return method;
+}
+
+static void
+resume_clicked_cb (GtkButton    *button,
+                   OtterRunList *self)
+{
+  const char *dir = g_object_get_data (G_OBJECT (button), "run-dir");
+  g_signal_emit (self, signals[RESUME_REQUESTED], 0, dir);
+}
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  OtterRunList *self = user_data;
+  OtterRunInfo *info = item;
+  const char *style = NULL;
+  const char *status = status_text (info, &style);
+  g_autofree char *date = info->date ? g_date_time_format (info->date, "%b %e, %H:%M") : g_strdup ("");
+  g_autofree char *title = g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));
+  g_autofree char *subtitle = NULL;
+
+  if (isfinite (info->final_loss))
+    /* Translators: data set, epochs done, final loss */
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %d epoch · loss %.3f", "%s · %d epochs · loss %.3f",
+                                             info->epochs),
+                                info->data ? info->data : "", info->epochs, info->final_loss);
+  else
+    subtitle = g_strdup (info->data ? info->data : "");
+
+  GtkWidget *row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, _("Show this run’s curves"));
+  g_object_set_data_full (G_OBJECT (row), "run-dir", g_strdup (info->dir), g_free);
+
+  GtkWidget *label = gtk_label_new (status);
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_widget_add_css_class (label, style);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+
+  if (run_info_is_resumable (info))
+    {
+      GtkWidget *button = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, _("Resume this run from its last checkpoint"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Resume"), -1);
+      g_object_set_data_full (G_OBJECT (button), "run-dir", g_strdup (info->dir), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (resume_clicked_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  return row;
+}
+
+static void
+row_activated_cb (GtkListBox    *list,
+                  GtkListBoxRow *row,
+                  OtterRunList  *self)
+{
+  const char *dir = g_object_get_data (G_OBJECT (row), "run-dir");
+  if (dir != NULL)
+    g_signal_emit (self, signals[RUN_ACTIVATED], 0, dir);
+}
+
+static void
+scan_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GPtrArray) infos = g_task_propagate_pointer (G_TASK (result), NULL);
+  OtterRunList *self = user_data;
+
+  /* A cancelled (superseded or disposed) scan leaves the list alone. */
+  if (infos == NULL || g_task_had_error (G_TASK (result)) ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  g_list_store_splice (self->runs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->runs)),
+                       infos->pdata, infos->len);
+}
+
+static void
+otter_run_list_dispose (GObject *object)
+{
+  OtterRunList *self = OTTER_RUN_LIST (object);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->runs);
+  g_clear_pointer (&self->root, g_free);
+  G_OBJECT_CLASS (otter_run_list_parent_class)->dispose (object);
+}
+
+static void
+otter_run_list_class_init (OtterRunListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = otter_run_list_dispose;
+
+  /* A row was clicked: show the run in `dir`. */
+  signals[RUN_ACTIVATED] = g_signal_new ("run-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The resume button of an interrupted run was clicked. */
+  signals[RESUME_REQUESTED] = g_signal_new ("resume-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+otter_run_list_init (OtterRunList *self)
+{
+  GtkWidget *placeholder = gtk_label_new (_("No runs yet"));
+
+  self->runs = g_list_store_new (OTTER_TYPE_RUN_INFO);
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_list_box_set_placeholder (self->list, placeholder);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->runs), create_row, self, NULL);
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (row_activated_cb), self);
+  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->list));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Past runs"), -1);
+}
+
+GtkWidget *
+otter_run_list_new (void)
+{
+  return g_object_new (OTTER_TYPE_RUN_LIST, NULL);
+}
+
+void
+otter_run_list_set_root (OtterRunList *self,
+                         const char   *root)
+{
+  g_return_if_fail (OTTER_IS_RUN_LIST (self));
+  g_free (self->root);
+  self->root = g_strdup (root);
+}
+
+void
+otter_run_list_reload (OtterRunList *self)
+{
+  g_return_if_fail (OTTER_IS_RUN_LIST (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->cancellable, g_cancellable_new ());
+
+  g_autoptr (GTask) task = g_task_new (NULL, self->cancellable, scan_done_cb, self);
+  g_task_set_source_tag (task, otter_run_list_reload);
+  g_task_set_task_data (task, self->root ? g_strdup (self->root) : otter_run_default_root (), g_free);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+guint
+otter_run_list_get_n_runs (OtterRunList *self)
+{
+  g_return_val_if_fail (OTTER_IS_RUN_LIST (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-screenshots.c: renders each page of the window to a PNG
+ *
+ * Run through build-aux/screenshots.sh (under Xvfb); the PNGs go to
+ * data/screenshots/ and are shown in the README.
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "display-utils.h"
+#include "otter-window.h"
+
+static gboolean
+ready (gpointer data)
+{
+  OtterSession *session = data;
+  return otter_session_get_dataset (session) != NULL && otter_session_get_model (session) != NULL &&
+         !otter_session_get_busy (session);
+}
+
+static gboolean
+has_dataset (gpointer data)
+{
+  return otter_session_get_dataset (data) != NULL;
+}
+
+int
+main (int argc, char *argv[])
+{
+  const char *out_dir = argc > 1 ? argv[1] : "data/screenshots";
+  const char *model = argc > 2 ? argv[2] : NULL;
+  g_autoptr (AdwApplication) app = display_test_init (&argc, &argv);
+  const char *dark = g_getenv ("OTTER_SCREENSHOT_DARK");
+  if (dark != NULL)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+
+  OtterWindow *window = otter_window_new (app);
+  OtterSession *session = otter_window_get_session (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  otter_session_open_dataset (session, "demo");
+  if (!display_wait_until (has_dataset, session, 120))
+    return EXIT_FAILURE;
+  if (model != NULL)
+    otter_session_open_model (session, model);
+  else
+    otter_session_create_model (session, "tiny", 96, NULL);
+  if (!display_wait_until (ready, session, 120))
+    return EXIT_FAILURE;
+
+  g_mkdir_with_parents (out_dir, 0755);
+  const char *pages[] = { "data", "model", "perturb", "training", "eval" };
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      otter_window_show_page (window, pages[i]);
+      /* let thumbnails decode and previews compute */
+      display_spin (g_strcmp0 (pages[i], "perturb") == 0 ? 8.0 : 3.0);
+      g_autofree char *name = g_strdup_printf ("%s%s.png", pages[i], dark ? "-dark" : "");
+      g_autofree char *path = g_build_filename (out_dir, name, NULL);
+      if (!display_save_widget_png (GTK_WIDGET (window), path))
+        return EXIT_FAILURE;
+      g_print ("%s\n", path);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-data-page.c: the Data page with a real display */
+
+#include "config.h"
+
+#include "display-utils.h"
+#include "otter-data-page.h"
+#include "otter-thumbnail-cache.h"
+
+typedef struct
+{
+  OtterSession  *session;
+  GtkWindow     *window;
+  OtterDataPage *page;
+} Fixture;
+
+static void
+fixture_open (Fixture    *fixture,
+              const char *path)
+{
+  fixture->session = otter_session_new ();
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  fixture->page = g_object_new (OTTER_TYPE_DATA_PAGE, "session", fixture->session, NULL);
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
+  gtk_window_set_default_size (fixture->window, 1000, 700);
+  gtk_window_present (fixture->window);
+  otter_session_open_dataset (fixture->session, path);
+  g_assert_true (display_wait_until ((gpointer) otter_session_get_dataset, fixture->session, 60));
+  display_spin (0.3);
+}
+
+static void
+fixture_close (Fixture *fixture)
+{
+  gtk_window_destroy (fixture->window);
+  display_spin (0.1);
+  g_clear_object (&fixture->session);
+}
+
+/* Fraction of pixels that are clearly not grey. */
+static double
+colourful_fraction (GdkTexture *texture,
+                    int         x,
+                    int         y,
+                    int         width,
+                    int         height)
+{
+  int tw = gdk_texture_get_width (texture), th = gdk_texture_get_height (texture);
+  g_autofree guint8 *data = g_malloc ((gsize) tw * th * 4);
+  guint n = 0, total = 0;
+
+  gdk_texture_download (texture, data, tw * 4);
+  for (int j = y; j < MIN (y + height, th); j++)
+    for (int i = x; i < MIN (x + width, tw); i++)
+      {
+        const guint8 *p = data + ((gsize) j * tw + i) * 4;
+        int hi = MAX (p[0], MAX (p[1], p[2])), lo = MIN (p[0], MIN (p[1], p[2]));
+        n += hi - lo > 40;
+        total++;
+      }
+  return total ? (double) n / total : 0;
+}
+
+static gboolean
+thumbnails_decoded (gpointer data)
+{
+  OtterThumbnailCache *cache = otter_thumbnail_cache_get_default ();
+  return otter_thumbnail_cache_get_n_cached (cache) >= 8 && otter_thumbnail_cache_get_n_pending (cache) == 0;
+}
+
+/* The grid shows every sample, and thumbnails appear in it. */
+static void
+test_grid (void)
+{
+  Fixture f;
+
+  otter_thumbnail_cache_clear (otter_thumbnail_cache_get_default ());
+  fixture_open (&f, "demo:200");
+  OtterDataset *dataset = otter_session_get_dataset (f.session);
+  GListModel *visible = otter_data_page_get_visible_samples (f.page);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 200);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, g_list_model_get_n_items (G_LIST_MODEL (dataset)));
+
+  g_autoptr (GdkTexture) before = display_render_widget (GTK_WIDGET (f.page));
+  g_assert_true (display_wait_until (thumbnails_decoded, NULL, 30));
+  /* only what is on screen (and a little more) is decoded, not all 200 */
+  g_assert_cmpuint (otter_thumbnail_cache_get_n_cached (otter_thumbnail_cache_get_default ()), <, 200);
+  display_spin (0.3);
+
+  g_autoptr (GdkTexture) after = display_render_widget (GTK_WIDGET (f.page));
+  int width = gdk_texture_get_width (after), height = gdk_texture_get_height (after);
+  /* the grid area: right of the class sidebar, below the summary line */
+  double variety = display_texture_variety (after, 260, 100, width - 280, height - 120);
+  g_test_message ("grid variety %.3f", variety);
+  g_assert_cmpfloat (variety, >, 0.05);
+  /* decoded thumbnails (colourful shapes and boxes) replaced the grey placeholders */
+  double colour_before = colourful_fraction (before, 260, 100, width - 280, height - 120);
+  double colour_after = colourful_fraction (after, 260, 100, width - 280, height - 120);
+  g_test_message ("colourful pixels %.3f → %.3f", colour_before, colour_after);
+  g_assert_cmpfloat (colour_after, >, 0.05);
+  g_assert_cmpfloat (colour_after, >=, colour_before);
+
+  if (g_getenv ("OTTER_DATA_PAGE_SCREENSHOT"))
+    display_save_widget_png (GTK_WIDGET (f.window), g_getenv ("OTTER_DATA_PAGE_SCREENSHOT"));
+  fixture_close (&f);
+}
+
+/* Picking a class shows only the samples with a box of that class. */
+static void
+test_filter (void)
+{
+  Fixture f;
+
+  fixture_open (&f, "demo:200");
+  OtterDataset *dataset = otter_session_get_dataset (f.session);
+  GListModel *visible = otter_data_page_get_visible_samples (f.page);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (dataset));
+  guint expected = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      OtterSample *sample = otter_dataset_get_sample (dataset, i);
+      for (guint b = 0; b < otter_sample_get_n_boxes (sample); b++)
+        if (otter_sample_get_box (sample, b)->class_id == 0)
+          {
+            expected++;
+            break;
+          }
+    }
+  g_assert_cmpuint (expected, >, 0);
+  g_assert_cmpuint (expected, <, n);
+
+  otter_data_page_set_class_filter (f.page, 0);
+  display_spin (0.1);
+  g_assert_cmpint (otter_data_page_get_class_filter (f.page), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, expected);
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr (OtterSample) sample = g_list_model_get_item (visible, i);
+      gboolean found = FALSE;
+      for (guint b = 0; b < otter_sample_get_n_boxes (sample); b++)
+        found |= otter_sample_get_box (sample, b)->class_id == 0;
+      g_assert_true (found);
+    }
+
+  otter_data_page_set_class_filter (f.page, -1);
+  display_spin (0.1);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, n);
+  fixture_close (&f);
+}
+
+/* Activating a thumbnail opens the image large, with its boxes. */
+static void
+test_detail (void)
+{
+  Fixture f;
+
+  fixture_open (&f, "demo:20");
+  g_autoptr (GdkTexture) grid = display_render_widget (GTK_WIDGET (f.page));
+  otter_data_page_show_detail (f.page, 3);
+  display_spin (1.0);
+  g_autoptr (GdkTexture) detail = display_render_widget (GTK_WIDGET (f.page));
+  int width = gdk_texture_get_width (detail), height = gdk_texture_get_height (detail);
+  g_assert_cmpfloat (display_texture_variety (detail, 260, 100, width - 280, height - 120), >, 0.05);
+  g_assert_cmpfloat (display_texture_difference (grid, detail), >, 1.0);
+  if (g_getenv ("OTTER_DATA_PAGE_DETAIL_SCREENSHOT"))
+    display_save_widget_png (GTK_WIDGET (f.window), g_getenv ("OTTER_DATA_PAGE_DETAIL_SCREENSHOT"));
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "data.back", NULL);
+  fixture_close (&f);
+}
+
+/* A dataset with broken samples says how many were left out. */
+static void
+test_skipped (void)
+{
+  Fixture f;
+  /* meson sets G_TEST_SRCDIR; run by hand from the build dir, __FILE__
+   * (relative to it) finds the sources */
+  g_autofree char *srcdir = g_getenv ("G_TEST_SRCDIR") ? g_strdup (g_test_get_dir (G_TEST_DIST))
+                                                       : g_path_get_dirname (__FILE__);
+  g_autofree char *voc = g_build_filename (srcdir, "..", "fixtures", "datasets", "voc", NULL);
+  g_test_message ("VOC fixture: %s", voc);
+
+  fixture_open (&f, voc);
+  OtterDataset *dataset = otter_session_get_dataset (f.session);
+  const GArray *skipped = otter_dataset_get_skipped (dataset);
+  g_assert_cmpuint (skipped->len, >, 0);
+  g_assert_true (otter_data_page_get_skipped_revealed (f.page));
+
+  g_autofree char *expected = g_strdup_printf ("%u samples skipped", skipped->len);
+  g_autoptr (GtkWidget) found = NULL;
+  gboolean label_found = FALSE;
+  GtkWidget *w = GTK_WIDGET (f.page);
+  /* the bar's text names the count */
+  for (GtkWidget *child = w; child != NULL;)
+    {
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), expected) == 0)
+        label_found = TRUE;
+      if (gtk_widget_get_first_child (child))
+        child = gtk_widget_get_first_child (child);
+      else
+        {
+          while (child != w && gtk_widget_get_next_sibling (child) == NULL)
+            child = gtk_widget_get_parent (child);
+          child = child == w ? NULL : gtk_widget_get_next_sibling (child);
+        }
+    }
+  g_assert_true (label_found);
+  if (g_getenv ("OTTER_DATA_PAGE_SKIPPED_SCREENSHOT"))
+    display_save_widget_png (GTK_WIDGET (f.window), g_getenv ("OTTER_DATA_PAGE_SKIPPED_SCREENSHOT"));
+  fixture_close (&f);
+}
+
+/* Without a dataset the page offers ways to get one. */
+static void
+test_empty (void)
+{
+  OtterSession *session = otter_session_new ();
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  OtterDataPage *page = g_object_new (OTTER_TYPE_DATA_PAGE, "session", session, NULL);
+
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  gtk_window_set_default_size (window, 1000, 700);
+  gtk_window_present (window);
+  display_spin (0.3);
+  g_assert_cmpuint (g_list_model_get_n_items (otter_data_page_get_visible_samples (page)), ==, 0);
+  g_assert_false (otter_data_page_get_skipped_revealed (page));
+  g_autoptr (GdkTexture) texture = display_render_widget (GTK_WIDGET (page));
+  g_assert_cmpfloat (display_texture_variety (texture, 0, 0, gdk_texture_get_width (texture),
+                                              gdk_texture_get_height (texture)), >, 0.005);
+  gtk_window_destroy (window);
+  g_object_unref (session);
+}
+
+int
+main (int argc, char *argv[])
+{
+  display_test_init (&argc, &argv);
+  g_test_add_func ("/otter/DataPage/empty", test_empty);
+  g_test_add_func ("/otter/DataPage/grid", test_grid);
+  g_test_add_func ("/otter/DataPage/filter", test_filter);
+  g_test_add_func ("/otter/DataPage/detail", test_detail);
+  g_test_add_func ("/otter/DataPage/skipped", test_skipped);
+  return g_test_run ();
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-training-page.c: the Training page runs a real (small) training */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "display-utils.h"
+#include "otter-training-page.h"
+
+static AdwApplication *app;
+static char *data_home;
+
+static gboolean
+has_dataset (gpointer data)
+{
+  return otter_session_get_dataset (data) != NULL;
+}
+
+static gboolean
+has_dataset_and_model (gpointer data)
+{
+  return otter_session_get_dataset (data) != NULL && otter_session_get_model (data) != NULL;
+}
+
+static gboolean
+trainer_is_final (gpointer data)
+{
+  OtterTrainer *trainer = otter_session_get_trainer (data);
+  return trainer != NULL && otter_trainer_state_is_final (otter_trainer_get_state (trainer));
+}
+
+typedef struct
+{
+  OtterSession *session;
+  const char   *path;
+} ModelWait;
+
+static gboolean
+session_has_model_path (gpointer data)
+{
+  ModelWait *wait = data;
+  OtterModel *model = otter_session_get_model (wait->session);
+  return model != NULL && g_strcmp0 (otter_model_get_path (model), wait->path) == 0;
+}
+
+static gboolean
+run_list_filled (gpointer data)
+{
+  return otter_run_list_get_n_runs (data) > 0;
+}
+
+static OtterTrainingPage *
+new_page_on_demo (GtkWindow **window_out)
+{
+  OtterSession *session = otter_session_new ();
+  GtkWidget *window = gtk_window_new ();
+  OtterTrainingPage *page = g_object_new (OTTER_TYPE_TRAINING_PAGE, "session", session, NULL);
+  g_autoptr (GError) error = NULL;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  otter_session_open_dataset (session, "demo:48");
+  g_assert_true (display_wait_until (has_dataset, session, 60));
+  g_assert_true (otter_session_create_model (session, "tiny", 96, &error));
+  g_assert_no_error (error);
+  g_assert_true (display_wait_until (has_dataset_and_model, session, 10));
+  g_object_unref (session);   /* the page holds it */
+  display_spin (0.3);
+  *window_out = GTK_WINDOW (window);
+  return page;
+}
+
+/* Start from the page with a threshold every epoch meets: the run converges
+ * after its first epoch, the chart draws the curves, the status says so and
+ * the stored model becomes the session's model. */
+static void
+test_training_page_converges (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow *window;
+  OtterTrainingPage *page = new_page_on_demo (&window);
+  OtterSession *session = otter_training_page_get_session (page);
+  OtterLossChart *chart = otter_training_page_get_chart (page);
+
+  g_settings_set_int (settings, "max-epochs", 3);
+  g_settings_set_double (settings, "loss-threshold", 1000);
+  g_settings_set_int (settings, "batch-size", 16);
+  display_spin (0.2);
+
+  g_autoptr (GdkTexture) empty = display_render_widget (GTK_WIDGET (chart));
+  g_assert_cmpuint (otter_loss_chart_get_n_points (chart), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL));
+  g_assert_nonnull (otter_session_get_trainer (session));
+
+  g_assert_true (display_wait_until (trainer_is_final, session, 300));
+  display_spin (0.5);
+
+  OtterTrainer *trainer = otter_session_get_trainer (session);
+  g_test_message ("final state %s: %s", otter_trainer_state_to_string (otter_trainer_get_state (trainer)),
+                  otter_trainer_get_message (trainer));
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_CONVERGED);
+  g_assert_cmpint (otter_trainer_get_max_epochs (trainer), ==, 3);
+  g_assert_cmpfloat (otter_trainer_get_threshold (trainer), ==, 1000);
+  g_assert_cmpuint (otter_loss_chart_get_n_points (chart), >, 0);
+  g_assert_cmpfloat (otter_loss_chart_get_threshold (chart), ==, 1000);
+  g_test_message ("status: %s", otter_training_page_get_status_text (page));
+  g_assert_true (g_str_has_prefix (otter_training_page_get_status_text (page), "Converged"));
+
+  /* The run went to the isolated data dir, not the user's. */
+  g_assert_true (g_str_has_prefix (otter_trainer_get_run_dir (trainer), data_home));
+
+  g_autoptr (GdkTexture) drawn = display_render_widget (GTK_WIDGET (chart));
+  int w = gdk_texture_get_width (drawn), h = gdk_texture_get_height (drawn);
+  g_assert_cmpfloat (display_texture_variety (drawn, 0, 0, w, h), >, 0.01);
+  if (g_getenv ("OTTER_TEST_SCREENSHOT") != NULL)
+    display_save_widget_png (GTK_WIDGET (window), g_getenv ("OTTER_TEST_SCREENSHOT"));
+
+  /* The same chart without its points, at the same size, is the reference
+   * for "nothing drawn". */
+  guint n_points = otter_loss_chart_get_n_points (chart);
+  otter_loss_chart_clear (chart);
+  display_spin (0.1);
+  g_autoptr (GdkTexture) cleared = display_render_widget (GTK_WIDGET (chart));
+  g_assert_cmpint (gdk_texture_get_width (cleared), ==, w);
+  g_assert_cmpint (gdk_texture_get_height (cleared), ==, h);
+  double difference = display_texture_difference (cleared, drawn);
+  g_test_message ("%u points; chart difference from the empty one: %.3f", n_points, difference);
+  g_assert_cmpfloat (difference, >, 0.05);
+  g_assert_cmpfloat (display_texture_variety (empty, 0, 0, gdk_texture_get_width (empty),
+                                              gdk_texture_get_height (empty)), >, 0);
+
+  ModelWait wait = { session, otter_trainer_get_model_path (trainer) };
+  g_assert_nonnull (wait.path);
+  g_assert_true (display_wait_until (session_has_model_path, &wait, 60));
+
+  /* The finished run shows up under Past Runs. */
+  g_assert_true (display_wait_until (run_list_filled, otter_training_page_get_run_list (page), 10));
+
+  gtk_window_destroy (window);
+}
+
+int
+main (int argc, char *argv[])
+{
+  /* Runs go under the user data dir: keep them out of the real one. */
+  data_home = g_dir_make_tmp ("otter-training-page-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+
+  app = display_test_init (&argc, &argv);
+  g_test_add_func ("/otter/TrainingPage/converges", test_training_page_converges);
+  return g_test_run ();
+}
