@@ -38,7 +38,7 @@ main (int argc, char *argv[])
 
   OtterWindow *window = otter_window_new (app);
   OtterSession *session = otter_window_get_session (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
   gtk_window_present (GTK_WINDOW (window));
   otter_session_open_dataset (session, "demo");
   if (!display_wait_until (has_dataset, session, 120))
