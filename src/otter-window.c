@@ -314,3 +314,11 @@ otter_window_toast (OtterWindow *self,
   adw_toast_set_timeout (toast, 6);
   adw_toast_overlay_add_toast (self->toasts, toast);
 }
+
+GtkWidget *
+otter_window_get_page (OtterWindow *self,
+                       const char  *name)
+{
+  g_return_val_if_fail (OTTER_IS_WINDOW (self), NULL);
+  return gtk_stack_get_child_by_name (self->stack, name);
+}

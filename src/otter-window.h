@@ -16,6 +16,9 @@ OtterSession *otter_window_get_session  (OtterWindow    *self);
 /* Shows a page by name: data, model, perturb, training, eval */
 void          otter_window_show_page    (OtterWindow    *self,
                                          const char     *name);
+/* The page widget of that name, or NULL */
+GtkWidget    *otter_window_get_page     (OtterWindow    *self,
+                                         const char     *name);
 void          otter_window_toast        (OtterWindow    *self,
                                          const char     *message);
 

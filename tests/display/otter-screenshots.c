@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "display-utils.h"
+#include "otter-eval-page.h"
 #include "otter-window.h"
 
 static gboolean
@@ -18,6 +19,12 @@ ready (gpointer data)
   OtterSession *session = data;
   return otter_session_get_dataset (session) != NULL && otter_session_get_model (session) != NULL &&
          !otter_session_get_busy (session);
+}
+
+static gboolean
+eval_done (gpointer data)
+{
+  return !otter_eval_page_get_running (data) && otter_eval_page_get_evaluation (data) != NULL;
 }
 
 static gboolean
@@ -54,14 +61,33 @@ main (int argc, char *argv[])
   const char *pages[] = { "data", "model", "perturb", "training", "eval" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
+      GtkWidget *page = otter_window_get_page (window, pages[i]);
       otter_window_show_page (window, pages[i]);
       /* let thumbnails decode and previews compute */
       display_spin (g_strcmp0 (pages[i], "perturb") == 0 ? 8.0 : 3.0);
+      if (g_strcmp0 (pages[i], "training") == 0)
+        {
+          /* a run under way, so the chart has curves */
+          gtk_widget_activate_action (page, "training.start", NULL);
+          display_spin (25.0);
+        }
+      else if (g_strcmp0 (pages[i], "eval") == 0)
+        {
+          gtk_widget_activate_action (page, "eval.run", NULL);
+          display_wait_until (eval_done, page, 300);
+          display_spin (1.0);
+        }
       g_autofree char *name = g_strdup_printf ("%s%s.png", pages[i], dark ? "-dark" : "");
       g_autofree char *path = g_build_filename (out_dir, name, NULL);
       if (!display_save_widget_png (GTK_WIDGET (window), path))
         return EXIT_FAILURE;
       g_print ("%s\n", path);
+    }
+  OtterTrainer *trainer = otter_session_get_trainer (session);
+  if (trainer != NULL)
+    {
+      otter_trainer_stop (trainer);
+      otter_trainer_wait (trainer);
     }
   gtk_window_destroy (GTK_WINDOW (window));
   return EXIT_SUCCESS;
