@@ -138,6 +138,16 @@ show_page_action (GtkWidget  *widget,
   otter_window_show_page (OTTER_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+static gboolean
+close_window_idle (gpointer data)
+{
+  OtterWindow *self = data;
+  g_object_set_data (G_OBJECT (self), "otter-close-confirmed", GINT_TO_POINTER (TRUE));
+  gtk_window_close (GTK_WINDOW (self));
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
 /* Closing while a run goes on asks first: stop it, or keep it running in
  * the background (the application stays alive until it ends). */
 static void
@@ -155,11 +165,10 @@ close_response_cb (AdwMessageDialog *dialog,
       g_application_hold (app);
       g_signal_connect_object (trainer, "finished", G_CALLBACK (g_application_release), app, G_CONNECT_SWAPPED);
     }
+  /* The dialog is still finishing its response and is transient for this
+   * window: close the window only once the dialog is done with it. */
   if (g_strcmp0 (response, "cancel") != 0)
-    {
-      g_object_set_data (G_OBJECT (self), "otter-close-confirmed", GINT_TO_POINTER (TRUE));
-      gtk_window_close (GTK_WINDOW (self));
-    }
+    g_idle_add (close_window_idle, g_object_ref (self));
 }
 
 static gboolean

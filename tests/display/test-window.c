@@ -100,11 +100,72 @@ test_damaged_model (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+trainer_running (gpointer data)
+{
+  return otter_trainer_get_state (data) == OTTER_TRAINER_RUNNING;
+}
+
+static gboolean
+trainer_final (gpointer data)
+{
+  return otter_trainer_state_is_final (otter_trainer_get_state (data));
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+has_dialog (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+/* Closing the window during a run asks first; "Stop Training" stops it. */
+static void
+test_close_during_training (void)
+{
+  OtterWindow *window = new_window_on_demo ();
+  OtterSession *session = otter_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  OtterTrainConfig config;
+  otter_train_config_init (&config);
+  config.max_epochs = 50;
+  config.loss_threshold = 1e-6;
+  g_autoptr (OtterTrainer) trainer = otter_trainer_new (&config);
+  otter_train_config_clear (&config);
+  otter_trainer_set_run_dir (trainer, dir);
+  otter_session_set_trainer (session, trainer);
+  g_assert_true (otter_trainer_start (trainer, NULL));
+  g_assert_true (display_wait_until (trainer_running, trainer, 120));
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (display_wait_until (has_dialog, NULL, 10));
+  g_assert_nonnull (window);                       /* still open, asking */
+  g_signal_emit_by_name (find_dialog (), "response", "stop");
+  g_assert_true (display_wait_until (trainer_final, trainer, 120));
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_STOPPED);
+  display_spin (0.3);
+  g_assert_null (window);                          /* and then it closed */
+}
+
 int
 main (int argc, char *argv[])
 {
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/Window/builds", test_window_builds);
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
+  g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
   return g_test_run ();
 }
