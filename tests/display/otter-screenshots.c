@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "display-utils.h"
+#include "otter-application.h"
 #include "otter-eval-page.h"
 #include "otter-window.h"
 
@@ -38,12 +39,16 @@ main (int argc, char *argv[])
 {
   const char *out_dir = argc > 1 ? argv[1] : "data/screenshots";
   const char *model = argc > 2 ? argv[2] : NULL;
-  g_autoptr (AdwApplication) app = display_test_init (&argc, &argv);
+  g_autoptr (AdwApplication) test_app = display_test_init (&argc, &argv);
+  /* The real application, so its actions (Open…) show as they do for users. */
+  g_autoptr (OtterApplication) app = otter_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
   const char *dark = g_getenv ("OTTER_SCREENSHOT_DARK");
   if (dark != NULL)
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
 
-  OtterWindow *window = otter_window_new (app);
+  OtterWindow *window = otter_window_new (ADW_APPLICATION (app));
   OtterSession *session = otter_window_get_session (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
   gtk_window_present (GTK_WINDOW (window));
