@@ -150,7 +150,7 @@ otter_cli_train (int argc, char **argv)
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Maximum epochs [30]", "N" },
     { "loss-threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Convergence threshold τ on the epoch's mean target loss", "T" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per batch [16]", "N" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Peak learning rate [0.002]", "LR" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Peak learning rate [0.002 for the demo, 0.0005 otherwise]", "LR" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adamw (default) or sgd", "NAME" },
     { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, "L∞ budget ε, e.g. 8/255 [8/255]", "EPS" },
     { "ot-steps", 0, 0, G_OPTION_ARG_INT, &ot_steps, "Ascent steps K of the OT attack [1]", "K" },

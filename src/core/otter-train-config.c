@@ -24,6 +24,7 @@ otter_train_config_init (OtterTrainConfig *config)
   config->augment = TRUE;
   config->checkpoint_every = 1;
   otter_torch_train_params_init (&config->train);
+  config->train.lr = 0;                /* automatic, see otter_train_config_get_lr() */
 }
 
 void
@@ -65,6 +66,14 @@ otter_train_config_get_input_size (const OtterTrainConfig *config)
   return g_str_has_prefix (config->data, "demo") ? 96 : 320;
 }
 
+double
+otter_train_config_get_lr (const OtterTrainConfig *config)
+{
+  if (config->train.lr > 0)
+    return config->train.lr;
+  return g_str_has_prefix (config->data, "demo") ? 2e-3 : 5e-4;
+}
+
 gboolean
 otter_train_config_validate (const OtterTrainConfig *config,
                              GError                **error)
@@ -88,6 +97,8 @@ otter_train_config_validate (const OtterTrainConfig *config,
     problem = "the loss threshold must be a positive number";
   else if (config->checkpoint_every < 1)
     problem = "checkpoints must be written at least every epoch count ≥ 1";
+  else if (!(config->train.lr >= 0 && config->train.lr <= 10))
+    problem = "the learning rate must be in (0, 10] (0 picks the default)";
   else if (!(config->train.ot.epsilon >= 0 && config->train.ot.epsilon <= 1))
     problem = "ε must be between 0 and 1";
   if (problem != NULL)
@@ -145,7 +156,7 @@ otter_train_config_to_json (const OtterTrainConfig *c)
   add_string (b, "name", c->name);
   add_string (b, "method", otter_train_method_to_string (t->method));
   add_string (b, "optimizer", otter_optimizer_kind_to_string (t->optimizer));
-  add_double (b, "lr", t->lr);
+  add_double (b, "lr", otter_train_config_get_lr (c));
   add_double (b, "momentum", t->momentum);
   add_double (b, "weight_decay", t->weight_decay);
   add_int (b, "warmup_steps", t->warmup_steps);

@@ -535,6 +535,7 @@ prepare (RunState *rs, GError **error)
     steps_per_epoch = MAX (1, (int) (n / c->batch_size + (n % c->batch_size >= 2 ? 1 : 0)));
     c->train.total_steps = (gint64) steps_per_epoch * c->max_epochs;
     c->train.warmup_steps = MIN (c->train.warmup_steps, c->train.total_steps / 5);
+    c->train.lr = otter_train_config_get_lr (c);
   }
   rs->trainer = otter_torch_trainer_new (rs->model, &c->train, error);
   if (rs->trainer == NULL)

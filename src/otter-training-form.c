@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-training-form.c: the Training page's settings: GSettings bindings, validation, presets */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "otter-training-page-private.h"
+
+/* ---- the fields --------------------------------------------------------- */
+
+typedef struct
+{
+  const char *key;
+  gboolean    integer;
+  double      min, max;        /* accepted range, in the shown unit */
+  gboolean    min_open;        /* min itself is refused */
+  double      scale;           /* shown = stored × scale */
+} FieldSpec;
+
+static const FieldSpec field_specs[N_FIELDS] = {
+  [FIELD_EPOCHS] = { "max-epochs", TRUE, 1, 100000, FALSE, 1 },
+  [FIELD_THRESHOLD] = { "loss-threshold", FALSE, 0, 1e6, FALSE, 1 },
+  [FIELD_BATCH] = { "batch-size", TRUE, 2, 1024, FALSE, 1 },
+  [FIELD_LR] = { "learning-rate", FALSE, 0, 1, FALSE, 1 },   /* 0: the data's default */
+  [FIELD_EPSILON] = { "epsilon", FALSE, 0, 255, TRUE, 255 },
+  [FIELD_REG] = { "sinkhorn-reg", FALSE, 0, 10, TRUE, 1 },
+};
+
+/* Parses a field's text in the user's locale or with a dot. */
+static gboolean
+field_parse (const FieldSpec *spec,
+             const char      *text,
+             double          *value)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  char *end = NULL;
+  double v;
+
+  if (*copy == '\0')
+    return FALSE;
+  for (char *c = copy; *c; c++)
+    if (*c == ',')
+      *c = '.';
+  if (spec->integer)
+    {
+      gint64 i;
+      if (!g_ascii_string_to_signed (copy, 10, G_MININT64, G_MAXINT64, &i, NULL))
+        return FALSE;
+      v = i;
+    }
+  else
+    {
+      v = g_ascii_strtod (copy, &end);
+      if (end == copy || *end != '\0' || !isfinite (v))
+        return FALSE;
+    }
+  if (v < spec->min || v > spec->max || (spec->min_open && v <= spec->min))
+    return FALSE;
+  *value = v;
+  return TRUE;
+}
+
+static gboolean
+field_get_mapping (GValue   *value,
+                   GVariant *variant,
+                   gpointer  user_data)
+{
+  const FieldSpec *spec = user_data;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (spec->integer)
+    g_value_take_string (value, g_strdup_printf ("%d", g_variant_get_int32 (variant)));
+  else
+    {
+      g_ascii_formatd (buf, sizeof buf, "%.6g", g_variant_get_double (variant) * spec->scale);
+      g_value_set_string (value, buf);
+    }
+  return TRUE;
+}
+
+/* Invalid text is not written back: the setting keeps its last good value
+ * while the row shows the error. */
+static GVariant *
+field_set_mapping (const GValue       *value,
+                   const GVariantType *expected_type,
+                   gpointer            user_data)
+{
+  const FieldSpec *spec = user_data;
+  double v;
+
+  if (!field_parse (spec, g_value_get_string (value), &v))
+    return NULL;
+  if (spec->integer)
+    return g_variant_new_int32 ((gint32) v);
+  return g_variant_new_double (v / spec->scale);
+}
+
+static const char *method_ids[] = { "ot", "standard", "pgd" };
+static const char *space_ids[] = { "batch", "spatial" };
+
+static gboolean
+choice_get_mapping (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char **ids = user_data;
+  const char *s = g_variant_get_string (variant, NULL);
+  for (guint i = 0; ids[i]; i++)
+    if (g_str_equal (ids[i], s))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  g_value_set_uint (value, 0);
+  return TRUE;
+}
+
+static GVariant *
+choice_set_mapping (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  const char **ids = user_data;
+  guint n = g_strv_length ((char **) ids), i = g_value_get_uint (value);
+  return i < n ? g_variant_new_string (ids[i]) : NULL;
+}
+
+static GtkEntry *
+field_entry (OtterTrainingPage *self,
+             Field              field)
+{
+  GtkEntry *entries[N_FIELDS] = { self->epochs_entry, self->threshold_entry, self->batch_entry,
+                                  self->lr_entry, self->epsilon_entry, self->reg_entry };
+  return entries[field];
+}
+
+static GtkWidget *
+field_row (OtterTrainingPage *self,
+           Field              field)
+{
+  AdwActionRow *rows[N_FIELDS] = { self->epochs_row, self->threshold_row, self->batch_row,
+                                   self->lr_row, self->epsilon_row, self->reg_row };
+  return GTK_WIDGET (rows[field]);
+}
+
+gboolean
+otter_training_page_form_is_valid (OtterTrainingPage *self)
+{
+  for (int f = 0; f < N_FIELDS; f++)
+    if (self->invalid[f] && gtk_widget_get_sensitive (field_row (self, f)))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+validate_field (OtterTrainingPage *self,
+                Field              field)
+{
+  GtkEntry *entry = field_entry (self, field);
+  GtkWidget *row = field_row (self, field);
+  double v;
+  gboolean ok = field_parse (&field_specs[field], gtk_editable_get_text (GTK_EDITABLE (entry)), &v);
+
+  self->invalid[field] = !ok;
+  if (ok)
+    {
+      gtk_widget_remove_css_class (row, "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID);
+    }
+  else
+    {
+      gtk_widget_add_css_class (row, "error");
+      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+    }
+  otter_training_page_update_status (self);
+}
+
+static void
+entry_changed_cb (GtkEditable       *editable,
+                  OtterTrainingPage *self)
+{
+  for (int f = 0; f < N_FIELDS; f++)
+    if (GTK_EDITABLE (field_entry (self, f)) == editable)
+      validate_field (self, f);
+}
+
+/* ---- the method and its rows -------------------------------------------- */
+
+static OtterTrainMethod
+form_method (OtterTrainingPage *self)
+{
+  OtterTrainMethod method = OTTER_METHOD_OT;
+  g_autofree char *id = g_settings_get_string (self->settings, "method");
+  otter_train_method_from_string (id, &method);
+  return method;
+}
+
+/* The τ row says what 0 stands for with the chosen method. */
+void
+otter_training_page_update_method_rows (OtterTrainingPage *self)
+{
+  OtterTrainMethod method = form_method (self);
+  OtterTrainConfig config;
+  g_autofree char *hint = NULL;
+
+  otter_train_config_init (&config);
+  config.train.method = method;
+  config.loss_threshold = 0;
+  hint = g_strdup_printf (_("Converged at or below this epoch mean loss; 0 means %.2g"),
+                          otter_train_config_get_threshold (&config));
+  otter_train_config_clear (&config);
+  adw_action_row_set_subtitle (self->threshold_row, hint);
+  gtk_entry_set_placeholder_text (self->threshold_entry, "0");
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->space_row), method == OTTER_METHOD_OT);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->reg_row), method == OTTER_METHOD_OT);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->epsilon_row), method != OTTER_METHOD_STANDARD);
+  otter_training_page_update_status (self);
+}
+
+static void
+bind_field (OtterTrainingPage *self,
+            Field              field)
+{
+  GtkEntry *entry = field_entry (self, field);
+  g_settings_bind_with_mapping (self->settings, field_specs[field].key, entry, "text",
+                                G_SETTINGS_BIND_DEFAULT, field_get_mapping, field_set_mapping,
+                                (gpointer) &field_specs[field], NULL);
+  g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
+  validate_field (self, field);
+}
+
+/* ---- the run's configuration and presets -------------------------------- */
+
+void
+otter_training_page_fill_config (OtterTrainingPage *self,
+                                 OtterTrainConfig  *config)
+{
+  OtterDataset *dataset = otter_session_get_dataset (self->session);
+  OtterModel *model = otter_session_get_model (self->session);
+  g_autofree char *space = g_settings_get_string (self->settings, "feature-space");
+
+  g_free (config->data);
+  config->data = g_strdup (otter_dataset_get_source (dataset));
+  if (model != NULL && otter_model_get_path (model) != NULL && *otter_model_get_path (model) != '\0')
+    config->init_model = g_strdup (otter_model_get_path (model));
+  else if (model != NULL)
+    {
+      g_free (config->arch);
+      config->arch = g_strdup (otter_model_get_arch (model));
+      config->input_size = otter_model_get_input_size (model);
+    }
+  config->max_epochs = g_settings_get_int (self->settings, "max-epochs");
+  config->batch_size = g_settings_get_int (self->settings, "batch-size");
+  config->loss_threshold = g_settings_get_double (self->settings, "loss-threshold");
+  config->train.method = form_method (self);
+  config->train.lr = g_settings_get_double (self->settings, "learning-rate");
+  config->train.ot.epsilon = g_settings_get_double (self->settings, "epsilon");
+  config->train.ot.step_size = config->train.ot.epsilon;
+  config->train.ot.reg = g_settings_get_double (self->settings, "sinkhorn-reg");
+  config->train.ot.space = g_str_equal (space, "spatial") ? OTTER_FEATURE_SPACE_SPATIAL : OTTER_FEATURE_SPACE_BATCH;
+  config->name = g_strdup (otter_train_method_to_string (config->train.method));
+}
+
+static void
+preset_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OtterTrainingPage *self = OTTER_TRAINING_PAGE (widget);
+  const char *preset = g_variant_get_string (parameter, NULL);
+  const char *keys[] = { "method", "max-epochs", "loss-threshold", "batch-size", "learning-rate",
+                         "epsilon", "feature-space", "sinkhorn-reg" };
+
+  g_settings_delay (self->settings);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (self->settings, keys[i]);
+  if (g_str_equal (preset, "quick"))
+    g_settings_set_int (self->settings, "max-epochs", 30);
+  else if (g_str_equal (preset, "robust"))
+    {
+      g_settings_set_string (self->settings, "method", "ot");
+      g_settings_set_int (self->settings, "max-epochs", 120);
+      g_settings_set_double (self->settings, "epsilon", 8.0 / 255.0);
+    }
+  else if (g_str_equal (preset, "standard"))
+    {
+      g_settings_set_string (self->settings, "method", "standard");
+      g_settings_set_int (self->settings, "max-epochs", 60);
+    }
+  g_settings_apply (self->settings);
+}
+
+void
+otter_training_page_class_init_form (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "training.preset", "s", preset_action);
+}
+
+void
+otter_training_page_init_form (OtterTrainingPage *self)
+{
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_settings_bind_with_mapping (self->settings, "method", self->method_row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                choice_get_mapping, choice_set_mapping, (gpointer) method_ids, NULL);
+  g_settings_bind_with_mapping (self->settings, "feature-space", self->space_row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                choice_get_mapping, choice_set_mapping, (gpointer) space_ids, NULL);
+  g_signal_connect_swapped (self->settings, "changed::method",
+                            G_CALLBACK (otter_training_page_update_method_rows), self);
+  for (int f = 0; f < N_FIELDS; f++)
+    bind_field (self, f);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-training-page-private.h: what the Training page's files share */
+#pragma once
+
+#include "otter-train-config.h"
+#include "otter-training-page.h"
+
+G_BEGIN_DECLS
+
+/* The form's text rows; indexes invalid[] and the field table in otter-training-form.c. */
+typedef enum
+{
+  FIELD_EPOCHS,
+  FIELD_THRESHOLD,
+  FIELD_BATCH,
+  FIELD_LR,
+  FIELD_EPSILON,
+  FIELD_REG,
+  N_FIELDS
+} Field;
+
+struct _OtterTrainingPage
+{
+  AdwBin          parent_instance;
+  OtterSession   *session;
+  GSettings      *settings;
+
+  OtterTrainer   *trainer;           /* the session's run, followed live */
+  gboolean        finish_handled;
+  char           *start_error;       /* why the last Start failed */
+  char           *viewed_run;        /* a past run shown in the chart */
+  GCancellable   *view_cancellable;
+
+  gboolean        invalid[N_FIELDS];
+
+  AdwComboRow    *method_row;
+  AdwComboRow    *space_row;
+  AdwActionRow   *epochs_row;
+  AdwActionRow   *threshold_row;
+  AdwActionRow   *batch_row;
+  AdwActionRow   *lr_row;
+  AdwActionRow   *epsilon_row;
+  AdwActionRow   *reg_row;
+  GtkEntry       *epochs_entry;
+  GtkEntry       *threshold_entry;
+  GtkEntry       *batch_entry;
+  GtkEntry       *lr_entry;
+  GtkEntry       *epsilon_entry;
+  GtkEntry       *reg_entry;
+
+  GtkLabel       *status_label;
+  GtkLabel       *detail_label;
+  GtkProgressBar *progress;
+  GtkWidget      *start_button;
+  GtkWidget      *pause_button;
+  GtkWidget      *resume_button;
+  GtkWidget      *stop_button;
+  OtterLossChart *chart;
+  GtkWidget      *legend_l1;
+  GtkWidget      *legend_l2;
+  GtkWidget      *legend_loss;
+  GtkWidget      *legend_d;
+  OtterRunList   *run_list;
+};
+
+
+/* otter-training-page.c: run control and the status line. */
+void     otter_training_page_update_status      (OtterTrainingPage *self);
+/* TRUE while the followed run is preparing, running or paused. */
+gboolean otter_training_page_run_is_active      (OtterTrainingPage *self);
+/* Hands the trainer to the session and starts it; a failure shows in the status line. */
+void     otter_training_page_start_trainer      (OtterTrainingPage *self,
+                                                 OtterTrainer      *trainer);
+/* A toast on the window's overlay; with run_dir it offers to show the folder. */
+void     otter_training_page_show_toast         (OtterTrainingPage *self,
+                                                 const char        *message,
+                                                 const char        *run_dir);
+
+/* otter-training-form.c: the settings form. */
+void     otter_training_page_class_init_form    (GtkWidgetClass    *widget_class);
+/* Creates the settings and binds the form's rows to them. */
+void     otter_training_page_init_form          (OtterTrainingPage *self);
+void     otter_training_page_update_method_rows (OtterTrainingPage *self);
+/* FALSE while a row the chosen method uses holds text that does not parse. */
+gboolean otter_training_page_form_is_valid      (OtterTrainingPage *self);
+/* Fills a run's configuration from the session and the settings. */
+void     otter_training_page_fill_config        (OtterTrainingPage *self,
+                                                 OtterTrainConfig  *config);
+
+/* otter-training-runs.c: the chart's legend and past runs. */
+void     otter_training_page_class_init_runs    (GtkWidgetClass    *widget_class);
+void     otter_training_page_init_legend        (OtterTrainingPage *self);
+
+G_END_DECLS

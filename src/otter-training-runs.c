@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-training-runs.c: the Training page's chart side: past runs and the legend */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "otter-run.h"
+#include "otter-training-page-private.h"
+
+/* ---- past runs ---------------------------------------------------------- */
+
+typedef struct
+{
+  GArray *points;
+  double  threshold;
+} RunCurves;
+
+static void
+run_curves_free (RunCurves *curves)
+{
+  g_clear_pointer (&curves->points, g_array_unref);
+  g_free (curves);
+}
+
+static double
+member_number (JsonObject *o,
+               const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+}
+
+static void
+read_curves_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  const char *dir = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) records = otter_run_read_metrics (dir, &error);
+  g_autofree char *config_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  RunCurves *curves;
+
+  if (records == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  curves = g_new0 (RunCurves, 1);
+  curves->points = g_array_new (FALSE, FALSE, sizeof (OtterTrainPoint));
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *o = json_array_get_object_element (records, i);
+      if (o == NULL || g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), "step") != 0)
+        continue;
+      OtterTrainPoint p = {
+        .step = json_object_get_int_member_with_default (o, "step", 0),
+        .epoch = json_object_get_int_member_with_default (o, "epoch", 0),
+        .l1 = member_number (o, "l1"),
+        .l2 = member_number (o, "l2"),
+        .loss = member_number (o, "loss"),
+        .d = member_number (o, "d"),
+        .lr = member_number (o, "lr"),
+      };
+      g_array_append_val (curves->points, p);
+    }
+  if (json_parser_load_from_file (parser, config_path, NULL))
+    {
+      OtterTrainConfig config;
+      otter_train_config_init (&config);
+      if (otter_train_config_from_json (&config, json_parser_get_root (parser), NULL))
+        curves->threshold = otter_train_config_get_threshold (&config);
+      otter_train_config_clear (&config);
+    }
+  g_task_return_pointer (task, curves, (GDestroyNotify) run_curves_free);
+}
+
+static void
+read_curves_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr (OtterTrainingPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  RunCurves *curves = g_task_propagate_pointer (G_TASK (result), &error);
+  const char *dir = g_task_get_task_data (G_TASK (result));
+
+  /* A newer request, or a run started meanwhile, wins. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_strcmp0 (dir, self->viewed_run) != 0 ||
+      otter_training_page_run_is_active (self))
+    {
+      if (curves != NULL)
+        run_curves_free (curves);
+      return;
+    }
+  if (curves == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the run: %s"), error->message);
+      otter_training_page_show_toast (self, message, NULL);
+      g_clear_pointer (&self->viewed_run, g_free);
+      otter_training_page_update_status (self);
+      return;
+    }
+  otter_loss_chart_clear (self->chart);
+  otter_loss_chart_set_threshold (self->chart, curves->threshold);
+  if (curves->points->len > 0)
+    otter_loss_chart_append_points (self->chart, (OtterTrainPoint *) curves->points->data, curves->points->len);
+  run_curves_free (curves);
+  otter_training_page_update_status (self);
+}
+
+static void
+run_activated_cb (OtterTrainingPage *self,
+                  const char        *dir)
+{
+  if (otter_training_page_run_is_active (self))
+    {
+      otter_training_page_show_toast (self, _("The chart follows the current run until it ends"), NULL);
+      return;
+    }
+  g_free (self->viewed_run);
+  self->viewed_run = g_strdup (dir);
+  if (self->view_cancellable != NULL)
+    g_cancellable_cancel (self->view_cancellable);
+  g_set_object (&self->view_cancellable, g_cancellable_new ());
+
+  GTask *task = g_task_new (NULL, self->view_cancellable, read_curves_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, run_activated_cb);
+  g_task_set_task_data (task, g_strdup (dir), g_free);
+  g_task_run_in_thread (task, read_curves_thread);
+  g_object_unref (task);
+  otter_training_page_update_status (self);
+}
+
+static void
+resume_requested_cb (OtterTrainingPage *self,
+                     const char        *dir)
+{
+  if (otter_training_page_run_is_active (self) || self->session == NULL)
+    return;
+  g_clear_pointer (&self->start_error, g_free);
+  g_clear_pointer (&self->viewed_run, g_free);
+  g_autoptr (OtterTrainer) trainer = otter_trainer_new_resume (dir);
+  otter_training_page_start_trainer (self, trainer);
+}
+
+static void
+reload_runs_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  otter_run_list_reload (OTTER_TRAINING_PAGE (widget)->run_list);
+}
+
+/* ---- legend ------------------------------------------------------------- */
+
+static void
+draw_swatch (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
+{
+  OtterTrainingPage *self = g_object_get_data (G_OBJECT (area), "page");
+  OtterLossSeries series = GPOINTER_TO_INT (user_data);
+  GtkWidget *button = gtk_widget_get_parent (GTK_WIDGET (area));
+  GdkRGBA color;
+
+  while (button != NULL && !GTK_IS_TOGGLE_BUTTON (button))
+    button = gtk_widget_get_parent (button);
+  otter_loss_chart_get_series_color (self->chart, series, &color);
+  if (button != NULL && !gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)))
+    color.alpha = 0.3;
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_set_line_width (cr, series == OTTER_LOSS_SERIES_LOSS ? 3 : 2);
+  if (series == OTTER_LOSS_SERIES_D)
+    {
+      double dashes[] = { 3, 2 };
+      cairo_set_dash (cr, dashes, 2, 0);
+    }
+  cairo_move_to (cr, 0, height / 2.0);
+  cairo_line_to (cr, width, height / 2.0);
+  cairo_stroke (cr);
+}
+
+static void
+setup_legend_button (OtterTrainingPage *self,
+                     GtkWidget         *button,
+                     OtterLossSeries    series,
+                     const char        *label)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *swatch = gtk_drawing_area_new ();
+
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 18);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 10);
+  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+  g_object_set_data (G_OBJECT (swatch), "page", self);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, GINT_TO_POINTER (series), NULL);
+  g_signal_connect_swapped (button, "toggled", G_CALLBACK (gtk_widget_queue_draw), swatch);
+  g_signal_connect_swapped (self->chart, "notify::css-classes", G_CALLBACK (gtk_widget_queue_draw), swatch);
+  gtk_box_append (GTK_BOX (box), swatch);
+  gtk_box_append (GTK_BOX (box), gtk_label_new (label));
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+void
+otter_training_page_class_init_runs (GtkWidgetClass *widget_class)
+{
+  /* The template names these callbacks, so they keep their names. */
+  gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, resume_requested_cb);
+  gtk_widget_class_install_action (widget_class, "training.reload-runs", NULL, reload_runs_action);
+}
+
+void
+otter_training_page_init_legend (OtterTrainingPage *self)
+{
+  setup_legend_button (self, self->legend_l1, OTTER_LOSS_SERIES_L1, C_("loss series", "L₁ clean"));
+  setup_legend_button (self, self->legend_l2, OTTER_LOSS_SERIES_L2, C_("loss series", "L₂ perturbed"));
+  setup_legend_button (self, self->legend_loss, OTTER_LOSS_SERIES_LOSS, C_("loss series", "L target"));
+  setup_legend_button (self, self->legend_d, OTTER_LOSS_SERIES_D, C_("loss series", "D distance"));
+}
