@@ -306,20 +306,9 @@ model_changed_cb (OtterModelPage *self)
   update_page (self);
 }
 
-/* The session's "error" carries messages for datasets and models alike;
- * the model loader names the file and says it is (not) a model. */
-static gboolean
-is_model_error (const char *message)
-{
-  g_autofree char *folded = g_utf8_casefold (message, -1);
-  return strstr (folded, "model") != NULL || strstr (folded, ".otter") != NULL;
-}
-
 static void
 session_error_cb (OtterModelPage *self, const char *message)
 {
-  if (!is_model_error (message))
-    return;
   g_free (self->error_message);
   self->error_message = g_strdup (message);
   adw_status_page_set_description (self->error_status, message);
@@ -501,7 +490,7 @@ otter_model_page_set_session (OtterModelPage *self,
                                                             G_CALLBACK (model_changed_cb), self);
       self->session_handlers[1] = g_signal_connect_swapped (session, "notify::dataset",
                                                             G_CALLBACK (update_page), self);
-      self->session_handlers[2] = g_signal_connect_swapped (session, "error",
+      self->session_handlers[2] = g_signal_connect_swapped (session, "model-error",
                                                             G_CALLBACK (session_error_cb), self);
     }
   g_clear_pointer (&self->error_message, g_free);

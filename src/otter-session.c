@@ -33,6 +33,7 @@ enum
 enum
 {
   ERROR,
+  MODEL_ERROR,
   N_SIGNALS
 };
 
@@ -127,6 +128,9 @@ otter_session_class_init (OtterSessionClass *klass)
   /* A message for the user (a toast); the session's state is unchanged. */
   signals[ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A model file could not be opened (also reported through "error"). */
+  signals[MODEL_ERROR] = g_signal_new ("model-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -218,7 +222,10 @@ model_loaded_cb (GObject      *source,
   if (model == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_signal_emit (self, signals[ERROR], 0, error->message);
+        {
+          g_signal_emit (self, signals[MODEL_ERROR], 0, error->message);
+          g_signal_emit (self, signals[ERROR], 0, error->message);
+        }
       return;
     }
   otter_session_set_model (self, model);
