@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-grid-scroll.c: scrolling the Data page's grid through 10 000 images
+ *
+ * Opens a 10 000-image demo set on the Data page and scrolls the grid from
+ * top to bottom a quarter page per frame (about 15 screens a second, a fast
+ * fling), while a 5 ms main-loop timeout records the gaps between its ticks.
+ * A long gap is a stall the user would see; the aim is none over 50 ms.
+ * Needs a display: xvfb-run meson test --benchmark. */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <adwaita.h>
+
+#include "otter-data-page.h"
+
+typedef struct
+{
+  GArray        *gaps;
+  gint64         last_tick;
+  GtkAdjustment *adjustment;
+  gboolean       done;
+  guint          frames;
+} Scroll;
+
+static gboolean
+tick_cb (gpointer data)
+{
+  Scroll *s = data;
+  gint64 now = g_get_monotonic_time ();
+  if (s->last_tick != 0)
+    {
+      double gap = (now - s->last_tick) / 1000.0;
+      g_array_append_val (s->gaps, gap);
+    }
+  s->last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+frame_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  Scroll *s = data;
+  double value = gtk_adjustment_get_value (s->adjustment);
+  double page = gtk_adjustment_get_page_size (s->adjustment);
+  double upper = gtk_adjustment_get_upper (s->adjustment);
+  s->frames++;
+  if (value + page >= upper - 1)
+    {
+      s->done = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  gtk_adjustment_set_value (s->adjustment, value + page / 4);
+  return G_SOURCE_CONTINUE;
+}
+
+static GtkWidget *
+find_grid (GtkWidget *widget)
+{
+  if (GTK_IS_GRID_VIEW (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_grid (c);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+compare (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_init ();
+  adw_init ();
+  g_autoptr (OtterSession) session = otter_session_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = g_object_new (OTTER_TYPE_DATA_PAGE, "session", session, NULL);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+
+  otter_session_open_dataset (session, "demo:10000");
+  while (otter_session_get_dataset (session) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  GtkWidget *grid = find_grid (page);
+  if (grid == NULL)
+    {
+      g_printerr ("no grid on the Data page\n");
+      return EXIT_FAILURE;
+    }
+  Scroll s = { g_array_new (FALSE, FALSE, sizeof (double)), 0,
+               gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid)), FALSE, 0 };
+  gint64 start = g_get_monotonic_time ();
+  guint timeout = g_timeout_add (5, tick_cb, &s);
+  gtk_widget_add_tick_callback (grid, frame_cb, &s, NULL);
+  /* at most two minutes, however slow the machine */
+  while (!s.done && g_get_monotonic_time () - start < 120 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  double seconds = (g_get_monotonic_time () - start) / 1e6;
+
+  g_array_sort (s.gaps, compare);
+  guint n = s.gaps->len, over = 0;
+  for (guint i = 0; i < n; i++)
+    over += g_array_index (s.gaps, double, i) > 50;
+  printf ("grid scroll: %u images, %s in %.1f s over %u frames\n",
+          g_list_model_get_n_items (G_LIST_MODEL (otter_session_get_dataset (session))),
+          s.done ? "top to bottom" : "stopped before the bottom", seconds, s.frames);
+  if (n > 0)
+    printf ("main loop (5 ms timeout, %u ticks): max gap %.1f ms, p99 %.1f ms, median %.1f ms, %u gaps over 50 ms\n",
+            n, g_array_index (s.gaps, double, n - 1), g_array_index (s.gaps, double, (guint) (n * 0.99)),
+            g_array_index (s.gaps, double, n / 2), over);
+  printf ("aim: no stall over 50 ms: %s\n", over == 0 ? "met" : "missed");
+  gtk_window_destroy (GTK_WINDOW (window));
+  return EXIT_SUCCESS;
+}
