@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "otter-bar-chart.h"
+#include "otter-draw.h"
 
 #define PAD          12.0
 #define SWATCH       10.0
@@ -50,14 +51,6 @@ typedef struct
 } Geometry;
 
 static void
-get_color (GtkWidget *widget, GdkRGBA *fg)
-{
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), fg);
-G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
-static void
 series_color (guint series, GdkRGBA *color)
 {
   gdk_rgba_parse (color, palette[series % G_N_ELEMENTS (palette)]);
@@ -66,9 +59,8 @@ series_color (guint series, GdkRGBA *color)
 static double
 text_height (OtterBarChart *self)
 {
-  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "0");
   int h;
-  pango_layout_get_pixel_size (layout, NULL, &h);
+  otter_draw_get_text_size (GTK_WIDGET (self), "0", 1, OTTER_DRAW_TEXT_PLAIN, NULL, &h);
   return h;
 }
 
@@ -81,9 +73,8 @@ compute_geometry (OtterBarChart *self, double width, double height, Geometry *g)
   for (int t = 0; t <= TICKS; t++)
     {
       g_autofree char *s = g_strdup_printf ("%.2f", (double) t / TICKS);
-      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), s);
       int w;
-      pango_layout_get_pixel_size (layout, &w, NULL);
+      otter_draw_get_text_size (GTK_WIDGET (self), s, 1, OTTER_DRAW_TEXT_PLAIN, &w, NULL);
       axis_w = MAX (axis_w, w);
     }
   g->legend_h = line + 8;
@@ -109,25 +100,13 @@ bar_rect (OtterBarChart *self, const Geometry *g, guint group, guint series, gra
   return TRUE;
 }
 
+/* Text centred on y; small text is for numbers, so it gets tabular figures. */
 static void
 append_text (GtkWidget *widget, GtkSnapshot *snapshot, const char *text,
              double x, double y, double xalign, const GdkRGBA *color, gboolean small)
 {
-  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
-  int w, h;
-  if (small)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
-      pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-    }
-  pango_layout_get_pixel_size (layout, &w, &h);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - xalign * w), round (y - h / 2.0)));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  otter_draw_text (widget, snapshot, text, x, y, xalign, 0.5,
+                   small ? 0.85 : 1, small ? OTTER_DRAW_TEXT_TABULAR : OTTER_DRAW_TEXT_PLAIN, color);
 }
 
 static void
@@ -142,7 +121,7 @@ otter_bar_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->n_groups == 0 || self->n_series == 0)
     return;
 
-  get_color (widget, &fg);
+  otter_draw_get_foreground (widget, &fg);
   dim = fg;
   dim.alpha *= 0.6;
   grid = fg;
@@ -158,12 +137,9 @@ otter_bar_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       series_color (s, &c);
       GskRoundedRect swatch;
       gsk_rounded_rect_init_from_rect (&swatch, &GRAPHENE_RECT_INIT (x, ly - SWATCH / 2, SWATCH, SWATCH), 2);
-      gtk_snapshot_push_rounded_clip (snapshot, &swatch);
-      gtk_snapshot_append_color (snapshot, &c, &swatch.bounds);
-      gtk_snapshot_pop (snapshot);
-      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, self->series[s]);
+      otter_draw_fill_rounded (snapshot, &swatch, &c);
       int w;
-      pango_layout_get_pixel_size (layout, &w, NULL);
+      otter_draw_get_text_size (widget, self->series[s], 1, OTTER_DRAW_TEXT_PLAIN, &w, NULL);
       append_text (widget, snapshot, self->series[s], x + SWATCH + 6, ly, 0, &fg, FALSE);
       x += SWATCH + 6 + w + LEGEND_GAP;
     }
@@ -194,18 +170,14 @@ otter_bar_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           graphene_rect_t full = GRAPHENE_RECT_INIT (r.origin.x, g.plot.origin.y, r.size.width, g.plot.size.height);
           GskRoundedRect tr;
           gsk_rounded_rect_init_from_rect (&tr, &full, 3);
-          gtk_snapshot_push_rounded_clip (snapshot, &tr);
-          gtk_snapshot_append_color (snapshot, &track, &full);
-          gtk_snapshot_pop (snapshot);
+          otter_draw_fill_rounded (snapshot, &tr, &track);
           gboolean hovered = (int) gi == self->hover_group && (int) s == self->hover_series;
           if (self->hover_group >= 0 && !hovered)
             c.alpha = 0.55;
           GskRoundedRect rr;
           graphene_size_t round_top = GRAPHENE_SIZE_INIT (3, 3), square = GRAPHENE_SIZE_INIT (0, 0);
           gsk_rounded_rect_init (&rr, &r, &round_top, &round_top, &square, &square);
-          gtk_snapshot_push_rounded_clip (snapshot, &rr);
-          gtk_snapshot_append_color (snapshot, &c, &r);
-          gtk_snapshot_pop (snapshot);
+          otter_draw_fill_rounded (snapshot, &rr, &c);
           if (hovered)
             {
               g_autofree char *v = g_strdup_printf ("%.3f", self->values[gi * self->n_series + s]);
@@ -325,8 +297,7 @@ update_accessible (OtterBarChart *self)
                                 self->values[gi * self->n_series + si],
                                 si + 1 < self->n_series ? "," : "");
     }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, s->str, -1);
+  otter_draw_set_description (GTK_WIDGET (self), s->str);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "otter-colormap.h"
+#include "otter-draw.h"
 #include "otter-image-view.h"
 
 /* Small grids and model inputs are replicated to about this many pixels
@@ -55,15 +56,6 @@ upscale_factor (int width,
   return CLAMP (UPSCALE_TARGET / side, 1, 64);
 }
 
-static GdkTexture *
-texture_new_rgba (guint8 *pixels,
-                  int     width,
-                  int     height)
-{
-  g_autoptr (GBytes) bytes = g_bytes_new_take (pixels, (gsize) width * height * 4);
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
-}
-
 /* Where the image lands in the widget: fitted, centred, aspect kept. */
 static gboolean
 get_image_rect (OtterImageView  *self,
@@ -109,12 +101,7 @@ snapshot_label (OtterImageView *self,
   if (text == NULL)
     return;
 
-  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
+  g_autoptr (PangoLayout) layout = otter_draw_create_layout (GTK_WIDGET (self), text, 0.8, OTTER_DRAW_TEXT_BOLD);
 
   int tw, th;
   pango_layout_get_pixel_size (layout, &tw, &th);
@@ -129,10 +116,7 @@ snapshot_label (OtterImageView *self,
 
   double lum = 0.2126 * colour->red + 0.7152 * colour->green + 0.0722 * colour->blue;
   GdkRGBA ink = lum > 0.55 ? (GdkRGBA) { 0, 0, 0, 0.87 } : (GdkRGBA) { 1, 1, 1, 1 };
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (lx + pad, ly));
-  gtk_snapshot_append_layout (snapshot, layout, &ink);
-  gtk_snapshot_restore (snapshot);
+  otter_draw_layout_at (snapshot, layout, lx + pad, ly, &ink);
 }
 
 static void
@@ -176,9 +160,7 @@ otter_image_view_snapshot (GtkWidget   *widget,
 
       GskRoundedRect outline;
       gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (x1, y1, x2 - x1, y2 - y1), 0);
-      const float widths[4] = { 2, 2, 2, 2 };
-      const GdkRGBA colours[4] = { colour, colour, colour, colour };
-      gtk_snapshot_append_border (snapshot, &outline, widths, colours);
+      otter_draw_border (snapshot, &outline, 2, &colour);
       snapshot_label (self, snapshot, box, x1, y1, &colour, rect.origin.x + rect.size.width);
     }
 }
@@ -313,7 +295,7 @@ otter_image_view_set_chw (OtterImageView *self,
           }
         p[3] = 255;
       }
-  g_autoptr (GdkTexture) texture = texture_new_rgba (pixels, side, side);
+  g_autoptr (GdkTexture) texture = otter_draw_texture_new_rgba (pixels, side, side);
   otter_image_view_set_texture (self, texture);
   /* boxes stay in model-input pixels, not in the upscaled ones */
   self->image_width = size;
@@ -376,7 +358,7 @@ otter_image_view_set_heatmap (OtterImageView *self,
               p[3] = 255;
             }
       }
-  self->heatmap = texture_new_rgba (pixels, tw, th);
+  self->heatmap = otter_draw_texture_new_rgba (pixels, tw, th);
   gboolean resize = self->texture == NULL && (self->heatmap_width != width || self->heatmap_height != height);
   self->heatmap_width = width;
   self->heatmap_height = height;

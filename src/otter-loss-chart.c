@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "otter-draw.h"
 #include "otter-loss-chart.h"
 
 #define MARGIN_LEFT   56
@@ -87,29 +88,6 @@ series_name (OtterLossSeries series)
     }
 }
 
-static gboolean
-is_dark (OtterLossChart *self)
-{
-  GdkRGBA fg;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  /* A light foreground means a dark background. */
-  return 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue > 0.5;
-}
-
-static void
-lookup_color (OtterLossChart *self,
-              const char     *name,
-              GdkRGBA        *color)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
-  if (!gtk_style_context_lookup_color (context, name, color))
-    gtk_style_context_get_color (context, color);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
 void
 otter_loss_chart_get_series_color (OtterLossChart  *self,
                                    OtterLossSeries  series,
@@ -117,7 +95,7 @@ otter_loss_chart_get_series_color (OtterLossChart  *self,
 {
   g_return_if_fail (OTTER_IS_LOSS_CHART (self));
   g_return_if_fail (series < OTTER_LOSS_N_SERIES);
-  gdk_rgba_parse (color, is_dark (self) ? series_colors_dark[series] : series_colors_light[series]);
+  gdk_rgba_parse (color, otter_draw_is_dark (GTK_WIDGET (self)) ? series_colors_dark[series] : series_colors_light[series]);
 }
 
 static void
@@ -234,42 +212,13 @@ compute_distance_scale (OtterLossChart *self,
 
 /* ---- drawing ------------------------------------------------------------ */
 
-static PangoLayout *
-make_layout (OtterLossChart *self,
-             const char     *text,
-             double          scale)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  if (scale != 1)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
-      pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-    }
-  return layout;
-}
-
-/* Draws `text` with its anchor at (x, y): ax, ay in [0, 1] pick the point
- * of the text's box that lands there. */
+/* Axis labels: small, with tabular figures so the ticks line up. */
 static void
-draw_text (OtterLossChart *self,
-           GtkSnapshot    *snapshot,
-           const char     *text,
-           double          x,
-           double          y,
-           double          ax,
-           double          ay,
-           const GdkRGBA  *color)
+draw_text (OtterLossChart *self, GtkSnapshot *snapshot, const char *text,
+           double x, double y, double ax, double ay, const GdkRGBA *color)
 {
-  g_autoptr (PangoLayout) layout = make_layout (self, text, PANGO_SCALE_SMALL);
-  int w, h;
-  pango_layout_get_pixel_size (layout, &w, &h);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - ax * w), round (y - ay * h)));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  otter_draw_text (GTK_WIDGET (self), snapshot, text, x, y, ax, ay,
+                   PANGO_SCALE_SMALL, OTTER_DRAW_TEXT_TABULAR, color);
 }
 
 static void
@@ -376,10 +325,10 @@ build_cache (OtterLossChart *self,
   Scale ls, ds;
   char buf[64];
 
-  lookup_color (self, "window_fg_color", &fg);
+  otter_draw_lookup_color (GTK_WIDGET (self), "window_fg_color", NULL, &fg);
   grid = fg, grid.alpha = 0.10;
   faint = fg, faint.alpha = 0.55;
-  lookup_color (self, "warning_color", &tau);
+  otter_draw_lookup_color (GTK_WIDGET (self), "warning_color", NULL, &tau);
 
   self->plot = GRAPHENE_RECT_INIT (MARGIN_LEFT, MARGIN_TOP,
                                    MAX (1, width - MARGIN_LEFT - (show_d ? MARGIN_D_AXIS : MARGIN_RIGHT)),
@@ -474,14 +423,9 @@ build_cache (OtterLossChart *self,
 
   if (self->points->len == 0)
     {
-      g_autoptr (PangoLayout) layout = make_layout (self, _("The loss curves appear here once a run starts"), 1);
-      int w, h;
-      pango_layout_get_pixel_size (layout, &w, &h);
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (r->origin.x + (r->size.width - w) / 2),
-                                                               round (r->origin.y + (r->size.height - h) / 2)));
-      gtk_snapshot_append_layout (snapshot, layout, &faint);
-      gtk_snapshot_restore (snapshot);
+      otter_draw_text (GTK_WIDGET (self), snapshot, _("The loss curves appear here once a run starts"),
+                       r->origin.x + r->size.width / 2, r->origin.y + r->size.height / 2, 0.5, 0.5,
+                       1, OTTER_DRAW_TEXT_PLAIN, &faint);
     }
 
   /* Threshold τ, dashed, with its value. */
@@ -551,8 +495,8 @@ snapshot_hover (OtterLossChart *self,
 
   compute_loss_scale (self, &ls);
   compute_distance_scale (self, &ds);
-  lookup_color (self, "window_fg_color", &fg);
-  lookup_color (self, "popover_bg_color", &bg);
+  otter_draw_lookup_color (GTK_WIDGET (self), "window_fg_color", NULL, &fg);
+  otter_draw_lookup_color (GTK_WIDGET (self), "popover_bg_color", NULL, &bg);
   border = fg, border.alpha = 0.15;
 
   GdkRGBA line = fg;
@@ -573,12 +517,11 @@ snapshot_hover (OtterLossChart *self,
       otter_loss_chart_get_series_color (self, k, &c);
       GskRoundedRect dot;
       gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT (x - 4, y - 4, 8, 8), 4);
-      gtk_snapshot_push_rounded_clip (snapshot, &dot);
-      gtk_snapshot_append_color (snapshot, &c, &dot.bounds);
-      gtk_snapshot_pop (snapshot);
+      otter_draw_fill_rounded (snapshot, &dot, &c);
     }
 
-  g_autoptr (PangoLayout) layout = make_layout (self, text->str, PANGO_SCALE_SMALL);
+  g_autoptr (PangoLayout) layout = otter_draw_create_layout (GTK_WIDGET (self), text->str,
+                                                             PANGO_SCALE_SMALL, OTTER_DRAW_TEXT_TABULAR);
   g_string_free (text, TRUE);
   int w, h;
   pango_layout_get_pixel_size (layout, &w, &h);
@@ -587,16 +530,9 @@ snapshot_hover (OtterLossChart *self,
     bx = x - 12 - w - 16;
   GskRoundedRect box;
   gsk_rounded_rect_init_from_rect (&box, &GRAPHENE_RECT_INIT (round (bx), by, w + 16, h + 12), 8);
-  gtk_snapshot_push_rounded_clip (snapshot, &box);
-  gtk_snapshot_append_color (snapshot, &bg, &box.bounds);
-  gtk_snapshot_pop (snapshot);
-  float widths[4] = { 1, 1, 1, 1 };
-  GdkRGBA borders[4] = { border, border, border, border };
-  gtk_snapshot_append_border (snapshot, &box, widths, borders);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (bx) + 8, by + 6));
-  gtk_snapshot_append_layout (snapshot, layout, &fg);
-  gtk_snapshot_restore (snapshot);
+  otter_draw_fill_rounded (snapshot, &box, &bg);
+  otter_draw_border (snapshot, &box, 1, &border);
+  otter_draw_layout_at (snapshot, layout, round (bx) + 8, by + 6, &fg);
 }
 
 static void
@@ -698,7 +634,7 @@ update_description (OtterLossChart *self)
       text = g_strdup_printf (_("%u steps up to epoch %d; last target loss %.3f, threshold %.3f"),
                               self->points->len, p->epoch, p->loss, self->threshold);
     }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  otter_draw_set_description (GTK_WIDGET (self), text);
 }
 
 /* ---- GObject ------------------------------------------------------------ */

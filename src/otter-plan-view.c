@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "otter-colormap.h"
+#include "otter-draw.h"
 #include "otter-plan-view.h"
 
 /* Gutters around the matrix, in pixels: axis titles and ticks left and
@@ -84,15 +85,6 @@ get_layout (OtterPlanView *self,
   return TRUE;
 }
 
-static GdkTexture *
-texture_new_rgba (guint8 *pixels,
-                  int     width,
-                  int     height)
-{
-  g_autoptr (GBytes) bytes = g_bytes_new_take (pixels, (gsize) width * height * 4);
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
-}
-
 static void
 ensure_textures (OtterPlanView *self)
 {
@@ -110,7 +102,7 @@ ensure_textures (OtterPlanView *self)
               p[0] = rgb[0], p[1] = rgb[1], p[2] = rgb[2], p[3] = 255;
             }
         }
-      self->bar_texture = texture_new_rgba (pixels, w, h);
+      self->bar_texture = otter_draw_texture_new_rgba (pixels, w, h);
     }
 
   if (self->matrix_texture == NULL && self->side > 0)
@@ -133,45 +125,8 @@ ensure_textures (OtterPlanView *self)
                   p[0] = rgb[0], p[1] = rgb[1], p[2] = rgb[2], p[3] = 255;
                 }
           }
-      self->matrix_texture = texture_new_rgba (pixels, t, t);
+      self->matrix_texture = otter_draw_texture_new_rgba (pixels, t, t);
     }
-}
-
-static PangoLayout *
-make_layout (OtterPlanView *self,
-             const char    *text,
-             double         scale)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  if (scale != 1.0)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-    }
-  return layout;
-}
-
-/* Text with its anchor point at (x, y); ax, ay in [0, 1] pick which point. */
-static void
-draw_text (OtterPlanView *self,
-           GtkSnapshot   *snapshot,
-           const char    *text,
-           double         x,
-           double         y,
-           double         ax,
-           double         ay,
-           double         scale,
-           const GdkRGBA *colour)
-{
-  g_autoptr (PangoLayout) layout = make_layout (self, text, scale);
-  int w, h;
-  pango_layout_get_pixel_size (layout, &w, &h);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - ax * w), round (y - ay * h)));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
 }
 
 static int
@@ -199,9 +154,7 @@ outline_cell (GtkSnapshot   *snapshot,
                                                                l->y + i * l->cell - pad,
                                                                l->cell + 2 * pad,
                                                                l->cell + 2 * pad), 1);
-  const float widths[4] = { width, width, width, width };
-  const GdkRGBA colours[4] = { *colour, *colour, *colour, *colour };
-  gtk_snapshot_append_border (snapshot, &rect, widths, colours);
+  otter_draw_border (snapshot, &rect, width, colour);
 }
 
 static void
@@ -210,15 +163,12 @@ snapshot_at_size (OtterPlanView *self,
                   double         width,
                   double         height)
 {
-  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
+  GtkWidget *widget = GTK_WIDGET (self);
   GdkRGBA fg, accent, dim;
   Layout l;
 
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (context, &fg);
-  if (!gtk_style_context_lookup_color (context, "accent_color", &accent))
-    accent = fg;
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  otter_draw_get_foreground (widget, &fg);
+  otter_draw_lookup_color (widget, "accent_color", &fg, &accent);
   dim = fg;
   dim.alpha *= 0.65f;
 
@@ -236,16 +186,16 @@ snapshot_at_size (OtterPlanView *self,
       char text[16];
       g_snprintf (text, sizeof text, "%d", k);
       double c = (k + 0.5) * l.cell;
-      draw_text (self, snapshot, text, l.x - 4, l.y + c, 1, 0.5, 0.75, &dim);
-      draw_text (self, snapshot, text, l.x + c, l.y + l.m + 2, 0.5, 0, 0.75, &dim);
+      otter_draw_text (widget, snapshot, text, l.x - 4, l.y + c, 1, 0.5, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
+      otter_draw_text (widget, snapshot, text, l.x + c, l.y + l.m + 2, 0.5, 0, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
     }
 
   /* axis titles */
   g_autofree char *rows = g_strdup_printf (_("Clean %s"), self->unit);
   g_autofree char *cols = g_strdup_printf (_("Perturbed %s"), self->unit);
-  draw_text (self, snapshot, cols, l.x + l.m / 2, l.y + l.m + 20, 0.5, 0, 0.85, &fg);
+  otter_draw_text (widget, snapshot, cols, l.x + l.m / 2, l.y + l.m + 20, 0.5, 0, 0.85, OTTER_DRAW_TEXT_PLAIN, &fg);
   {
-    g_autoptr (PangoLayout) layout = make_layout (self, rows, 0.85);
+    g_autoptr (PangoLayout) layout = otter_draw_create_layout (widget, rows, 0.85, OTTER_DRAW_TEXT_PLAIN);
     int w, h;
     pango_layout_get_pixel_size (layout, &w, &h);
     gtk_snapshot_save (snapshot);
@@ -261,12 +211,14 @@ snapshot_at_size (OtterPlanView *self,
                                &GRAPHENE_RECT_INIT (bx, l.y, BAR_WIDTH, l.m));
   char text[32];
   g_snprintf (text, sizeof text, "%.3g", self->plan_max);
-  draw_text (self, snapshot, text, bx + BAR_WIDTH + 4, l.y, 0, 0, 0.75, &dim);
+  otter_draw_text (widget, snapshot, text, bx + BAR_WIDTH + 4, l.y, 0, 0, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
   g_snprintf (text, sizeof text, "%.3g", self->plan_max / 2);
-  draw_text (self, snapshot, text, bx + BAR_WIDTH + 4, l.y + l.m / 2, 0, 0.5, 0.75, &dim);
-  draw_text (self, snapshot, "0", bx + BAR_WIDTH + 4, l.y + l.m, 0, 1, 0.75, &dim);
+  otter_draw_text (widget, snapshot, text, bx + BAR_WIDTH + 4, l.y + l.m / 2, 0, 0.5, 0.75,
+                   OTTER_DRAW_TEXT_PLAIN, &dim);
+  otter_draw_text (widget, snapshot, "0", bx + BAR_WIDTH + 4, l.y + l.m, 0, 1, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
   /* TRANSLATORS: the colour bar's legend: T_ij is the mass moved from i to j */
-  draw_text (self, snapshot, _("mass T"), bx + BAR_WIDTH + 4, l.y + l.m + 20, 0, 0, 0.85, &fg);
+  otter_draw_text (widget, snapshot, _("mass T"), bx + BAR_WIDTH + 4, l.y + l.m + 20, 0, 0, 0.85,
+                   OTTER_DRAW_TEXT_PLAIN, &fg);
 
   if (self->sel_i >= 0 && self->sel_j >= 0)
     outline_cell (snapshot, &l, self->sel_i, self->sel_j, &accent, 2);
@@ -674,11 +626,10 @@ otter_plan_view_render (OtterPlanView *self)
   if (native == NULL || gtk_native_get_renderer (native) == NULL)
     return NULL;
 
-  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
-  GdkRGBA bg = { 1, 1, 1, 1 };
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_lookup_color (context, "view_bg_color", &bg);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  /* white where the theme has no view colour, as for a printed figure */
+  const GdkRGBA white = { 1, 1, 1, 1 };
+  GdkRGBA bg;
+  otter_draw_lookup_color (GTK_WIDGET (self), "view_bg_color", &white, &bg);
 
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, width, height));

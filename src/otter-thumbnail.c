@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "otter-colormap.h"
+#include "otter-draw.h"
 #include "otter-thumbnail-cache.h"
 #include "otter-thumbnail.h"
 
@@ -206,7 +207,7 @@ snapshot_label (OtterThumbnail  *self,
                 graphene_rect_t *box,
                 graphene_rect_t *image)
 {
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoLayout *layout = otter_draw_create_layout (GTK_WIDGET (self), text, 1, OTTER_DRAW_TEXT_PLAIN);
   PangoRectangle ink, logical;
   GdkRGBA ink_color;
   double luma = 0.299 * color->red + 0.587 * color->green + 0.114 * color->blue;
@@ -221,10 +222,7 @@ snapshot_label (OtterThumbnail  *self,
 
   gdk_rgba_parse (&ink_color, luma > 0.55 ? "rgba(0,0,0,0.87)" : "#ffffff");
   gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, w, h));
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 4, y + 1));
-  gtk_snapshot_append_layout (snapshot, layout, &ink_color);
-  gtk_snapshot_restore (snapshot);
+  otter_draw_layout_at (snapshot, layout, x + 4, y + 1, &ink_color);
   g_object_unref (layout);
 }
 
@@ -239,9 +237,7 @@ otter_thumbnail_snapshot (GtkWidget   *widget,
   GskRoundedRect frame;
   GdkRGBA fg, shade;
 
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  otter_draw_get_foreground (widget, &fg);
 
   gsk_rounded_rect_init_from_rect (&frame, &GRAPHENE_RECT_INIT (0, 0, width, height), radius);
   gtk_snapshot_push_rounded_clip (snapshot, &frame);
@@ -281,8 +277,7 @@ otter_thumbnail_snapshot (GtkWidget   *widget,
           fill.alpha = 0.14;
           gtk_snapshot_append_color (snapshot, &fill, &rect);
           gsk_rounded_rect_init_from_rect (&outline, &rect, 0);
-          gtk_snapshot_append_border (snapshot, &outline, (float[4]) { line, line, line, line },
-                                      (GdkRGBA[4]) { color, color, color, color });
+          otter_draw_border (snapshot, &outline, line, &color);
           if (self->class_names != NULL && box->class_id >= 0 && (guint) box->class_id < n_names)
             snapshot_label (self, snapshot, self->class_names[box->class_id], &color, &rect, &image);
         }
