@@ -18,7 +18,8 @@ PACKAGES="meson ninja-build pkg-config ccache gcc g++ \
   libtorch-dev libopenblas-dev \
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme fonts-cantarell fonts-dejavu-core \
   desktop-file-utils appstream gettext xvfb xauth \
-  python3 python3-numpy python3-pot \
+  python3 python3-numpy python3-pot python3-torch python3-torchvision \
+  libsoup-3.0-dev \
   librsvg2-common shared-mime-info"
 
 install_missing () {

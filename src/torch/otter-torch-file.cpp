@@ -232,6 +232,38 @@ model_header_json (OtterTorchModel *model, const TensorMap &tensors,
   json_builder_add_int_value (b, s.head);
   json_builder_set_member_name (b, "stride");
   json_builder_add_int_value (b, kStride);
+  json_builder_set_member_name (b, "backbone");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "family");
+  json_builder_add_string_value (b, backbone_family_name (s.family));
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, s.torchvision_name.empty () ? "otter" : "torchvision");
+  json_builder_set_member_name (b, "init");
+  if (model->backbone_init_file.empty ())
+    json_builder_add_string_value (b, "random");
+  else
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, model->backbone_init_file.c_str ());
+      json_builder_set_member_name (b, "sha256");
+      json_builder_add_string_value (b, model->backbone_init_sha256.c_str ());
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "normalisation");
+  json_builder_begin_object (b);
+  for (const char *member : { "mean", "std" })
+    {
+      at::Tensor values = (g_str_equal (member, "mean") ? model->detector->mean : model->detector->std)
+        .to (at::kCPU).flatten ().contiguous ();
+      json_builder_set_member_name (b, member);
+      json_builder_begin_array (b);
+      for (int64_t i = 0; i < values.numel (); i++)
+        json_builder_add_double_value (b, values.data_ptr<float> ()[i]);
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "input_size");
   json_builder_add_int_value (b, model->input_size);
@@ -281,6 +313,36 @@ model_header_json (OtterTorchModel *model, const TensorMap &tensors,
   return result;
 }
 
+const char *
+backbone_family_name (BackboneFamily family)
+{
+  switch (family)
+    {
+    case BackboneFamily::Plain:
+      return "plain";
+    case BackboneFamily::ResNet:
+      return "resnet";
+    case BackboneFamily::MobileNetV3:
+      return "mobilenet_v3";
+    }
+  return "unknown";
+}
+
+void
+model_read_backbone_init (OtterTorchModel *model, JsonObject *header)
+{
+  JsonObject *arch = json_object_has_member (header, "architecture")
+    ? json_object_get_object_member (header, "architecture") : nullptr;
+  JsonObject *backbone = arch != nullptr && json_object_has_member (arch, "backbone")
+    ? json_object_get_object_member (arch, "backbone") : nullptr;
+  JsonNode *init = backbone != nullptr ? json_object_get_member (backbone, "init") : nullptr;
+  if (init == nullptr || !JSON_NODE_HOLDS_OBJECT (init))
+    return;
+  JsonObject *o = json_node_get_object (init);
+  model->backbone_init_file = json_object_get_string_member_with_default (o, "file", "");
+  model->backbone_init_sha256 = json_object_get_string_member_with_default (o, "sha256", "");
+}
+
 bool
 model_assign_tensors (OtterTorchModel *model, const char *path,
                       std::map<std::string, at::Tensor> &tensors, GError **error)
@@ -289,6 +351,12 @@ model_assign_tensors (OtterTorchModel *model, const char *path,
   for (auto &[name, target] : model_tensors (model))
     {
       auto it = tensors.find (name);
+      /* tiny files written before the backbone was a module of its own
+       * name its tensors model.stem.…, model.stage1.… */
+      static const std::string backbone_prefix = "model.backbone.";
+      if (it == tensors.end () && model->detector->spec.family == BackboneFamily::Plain &&
+          name.compare (0, backbone_prefix.size (), backbone_prefix) == 0)
+        it = tensors.find ("model." + name.substr (backbone_prefix.size ()));
       if (it == tensors.end () || !it->second.sizes ().equals (target.sizes ()))
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
@@ -374,6 +442,7 @@ otter_torch_model_load (const char *path,
           otter_torch_model_free (model);
           return nullptr;
         }
+      model_read_backbone_init (model, obj);
       JsonNode *meta = json_object_get_member (obj, "metadata");
       if (meta != nullptr && !JSON_NODE_HOLDS_NULL (meta))
         {

@@ -46,20 +46,6 @@ make_generator (guint64 seed)
 
 /* ---- the detector ------------------------------------------------------- */
 
-static const ArchSpec arch_specs[] = {
-  { "tiny", 16, { 24, 48, 96, 128 }, 0, 48, 32 },
-  { "small", 24, { 48, 96, 160, 256 }, 1, 96, 64 },
-};
-
-const ArchSpec *
-arch_lookup (const std::string &name)
-{
-  for (const ArchSpec &spec : arch_specs)
-    if (spec.name == name)
-      return &spec;
-  return nullptr;
-}
-
 ConvBnReluImpl::ConvBnReluImpl (int in, int out, int kernel, int stride)
 {
   conv = register_module ("conv", torch::nn::Conv2d (torch::nn::Conv2dOptions (in, out, kernel)
@@ -93,42 +79,35 @@ HeadImpl::forward (const at::Tensor &x)
 DetectorImpl::DetectorImpl (const ArchSpec &arch, int classes)
   : spec (arch), n_classes (classes)
 {
-  stem = register_module ("stem", ConvBnRelu (3, spec.stem, 3, 2));
-  int in = spec.stem;
+  backbone = register_module ("backbone", backbone_new (spec));
   for (int i = 0; i < 4; i++)
-    {
-      torch::nn::Sequential stage;
-      stage->push_back (ConvBnRelu (in, spec.widths[i], 3, 2));
-      for (int d = 0; d < spec.depth; d++)
-        stage->push_back (ConvBnRelu (spec.widths[i], spec.widths[i], 3, 1));
-      stages.push_back (register_module ("stage" + std::to_string (i + 1), stage));
-      laterals.push_back (register_module ("lateral" + std::to_string (i + 1),
-                                           torch::nn::Conv2d (torch::nn::Conv2dOptions (spec.widths[i], spec.neck, 1))));
-      in = spec.widths[i];
-    }
+    laterals.push_back (register_module ("lateral" + std::to_string (i + 1),
+                                         torch::nn::Conv2d (torch::nn::Conv2dOptions (backbone->channels[i], spec.neck, 1))));
   smooth = register_module ("smooth", ConvBnRelu (spec.neck, spec.neck, 3, 1));
   /* The heatmap bias starts at log(0.1/0.9) so the focal loss does not
    * begin with a flood of confident false positives (CenterNet's prior). */
   heatmap_head = register_module ("heatmap", Head (spec.neck, spec.head, n_classes, -2.19));
   size_head = register_module ("size", Head (spec.neck, spec.head, 2, 0.0));
   offset_head = register_module ("offset", Head (spec.neck, spec.head, 2, 0.0));
+  /* ImageNet's statistics, which torchvision's pretrained backbones
+   * expect; harmless for a random start. */
   mean = register_buffer ("mean", at::tensor ({ 0.485f, 0.456f, 0.406f }).view ({ 1, 3, 1, 1 }));
   std = register_buffer ("std", at::tensor ({ 0.229f, 0.224f, 0.225f }).view ({ 1, 3, 1, 1 }));
+}
+
+std::vector<at::Tensor>
+DetectorImpl::levels (const at::Tensor &images)
+{
+  return backbone->levels ((images - mean) / std);
 }
 
 at::Tensor
 DetectorImpl::features (const at::Tensor &images)
 {
-  at::Tensor x = stem ((images - mean) / std);
-  std::vector<at::Tensor> levels;
-  for (auto &stage : stages)
-    {
-      x = stage->forward (x);
-      levels.push_back (x);
-    }
-  at::Tensor top = laterals[3] (levels[3]);
+  std::vector<at::Tensor> lv = levels (images);
+  at::Tensor top = laterals[3] (lv[3]);
   for (int i = 2; i >= 0; i--)
-    top = laterals[i] (levels[i]) + at::upsample_nearest2d (top, { levels[i].size (2), levels[i].size (3) });
+    top = laterals[i] (lv[i]) + at::upsample_nearest2d (top, { lv[i].size (2), lv[i].size (3) });
   return smooth (top);
 }
 
@@ -371,8 +350,14 @@ otter_torch_seed (guint64 seed)
 const char *const *
 otter_torch_model_archs (void)
 {
-  static const char *const names[] = { "tiny", "small", nullptr };
-  return names;
+  static std::vector<const char *> names;
+  if (names.empty ())
+    {
+      for (const ArchSpec &spec : arch_all ())
+        names.push_back (spec.name.c_str ());
+      names.push_back (nullptr);
+    }
+  return names.data ();
 }
 
 static void
@@ -398,7 +383,7 @@ otter_torch_model_new (const char        *arch,
   if (spec == nullptr)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "unknown model size “%s” (expected tiny or small)", arch);
+                   "unknown architecture “%s” (expected tiny, small, resnet18 or mobilenet_v3_large)", arch);
       return nullptr;
     }
   std::vector<std::string> names;
@@ -504,10 +489,28 @@ otter_torch_model_describe (OtterTorchModel *model)
   g_string_append_printf (text, "CenterNet-style detector “%s”, %d×%d input, %zu classes, %" G_GINT64_FORMAT " parameters\n",
                           s.name.c_str (), model->input_size, model->input_size,
                           model->class_names.size (), otter_torch_model_get_n_params (model));
-  g_string_append_printf (text, "  stem      3×3 conv, stride 2, %d channels\n", s.stem);
-  for (int i = 0; i < 4; i++)
-    g_string_append_printf (text, "  stage %d   stride %2d, %3d channels, %d conv%s\n",
-                            i + 1, 4 << i, s.widths[i], 1 + s.depth, s.depth ? "s" : "");
+  switch (s.family)
+    {
+    case BackboneFamily::Plain:
+      g_string_append_printf (text, "  stem      3×3 conv, stride 2, %d channels\n", s.stem);
+      for (int i = 0; i < 4; i++)
+        g_string_append_printf (text, "  stage %d   stride %2d, %3d channels, %d conv%s\n",
+                                i + 1, 4 << i, s.widths[i], 1 + s.depth, s.depth ? "s" : "");
+      break;
+    case BackboneFamily::ResNet:
+      g_string_append_printf (text, "  stem      7×7 conv, stride 2, %d channels, 3×3 max-pool\n", s.stem);
+      for (int i = 0; i < 4; i++)
+        g_string_append_printf (text, "  layer%d    stride %2d, %3d channels, %d residual block%s\n",
+                                i + 1, 4 << i, s.widths[i], s.depth, s.depth > 1 ? "s" : "");
+      break;
+    case BackboneFamily::MobileNetV3:
+      g_string_append (text, "  backbone  MobileNetV3-Large: 15 inverted residual blocks (squeeze-excitation, hard-swish)\n");
+      g_string_append (text, "            taken at strides 4, 8, 16, 32 with 24, 40, 112, 960 channels\n");
+      break;
+    }
+  if (!model->backbone_init_file.empty ())
+    g_string_append_printf (text, "  weights   backbone initialised from %s (SHA-256 %.16s…)\n",
+                            model->backbone_init_file.c_str (), model->backbone_init_sha256.c_str ());
   g_string_append_printf (text, "  neck      top-down to stride %d, %d channels\n", kStride, s.neck);
   g_string_append_printf (text, "  heads     heatmap (%zu), size (2), offset (2); %d hidden channels\n",
                           model->class_names.size (), s.head);
@@ -614,4 +617,47 @@ otter_torch_model_detect (OtterTorchModel       *model,
       set_error (error, e);
       return nullptr;
     }
+}
+
+gboolean
+otter_torch_model_backbone_levels (OtterTorchModel       *model,
+                                   const OtterTorchBatch *batch,
+                                   float                 *levels[4],
+                                   int                    shapes[4][4],
+                                   GError               **error)
+{
+  g_return_val_if_fail (model != nullptr && levels != nullptr && shapes != nullptr, FALSE);
+  if (!check_batch (model, batch, false, error))
+    return FALSE;
+  try
+    {
+      torch::NoGradGuard no_grad;
+      FrozenEval frozen (*model->detector);
+      std::vector<at::Tensor> lv = model->detector->levels (images_to_tensor (model, batch));
+      for (int i = 0; i < 4; i++)
+        {
+          at::Tensor host = lv[i].to (at::kCPU).contiguous ();
+          for (int d = 0; d < 4; d++)
+            shapes[i][d] = (int) host.size (d);
+          levels[i] = g_new (float, host.numel ());
+          memcpy (levels[i], host.data_ptr<float> (), host.numel () * sizeof (float));
+        }
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_error (error, e);
+      return FALSE;
+    }
+}
+
+const char *
+otter_torch_model_get_backbone_init (OtterTorchModel  *model,
+                                     const char      **sha256)
+{
+  g_return_val_if_fail (model != nullptr, nullptr);
+  bool random = model->backbone_init_file.empty ();
+  if (sha256 != nullptr)
+    *sha256 = random ? nullptr : model->backbone_init_sha256.c_str ();
+  return random ? nullptr : model->backbone_init_file.c_str ();
 }

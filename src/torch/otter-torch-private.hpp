@@ -18,22 +18,12 @@
 #include <string>
 #include <vector>
 
+#include <json-glib/json-glib.h>
+
 #include "otter-torch.h"
+#include "otter-torch-backbone.hpp"
 
 namespace otter {
-
-/* Width and depth of one detector size. */
-struct ArchSpec
-{
-  std::string name;
-  int stem;
-  int widths[4];                 /* strides 4, 8, 16, 32 */
-  int depth;                     /* extra 3×3 convs per stage */
-  int neck;                      /* channels of the stride-4 neck */
-  int head;                      /* hidden channels of each head */
-};
-
-const ArchSpec *arch_lookup (const std::string &name);
 
 struct ConvBnReluImpl : torch::nn::Module
 {
@@ -62,18 +52,19 @@ struct HeadOutputs
   at::Tensor neck;               /* N × neck × H × W */
 };
 
-/* A CenterNet-style detector: backbone to stride 32, a top-down neck back
- * to stride 4, and heatmap / size / offset heads. */
+/* A CenterNet-style detector: a backbone to stride 32, a top-down neck
+ * back to stride 4, and heatmap / size / offset heads. */
 struct DetectorImpl : torch::nn::Module
 {
   DetectorImpl (const ArchSpec &spec, int n_classes);
+  /* images in [0, 1] → the backbone's four maps (strides 4 to 32) */
+  std::vector<at::Tensor> levels (const at::Tensor &images);
   at::Tensor features (const at::Tensor &images);   /* images in [0, 1] → neck */
   HeadOutputs forward (const at::Tensor &images);
 
   ArchSpec spec;
   int n_classes;
-  ConvBnRelu stem{nullptr};
-  std::vector<torch::nn::Sequential> stages;
+  std::shared_ptr<BackboneImpl> backbone;
   std::vector<torch::nn::Conv2d> laterals;
   ConvBnRelu smooth{nullptr};
   Head heatmap_head{nullptr};
@@ -122,6 +113,10 @@ struct _OtterTorchModel
   int input_size = 0;
   at::Device device = at::kCPU;
   std::string metadata;                        /* JSON or empty */
+  /* Where the backbone's initial weights came from: empty for a random
+   * start, else the weights file's name and SHA-256. */
+  std::string backbone_init_file;
+  std::string backbone_init_sha256;
 };
 
 namespace otter {
@@ -160,7 +155,17 @@ bool container_read (const char *path, std::string &header_json,
 std::string model_header_json (OtterTorchModel *model, const TensorMap &tensors,
                                const char *metadata_json, const char *extra_json);
 TensorMap model_tensors (OtterTorchModel *model);
+const char *backbone_family_name (BackboneFamily family);
+/* Restores where the backbone's initial weights came from, from a model
+ * file's header. */
+void model_read_backbone_init (OtterTorchModel *model, JsonObject *header);
 bool model_assign_tensors (OtterTorchModel *model, const char *path,
                            std::map<std::string, at::Tensor> &tensors, GError **error);
+
+/* PyTorch's torch.save files (otter-torch-pth.cpp). Reading also returns
+ * the file's SHA-256 and checks it against a hash prefix in the file name
+ * (NAME-HASH.pth, as torchvision names its weights). */
+bool pth_read_state_dict (const char *path, TensorMap &state, std::string &sha256, GError **error);
+bool pth_write_state_dict (const char *path, const TensorMap &state, GError **error);
 
 } /* namespace otter */

@@ -102,6 +102,39 @@ gboolean         otter_torch_model_save         (OtterTorchModel     *model,
 OtterTorchModel *otter_torch_model_load         (const char          *path,
                                                  GError             **error);
 
+/* The backbone's four feature maps (strides 4, 8, 16 and 32) for a batch,
+ * with the model in eval mode: levels[i] receives a g_malloc'd array of
+ * shapes[i] = { n, channels, height, width } floats. */
+gboolean         otter_torch_model_backbone_levels (OtterTorchModel   *model,
+                                                 const OtterTorchBatch *batch,
+                                                 float               *levels[4],
+                                                 int                  shapes[4][4],
+                                                 GError             **error);
+
+/* ---- PyTorch interchange ---------------------------------------------- */
+
+/* torchvision's name for the architecture's ImageNet-pretrained backbone
+ * ("resnet18", "mobilenet_v3_large"), or NULL when there is none. */
+const char      *otter_torch_arch_imagenet_name (const char          *arch);
+/* Copies a torchvision-layout state_dict, saved by torch.save (zip
+ * format), into the backbone by name; the classifier's entries are
+ * ignored. A file named NAME-HASH.pth must have a SHA-256 that starts
+ * with HASH. Nothing changes on failure. The model records the file's
+ * name and SHA-256 as the origin of its backbone weights. */
+gboolean         otter_torch_model_load_backbone_weights (OtterTorchModel *model,
+                                                 const char          *path,
+                                                 GError             **error);
+/* Where the backbone's initial weights came from: the file name and
+ * SHA-256 (hex), or NULL for both after a random start. */
+const char      *otter_torch_model_get_backbone_init (OtterTorchModel *model,
+                                                 const char         **sha256);
+/* Writes every parameter and buffer of the detector as a state_dict that
+ * torch.load reads (names as in named_parameters: backbone.conv1.weight,
+ * heatmap.out.bias, ...). */
+gboolean         otter_torch_model_export_state_dict (OtterTorchModel *model,
+                                                 const char          *path,
+                                                 GError             **error);
+
 gboolean         otter_torch_model_loss         (OtterTorchModel     *model,
                                                  const OtterTorchBatch *batch,
                                                  OtterTorchLoss      *loss,

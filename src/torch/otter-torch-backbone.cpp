@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-torch-backbone.cpp: tiny, small, resnet18 and mobilenet_v3_large
+ *
+ * Module names are the contract here: torchvision's state_dict keys are
+ * the paths of its modules, and libtorch names the children of a
+ * Sequential "0", "1", ... as PyTorch does, so registering the same
+ * modules under the same names in the same order makes the keys equal.
+ * Activations take a slot in a Sequential (as in torchvision) but own no
+ * tensors, so they do not appear in the keys.
+ */
+
+#include "config.h"
+
+#include <torch/nn/modules/container/functional.h>
+
+#include <stdexcept>
+
+#include "otter-torch-backbone.hpp"
+
+namespace otter {
+
+static const std::vector<ArchSpec> arch_specs = {
+  { "tiny", BackboneFamily::Plain, 16, { 24, 48, 96, 128 }, 0, 48, 32, "" },
+  { "small", BackboneFamily::ResNet, 32, { 32, 64, 128, 256 }, 1, 64, 48, "" },
+  { "resnet18", BackboneFamily::ResNet, 64, { 64, 128, 256, 512 }, 2, 64, 64, "resnet18" },
+  { "mobilenet_v3_large", BackboneFamily::MobileNetV3, 16, { 24, 40, 112, 960 }, 0, 64, 64,
+    "mobilenet_v3_large" },
+};
+
+const std::vector<ArchSpec> &
+arch_all ()
+{
+  return arch_specs;
+}
+
+const ArchSpec *
+arch_lookup (const std::string &name)
+{
+  for (const ArchSpec &spec : arch_specs)
+    if (spec.name == name)
+      return &spec;
+  return nullptr;
+}
+
+static torch::nn::Conv2d
+conv (int in, int out, int kernel, int stride, int groups = 1, bool bias = false)
+{
+  return torch::nn::Conv2d (torch::nn::Conv2dOptions (in, out, kernel)
+                              .stride (stride)
+                              .padding ((kernel - 1) / 2)
+                              .groups (groups)
+                              .bias (bias));
+}
+
+static torch::nn::BatchNorm2d
+batch_norm (int channels, double eps = 1e-5, double momentum = 0.1)
+{
+  return torch::nn::BatchNorm2d (torch::nn::BatchNorm2dOptions (channels).eps (eps).momentum (momentum));
+}
+
+static torch::nn::Functional
+relu ()
+{
+  return torch::nn::Functional ([] (const at::Tensor &x) { return at::relu (x); });
+}
+
+static torch::nn::Functional
+hardswish ()
+{
+  return torch::nn::Functional ([] (const at::Tensor &x) { return at::hardswish (x); });
+}
+
+/* A Sequential that can sit inside another one: AnyModule needs a
+ * forward() with concrete types, which Sequential's own is not. */
+struct SeqImpl : torch::nn::SequentialImpl
+{
+  using SequentialImpl::SequentialImpl;
+  at::Tensor forward (const at::Tensor &x) { return SequentialImpl::forward (x); }
+};
+TORCH_MODULE (Seq);
+
+/* ---- tiny: conv-bn-relu stages ------------------------------------------ */
+
+struct PlainBackboneImpl : BackboneImpl
+{
+  explicit PlainBackboneImpl (const ArchSpec &spec)
+  {
+    stem = register_module ("stem", conv_bn_relu (3, spec.stem, 2));
+    int in = spec.stem;
+    for (int i = 0; i < 4; i++)
+      {
+        torch::nn::Sequential stage;
+        stage->push_back (conv_bn_relu (in, spec.widths[i], 2));
+        for (int d = 0; d < spec.depth; d++)
+          stage->push_back (conv_bn_relu (spec.widths[i], spec.widths[i], 1));
+        stages.push_back (register_module ("stage" + std::to_string (i + 1), stage));
+        channels[i] = in = spec.widths[i];
+      }
+  }
+
+  /* The names (conv, bn) are those of the tiny model files written
+   * before backbones were separate modules. */
+  static Seq
+  conv_bn_relu (int in, int out, int stride)
+  {
+    Seq s;
+    s->push_back ("conv", conv (in, out, 3, stride));
+    s->push_back ("bn", batch_norm (out));
+    s->push_back ("relu", relu ());
+    return s;
+  }
+
+  std::vector<at::Tensor>
+  levels (const at::Tensor &x) override
+  {
+    std::vector<at::Tensor> out;
+    at::Tensor h = stem->forward (x);
+    for (auto &stage : stages)
+      out.push_back (h = stage->forward (h));
+    return out;
+  }
+
+  Seq stem{nullptr};
+  std::vector<torch::nn::Sequential> stages;
+};
+
+/* ---- ResNet (torchvision's layout, BasicBlock) -------------------------- */
+
+struct BasicBlockImpl : torch::nn::Module
+{
+  BasicBlockImpl (int in, int out, int stride)
+  {
+    conv1 = register_module ("conv1", conv (in, out, 3, stride));
+    bn1 = register_module ("bn1", batch_norm (out));
+    conv2 = register_module ("conv2", conv (out, out, 3, 1));
+    bn2 = register_module ("bn2", batch_norm (out));
+    if (stride != 1 || in != out)
+      {
+        downsample = torch::nn::Sequential ();
+        downsample->push_back (conv (in, out, 1, stride));
+        downsample->push_back (batch_norm (out));
+        register_module ("downsample", downsample);
+      }
+  }
+
+  at::Tensor
+  forward (const at::Tensor &x)
+  {
+    at::Tensor y = bn2 (conv2 (at::relu (bn1 (conv1 (x)))));
+    return at::relu (y + (downsample.is_empty () ? x : downsample->forward (x)));
+  }
+
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  torch::nn::Sequential downsample{nullptr};
+};
+TORCH_MODULE (BasicBlock);
+
+struct ResNetBackboneImpl : BackboneImpl
+{
+  explicit ResNetBackboneImpl (const ArchSpec &spec)
+  {
+    conv1 = register_module ("conv1", torch::nn::Conv2d (torch::nn::Conv2dOptions (3, spec.stem, 7)
+                                                           .stride (2).padding (3).bias (false)));
+    bn1 = register_module ("bn1", batch_norm (spec.stem));
+    int in = spec.stem;
+    for (int i = 0; i < 4; i++)
+      {
+        torch::nn::Sequential layer;
+        for (int b = 0; b < spec.depth; b++)
+          {
+            layer->push_back (BasicBlock (in, spec.widths[i], b == 0 && i > 0 ? 2 : 1));
+            in = spec.widths[i];
+          }
+        layers.push_back (register_module ("layer" + std::to_string (i + 1), layer));
+        channels[i] = spec.widths[i];
+      }
+    /* torchvision's initialisation: He (fan-out) for convolutions. */
+    for (auto &m : modules (false))
+      if (auto *c = m->as<torch::nn::Conv2d> ())
+        torch::nn::init::kaiming_normal_ (c->weight, 0.0, torch::kFanOut, torch::kReLU);
+  }
+
+  std::vector<at::Tensor>
+  levels (const at::Tensor &x) override
+  {
+    at::Tensor h = at::relu (bn1 (conv1 (x)));
+    h = at::max_pool2d (h, { 3, 3 }, { 2, 2 }, { 1, 1 });
+    std::vector<at::Tensor> out;
+    for (auto &layer : layers)
+      out.push_back (h = layer->forward (h));
+    return out;
+  }
+
+  torch::nn::Conv2d conv1{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr};
+  std::vector<torch::nn::Sequential> layers;
+};
+
+/* ---- MobileNetV3-Large (torchvision's layout) --------------------------- */
+
+/* torchvision rounds channel counts to multiples of 8 this way. */
+static int
+make_divisible (double v, int divisor = 8)
+{
+  int rounded = std::max (divisor, (int) (v + divisor / 2.0) / divisor * divisor);
+  if (rounded < 0.9 * v)
+    rounded += divisor;
+  return rounded;
+}
+
+static Seq
+conv_norm_act (int in, int out, int kernel, int stride, int groups, bool hard_swish, bool activation = true)
+{
+  Seq s;
+  s->push_back (conv (in, out, kernel, stride, groups));
+  /* MobileNetV3 uses eps 0.001 and momentum 0.01 (torchvision). */
+  s->push_back (batch_norm (out, 0.001, 0.01));
+  if (activation)
+    s->push_back (hard_swish ? hardswish () : relu ());
+  return s;
+}
+
+struct SqueezeExcitationImpl : torch::nn::Module
+{
+  SqueezeExcitationImpl (int channels, int squeeze)
+  {
+    fc1 = register_module ("fc1", conv (channels, squeeze, 1, 1, 1, true));
+    fc2 = register_module ("fc2", conv (squeeze, channels, 1, 1, 1, true));
+  }
+
+  at::Tensor
+  forward (const at::Tensor &x)
+  {
+    at::Tensor s = at::adaptive_avg_pool2d (x, { 1, 1 });
+    s = at::hardsigmoid (fc2 (at::relu (fc1 (s))));
+    return x * s;
+  }
+
+  torch::nn::Conv2d fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE (SqueezeExcitation);
+
+struct InvertedResidualImpl : torch::nn::Module
+{
+  InvertedResidualImpl (int in, int kernel, int expanded, int out, bool se, bool hs, int stride)
+    : residual (stride == 1 && in == out)
+  {
+    block = torch::nn::Sequential ();
+    if (expanded != in)
+      block->push_back (conv_norm_act (in, expanded, 1, 1, 1, hs));
+    block->push_back (conv_norm_act (expanded, expanded, kernel, stride, expanded, hs));
+    if (se)
+      block->push_back (SqueezeExcitation (expanded, make_divisible (expanded / 4)));
+    block->push_back (conv_norm_act (expanded, out, 1, 1, 1, hs, false));
+    register_module ("block", block);
+  }
+
+  at::Tensor
+  forward (const at::Tensor &x)
+  {
+    at::Tensor y = block->forward (x);
+    return residual ? y + x : y;
+  }
+
+  bool residual;
+  torch::nn::Sequential block{nullptr};
+};
+TORCH_MODULE (InvertedResidual);
+
+struct MobileNetV3BackboneImpl : BackboneImpl
+{
+  MobileNetV3BackboneImpl ()
+  {
+    /* torchvision's mobilenet_v3_large table: input, kernel, expanded,
+     * output, squeeze-excitation, hard-swish, stride. */
+    struct Row { int in, kernel, expanded, out; bool se, hs; int stride; };
+    static const Row rows[] = {
+      { 16, 3, 16, 16, false, false, 1 },
+      { 16, 3, 64, 24, false, false, 2 },
+      { 24, 3, 72, 24, false, false, 1 },
+      { 24, 5, 72, 40, true, false, 2 },
+      { 40, 5, 120, 40, true, false, 1 },
+      { 40, 5, 120, 40, true, false, 1 },
+      { 40, 3, 240, 80, false, true, 2 },
+      { 80, 3, 200, 80, false, true, 1 },
+      { 80, 3, 184, 80, false, true, 1 },
+      { 80, 3, 184, 80, false, true, 1 },
+      { 80, 3, 480, 112, true, true, 1 },
+      { 112, 3, 672, 112, true, true, 1 },
+      { 112, 5, 672, 160, true, true, 2 },
+      { 160, 5, 960, 160, true, true, 1 },
+      { 160, 5, 960, 160, true, true, 1 },
+    };
+    features = torch::nn::Sequential ();
+    features->push_back (conv_norm_act (3, 16, 3, 2, 1, true));
+    for (const Row &r : rows)
+      features->push_back (InvertedResidual (r.in, r.kernel, r.expanded, r.out, r.se, r.hs, r.stride));
+    features->push_back (conv_norm_act (160, 960, 1, 1, 1, true));
+    register_module ("features", features);
+    channels[0] = 24;
+    channels[1] = 40;
+    channels[2] = 112;
+    channels[3] = 960;
+    /* torchvision's initialisation: He (fan-out) for convolutions, zero
+     * biases. */
+    for (auto &m : modules (false))
+      if (auto *c = m->as<torch::nn::Conv2d> ())
+        {
+          torch::nn::init::kaiming_normal_ (c->weight, 0.0, torch::kFanOut);
+          if (c->bias.defined ())
+            torch::nn::init::zeros_ (c->bias);
+        }
+  }
+
+  std::vector<at::Tensor>
+  levels (const at::Tensor &x) override
+  {
+    /* The last module of each stride: features.3 (stride 4), .6 (8),
+     * .12 (16) and .16 (32). */
+    static const size_t ends[] = { 3, 6, 12, 16 };
+    std::vector<at::Tensor> out;
+    at::Tensor h = x;
+    size_t index = 0;
+    for (auto &module : *features)
+      {
+        h = module.forward (h);
+        if (out.size () < 4 && index == ends[out.size ()])
+          out.push_back (h);
+        index++;
+      }
+    return out;
+  }
+
+  torch::nn::Sequential features{nullptr};
+};
+
+std::shared_ptr<BackboneImpl>
+backbone_new (const ArchSpec &spec)
+{
+  switch (spec.family)
+    {
+    case BackboneFamily::Plain:
+      return std::make_shared<PlainBackboneImpl> (spec);
+    case BackboneFamily::ResNet:
+      return std::make_shared<ResNetBackboneImpl> (spec);
+    case BackboneFamily::MobileNetV3:
+      return std::make_shared<MobileNetV3BackboneImpl> ();
+    }
+  throw std::invalid_argument ("unknown backbone family");
+}
+
+void
+backbone_load_state_dict (BackboneImpl &backbone,
+                          const std::vector<std::pair<std::string, at::Tensor>> &state,
+                          int *n_loaded, int *n_ignored)
+{
+  std::map<std::string, at::Tensor> by_name (state.begin (), state.end ());
+  std::vector<std::pair<at::Tensor, at::Tensor>> copies;
+  auto collect = [&] (const std::string &name, const at::Tensor &target) {
+    auto it = by_name.find (name);
+    if (it == by_name.end ())
+      throw std::runtime_error ("it has no tensor " + name +
+                                (state.empty () ? std::string () : " (its first is " + state.front ().first + ")"));
+    if (!it->second.sizes ().equals (target.sizes ()))
+      throw std::runtime_error ("its tensor " + name + " has another shape");
+    copies.emplace_back (target, it->second);
+    by_name.erase (it);
+  };
+  for (const auto &p : backbone.named_parameters ())
+    collect (p.key (), p.value ());
+  for (const auto &b : backbone.named_buffers ())
+    collect (b.key (), b.value ());
+
+  /* Only now that every tensor is known to fit: a failure above leaves
+   * the backbone as it was. */
+  torch::NoGradGuard no_grad;
+  for (auto &[target, source] : copies)
+    target.copy_ (source.to (target.scalar_type ()));
+  *n_loaded = (int) copies.size ();
+  *n_ignored = (int) by_name.size ();
+}
+
+} /* namespace otter */
