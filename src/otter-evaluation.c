@@ -371,6 +371,8 @@ otter_evaluation_dup_attack_label (OtterEvaluation *self,
     case OTTER_ATTACK_NONE: return g_strdup (C_("attack", "Clean"));
     case OTTER_ATTACK_FGSM: return g_strdup ("FGSM");
     case OTTER_ATTACK_PGD: return g_strdup_printf ("PGD-%d", p->steps);
+    /* TRANSLATORS: PGD with 50 steps and 5 random restarts */
+    case OTTER_ATTACK_PGD50: return g_strdup_printf ("PGD-%d×%d", p->steps, p->restarts);
     case OTTER_ATTACK_OT: return g_strdup (C_("attack", "OT"));
     default: return g_strdup (otter_attack_kind_to_string (p->kind));
     }

@@ -60,7 +60,7 @@ otter_cli_eval (int argc, char **argv)
   GOptionEntry entries[] = {
     { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file", "FILE" },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset to evaluate on (a path, or “demo”)", "PATH" },
-    { "attack", 'A', 0, G_OPTION_ARG_STRING, &attacks, "none, fgsm, pgd, ot, a comma list, or all [none]", "ATTACK" },
+    { "attack", 'A', 0, G_OPTION_ARG_STRING, &attacks, "none, fgsm, pgd, pgd50, ot, a comma list, or all [none]", "ATTACK" },
     { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, "Attack budget ε [8/255]", "EPS" },
     { "pgd-steps", 0, 0, G_OPTION_ARG_INT, &pgd_steps, "PGD steps k [10]", "K" },
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Evaluate only the validation part of the split train would make", "F" },
@@ -74,7 +74,8 @@ otter_cli_eval (int argc, char **argv)
   g_option_context_set_summary (context,
     "Reports mAP@0.5 (VOC all-point) and COCO mAP@[.5:.95], overall and per class,\n"
     "on clean images and under FGSM (1 step of ε), PGD-k on the detection loss\n"
-    "(step 2/255, random start) and the OT attack.");
+    "(step 2/255, random start), PGD-50 with 5 random restarts keeping the worst\n"
+    "per image (pgd50, which exposes gradient masking) and the OT attack.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -85,7 +86,7 @@ otter_cli_eval (int argc, char **argv)
   if (!(val_fraction >= 0 && val_fraction < 1))
     return otter_cli_fail ("--val-fraction must be at least 0 and below 1");
 
-  g_auto (GStrv) kinds = g_strsplit (attacks ? (g_strcmp0 (attacks, "all") == 0 ? "none,fgsm,pgd,ot" : attacks)
+  g_auto (GStrv) kinds = g_strsplit (attacks ? (g_strcmp0 (attacks, "all") == 0 ? "none,fgsm,pgd,pgd50,ot" : attacks)
                                              : "none", ",", -1);
   OtterTorchAttackParams params[8];
   guint n_attacks = 0;
@@ -93,14 +94,16 @@ otter_cli_eval (int argc, char **argv)
     {
       OtterAttackKind kind;
       if (n_attacks == G_N_ELEMENTS (params) || !otter_attack_kind_from_string (g_strstrip (kinds[i]), &kind))
-        return otter_cli_fail ("unknown attack “%s” (expected none, fgsm, pgd or ot)", kinds[i]);
+        return otter_cli_fail ("unknown attack “%s” (expected none, fgsm, pgd, pgd50 or ot)", kinds[i]);
       otter_torch_attack_params_init (&params[n_attacks], kind);
       if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &params[n_attacks].epsilon))
         return otter_cli_fail ("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)", epsilon);
       params[n_attacks].ot.epsilon = params[n_attacks].ot.step_size = params[n_attacks].epsilon;
       if (pgd_steps < 0 || pgd_steps > 1000)
         return otter_cli_fail ("--pgd-steps must be between 1 and 1000");
-      if (pgd_steps > 0)
+      /* pgd50 is a fixed protocol (50 steps, 5 restarts); --pgd-steps
+       * changes the plain PGD only. */
+      if (pgd_steps > 0 && kind == OTTER_ATTACK_PGD)
         params[n_attacks].steps = pgd_steps;
       n_attacks++;
     }

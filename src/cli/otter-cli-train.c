@@ -132,10 +132,10 @@ otter_cli_train (int argc, char **argv)
 {
   g_autofree char *data = NULL, *val = NULL, *method = NULL, *arch = NULL, *run_dir = NULL;
   g_autofree char *resume = NULL, *init_model = NULL, *optimizer = NULL, *epsilon = NULL;
-  g_autofree char *space = NULL, *name = NULL;
-  double val_fraction = -1, threshold = 0, lr = 0, reg = 0;
-  int epochs = 0, batch = 0, input_size = 0, threads = 0, ot_steps = 0, seed = -1;
-  gboolean json = FALSE, no_augment = FALSE;
+  g_autofree char *space = NULL, *name = NULL, *backbone_weights = NULL;
+  double val_fraction = -1, threshold = 0, lr = 0, reg = 0, backbone_lr_scale = -1, ema = -1;
+  int epochs = 0, batch = 0, input_size = 0, threads = 0, ot_steps = 0, seed = -1, freeze_epochs = 0;
+  gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
   OtterTrainConfig config;
 
@@ -144,7 +144,12 @@ otter_cli_train (int argc, char **argv)
     { "val", 0, 0, G_OPTION_ARG_FILENAME, &val, "Validation dataset (default: split off the training data)", "PATH" },
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Fraction held out for validation [0.2]", "F" },
     { "method", 'm', 0, G_OPTION_ARG_STRING, &method, "ot (default), standard or pgd", "METHOD" },
-    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "Model size: tiny (default) or small", "SIZE" },
+    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "Architecture: tiny (default), small, resnet18 or mobilenet_v3_large", "ARCH" },
+    { "pretrained", 0, 0, G_OPTION_ARG_NONE, &pretrained, "Start the backbone from torchvision's ImageNet weights (resnet18, mobilenet_v3_large; found in PyTorch's hub cache or downloaded)", NULL },
+    { "backbone-weights", 0, 0, G_OPTION_ARG_FILENAME, &backbone_weights, "Start the backbone from this torchvision-layout state_dict (.pth)", "FILE" },
+    { "freeze-backbone-epochs", 0, 0, G_OPTION_ARG_INT, &freeze_epochs, "Keep the backbone frozen for the first N epochs [0]", "N" },
+    { "backbone-lr-scale", 0, 0, G_OPTION_ARG_DOUBLE, &backbone_lr_scale, "The backbone's learning rate relative to the rest [1]", "F" },
+    { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema, "Decay of the weights' moving average used for evaluation and the stored model; 0 turns it off [0.998 for photos, off for the demo]", "DECAY" },
     { "input-size", 0, 0, G_OPTION_ARG_INT, &input_size, "Model input side, a multiple of 32 [96 demo, 320 otherwise]", "PX" },
     { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model file", "FILE" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Maximum epochs [30]", "N" },
@@ -192,6 +197,12 @@ otter_cli_train (int argc, char **argv)
       config.arch = g_strdup (arch);
     }
   config.init_model = g_strdup (init_model);
+  config.backbone_weights = g_strdup (backbone_weights);
+  config.freeze_backbone_epochs = freeze_epochs;
+  if (backbone_lr_scale >= 0)
+    config.train.backbone_lr_scale = backbone_lr_scale;
+  if (ema >= 0)
+    config.train.ema_decay = ema;
   config.name = g_strdup (name);
   config.input_size = input_size;
   if (epochs != 0)

@@ -106,10 +106,11 @@ class_pred_compare (const void *a,
 }
 
 /* pycocotools' bbIou on continuous coordinates; a crowd truth is compared
- * with intersection over the prediction's area. */
+ * with intersection over the prediction's area when @crowd_as_region. */
 static double
-box_iou (const OtterPrediction *p,
-         const OtterTruth      *t)
+box_overlap (const OtterPrediction *p,
+             const OtterTruth      *t,
+             gboolean               crowd_as_region)
 {
   double w, h, inter, pred_area, union_area;
 
@@ -122,7 +123,7 @@ box_iou (const OtterPrediction *p,
 
   inter = w * h;
   pred_area = (p->x2 - p->x1) * (p->y2 - p->y1);
-  if (t->crowd)
+  if (t->crowd && crowd_as_region)
     union_area = pred_area;
   else
     union_area = pred_area + (t->x2 - t->x1) * (t->y2 - t->y1) - inter;
@@ -161,6 +162,42 @@ match_prediction (const double      *ious,
     }
 
   return m;
+}
+
+/* The Pascal VOC devkit's matching (VOCevaldet): the prediction takes the
+ * truth of highest IoU in its image, matched or not (the first one on a
+ * tie, as MATLAB's max does). At IoU >= 0.5 that is a TP if the truth is
+ * still free, an FP if an earlier prediction took it, and ignored if it is
+ * a crowd region (the devkit's "difficult", compared by plain IoU as the
+ * devkit does). */
+static MatchState
+match_voc (const OtterPrediction *p,
+           const OtterTruth      *truths,
+           const TruthKey        *keys,
+           guint16               *matched,
+           guint                  n)
+{
+  double best = -1;
+  int m = -1;
+
+  for (guint g = 0; g < n; g++)
+    {
+      double iou = box_overlap (p, &truths[keys[g].index], FALSE);
+
+      if (iou > best)
+        {
+          best = iou;
+          m = (int) g;
+        }
+    }
+  if (m < 0 || best < 0.5)
+    return MATCH_FP;
+  if (truths[keys[m].index].crowd)
+    return MATCH_IGNORED;
+  if (matched[m] & VOC_BIT)
+    return MATCH_FP;
+  matched[m] |= VOC_BIT;
+  return MATCH_TP;
 }
 
 static MatchState
@@ -204,11 +241,9 @@ match_image (const OtterTruth      *truths,
       cp->coco_kept = i < max_dets;
 
       for (guint g = 0; g < n_image_truths; g++)
-        ious[g] = box_iou (p, &truths[truth_keys[g].index]);
+        ious[g] = box_overlap (p, &truths[truth_keys[g].index], TRUE);
 
-      cp->voc = apply_match (match_prediction (ious, truths, truth_keys, matched,
-                                               n_image_truths, VOC_BIT, 0.5),
-                             truths, truth_keys, matched, VOC_BIT);
+      cp->voc = match_voc (p, truths, truth_keys, matched, n_image_truths);
 
       if (!cp->coco_kept)
         continue;
@@ -378,10 +413,12 @@ mean_defined (const double *values,
  * @truths. Boxes use continuous coordinates (width is x2 - x1), images are
  * compared by index and a crowd truth is an ignored region.
  *
- * ap50 is Pascal VOC's all-point AP at IoU >= 0.5: predictions of a class,
- * by descending score, each take the unmatched non-crowd truth of highest
- * IoU in their image; a prediction that only overlaps a crowd region by at
- * least half of its own area is neither TP nor FP; the others are FP.
+ * ap50 is Pascal VOC's all-point AP at IoU >= 0.5 with the devkit's
+ * matching: predictions of a class, by descending score, each take the
+ * truth of highest IoU in their image; a TP when it is free, an FP when an
+ * earlier prediction took it (a duplicate), neither when it is a crowd
+ * region (the devkit's "difficult" boxes, compared by plain IoU there);
+ * predictions below IoU 0.5 are FP.
  * All predictions count, whatever @max_per_image.
  *
  * ap is COCO's AP@[.50:.05:.95] exactly as pycocotools' COCOeval computes it

@@ -25,6 +25,7 @@ otter_train_config_init (OtterTrainConfig *config)
   config->checkpoint_every = 1;
   otter_torch_train_params_init (&config->train);
   config->train.lr = 0;                /* automatic, see otter_train_config_get_lr() */
+  config->train.ema_decay = -1;        /* automatic, see otter_train_config_get_ema_decay() */
 }
 
 void
@@ -34,6 +35,7 @@ otter_train_config_clear (OtterTrainConfig *config)
   g_clear_pointer (&config->val_data, g_free);
   g_clear_pointer (&config->arch, g_free);
   g_clear_pointer (&config->init_model, g_free);
+  g_clear_pointer (&config->backbone_weights, g_free);
   g_clear_pointer (&config->name, g_free);
 }
 
@@ -46,6 +48,7 @@ otter_train_config_copy (OtterTrainConfig       *dest,
   dest->val_data = g_strdup (src->val_data);
   dest->arch = g_strdup (src->arch);
   dest->init_model = g_strdup (src->init_model);
+  dest->backbone_weights = g_strdup (src->backbone_weights);
   dest->name = g_strdup (src->name);
 }
 
@@ -74,6 +77,14 @@ otter_train_config_get_lr (const OtterTrainConfig *config)
   return g_str_has_prefix (config->data, "demo") ? 2e-3 : 5e-4;
 }
 
+double
+otter_train_config_get_ema_decay (const OtterTrainConfig *config)
+{
+  if (config->train.ema_decay >= 0)
+    return config->train.ema_decay;
+  return g_str_has_prefix (config->data, "demo") ? 0.0 : 0.998;
+}
+
 gboolean
 otter_train_config_validate (const OtterTrainConfig *config,
                              GError                **error)
@@ -86,7 +97,15 @@ otter_train_config_validate (const OtterTrainConfig *config,
   else if (config->val_data == NULL && !(config->val_fraction >= 0 && config->val_fraction < 1))
     problem = "the validation fraction must be at least 0 and below 1";
   else if (config->arch == NULL || !g_strv_contains ((const char *const *) otter_torch_model_archs (), config->arch))
-    problem = "the model size must be tiny or small";
+    problem = "the architecture must be tiny, small, resnet18 or mobilenet_v3_large";
+  else if (config->backbone_weights != NULL && config->init_model != NULL)
+    problem = "backbone weights start a new model; they cannot be combined with a model to start from";
+  else if (config->freeze_backbone_epochs < 0 || config->freeze_backbone_epochs > config->max_epochs)
+    problem = "the backbone can be frozen for 0 up to the maximum number of epochs";
+  else if (!(config->train.backbone_lr_scale >= 0 && config->train.backbone_lr_scale <= 10))
+    problem = "the backbone's learning-rate scale must be in [0, 10]";
+  else if (!(config->train.ema_decay < 1))
+    problem = "the EMA decay must be below 1 (0 turns it off)";
   else if (size < 32 || size > 2048 || size % 32 != 0)
     problem = "the input size must be a multiple of 32 between 32 and 2048";
   else if (config->batch_size < 2 || config->batch_size > 1024)
@@ -146,6 +165,12 @@ otter_train_config_to_json (const OtterTrainConfig *c)
   add_string (b, "arch", c->arch);
   add_int (b, "input_size", otter_train_config_get_input_size (c));
   add_string (b, "init_model", c->init_model);
+  add_string (b, "backbone_weights", c->backbone_weights);
+  json_builder_set_member_name (b, "pretrained");
+  json_builder_add_boolean_value (b, c->pretrained);
+  add_int (b, "freeze_backbone_epochs", c->freeze_backbone_epochs);
+  add_double (b, "backbone_lr_scale", t->backbone_lr_scale);
+  add_double (b, "ema_decay", otter_train_config_get_ema_decay (c));
   add_int (b, "batch_size", c->batch_size);
   add_int (b, "max_epochs", c->max_epochs);
   add_double (b, "loss_threshold", otter_train_config_get_threshold (c));
@@ -212,6 +237,12 @@ otter_train_config_from_json (OtterTrainConfig *c,
   c->val_data = dup_string_member (o, "val_data", NULL);
   c->arch = dup_string_member (o, "arch", "tiny");
   c->init_model = dup_string_member (o, "init_model", NULL);
+  c->backbone_weights = dup_string_member (o, "backbone_weights", NULL);
+  c->pretrained = json_object_get_boolean_member_with_default (o, "pretrained", FALSE);
+  c->freeze_backbone_epochs = json_object_get_int_member_with_default (o, "freeze_backbone_epochs", 0);
+  t->backbone_lr_scale = json_object_get_double_member_with_default (o, "backbone_lr_scale", t->backbone_lr_scale);
+  /* Runs from before EMA existed trained without it. */
+  t->ema_decay = json_object_get_double_member_with_default (o, "ema_decay", 0.0);
   c->name = dup_string_member (o, "name", NULL);
   c->val_fraction = json_object_get_double_member_with_default (o, "val_fraction", c->val_fraction);
   c->input_size = json_object_get_int_member_with_default (o, "input_size", 0);

@@ -20,9 +20,15 @@ typedef struct
   char                 *data;            /* dataset path or "demo" */
   char                 *val_data;        /* validation dataset, or NULL to split */
   double                val_fraction;    /* used when val_data is NULL */
-  char                 *arch;            /* tiny | small */
+  char                 *arch;            /* tiny | small | resnet18 | mobilenet_v3_large */
   int                   input_size;      /* 0: 96 for the demo, 320 otherwise */
   char                 *init_model;      /* start from this model file, or NULL */
+  /* A torchvision-layout state_dict (.pth) for the backbone, or NULL for a
+   * random start; `pretrained` records that it is torchvision's ImageNet
+   * file for the architecture. */
+  char                 *backbone_weights;
+  gboolean              pretrained;
+  int                   freeze_backbone_epochs; /* backbone frozen for the first N epochs */
   int                   batch_size;
   int                   max_epochs;
   double                loss_threshold;  /* τ; ≤ 0 means the method's default */
@@ -48,6 +54,9 @@ int               otter_train_config_get_input_size (const OtterTrainConfig *con
  * 320 px, where the faster rate leaves the heatmap head stuck near its
  * prior). */
 double            otter_train_config_get_lr      (const OtterTrainConfig *config);
+/* The EMA decay in force: train.ema_decay when ≥ 0, else the default for
+ * the data (off for the demo, whose runs are short). */
+double            otter_train_config_get_ema_decay (const OtterTrainConfig *config);
 
 JsonNode         *otter_train_config_to_json     (const OtterTrainConfig *config);
 gboolean          otter_train_config_from_json   (OtterTrainConfig       *config,

@@ -260,7 +260,7 @@ load_data (RunState *rs, GError **error)
 }
 
 static gboolean
-build_model (RunState *rs, GError **error)
+build_model (RunState *rs, gboolean resuming_from_checkpoint, GError **error)
 {
   OtterTrainConfig *c = &rs->job->config;
   const char *const *names = otter_dataset_get_class_names (rs->train);
@@ -276,7 +276,13 @@ build_model (RunState *rs, GError **error)
       return TRUE;
     }
   rs->model = otter_torch_model_new (c->arch, names, otter_train_config_get_input_size (c), c->seed, error);
-  return rs->model != NULL;
+  if (rs->model == NULL)
+    return FALSE;
+  /* A resumed run takes its weights from its checkpoint instead. */
+  if (c->backbone_weights != NULL && !resuming_from_checkpoint &&
+      !otter_torch_model_load_backbone_weights (rs->model, c->backbone_weights, error))
+    return FALSE;
+  return TRUE;
 }
 
 /* Picks the history up from metrics.jsonl after the checkpoint's step. */
@@ -371,6 +377,7 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
   gint64 epoch_start = g_get_monotonic_time ();
   double ips = 0;
 
+  otter_torch_trainer_set_backbone_frozen (rs->trainer, epoch < c->freeze_backbone_epochs);
   otter_batch_loader_start_epoch (loader, epoch);
   for (;;)
     {
@@ -443,8 +450,13 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
   out->val_map50 = NAN;
   if (rs->val != NULL)
     {
+      /* Validation judges the weights that would be stored: the moving
+       * average when there is one. */
+      gboolean swapped = otter_torch_trainer_swap_ema (rs->trainer);
       g_autoptr (OtterMapResult) map = otter_evaluate (rs->model, rs->val, NULL, c->batch_size, c->seed,
                                                        rs->job->cancellable, NULL, NULL, NULL, NULL);
+      if (swapped)
+        otter_torch_trainer_swap_ema (rs->trainer);
       if (map != NULL)
         out->val_map50 = map->map50;
     }
@@ -503,7 +515,11 @@ train (RunState *rs, char **model_path, GError **error)
         {
           g_autofree char *path = otter_run_dup_path (rs->run, OTTER_RUN_MODEL);
           g_autofree char *meta = model_metadata (rs);
-          if (!otter_torch_model_save (rs->model, path, meta, error))
+          gboolean swapped = otter_torch_trainer_swap_ema (rs->trainer);
+          gboolean saved = otter_torch_model_save (rs->model, path, meta, error);
+          if (swapped)
+            otter_torch_trainer_swap_ema (rs->trainer);
+          if (!saved)
             return OTTER_TRAINER_FAILED;
           *model_path = g_steal_pointer (&path);
           return OTTER_TRAINER_CONVERGED;
@@ -524,7 +540,9 @@ prepare (RunState *rs, GError **error)
       if (rs->run == NULL)
         return FALSE;
     }
-  if (!load_data (rs, error) || !build_model (rs, error))
+  g_autofree char *last_checkpoint = rs->run != NULL ? otter_run_dup_path (rs->run, OTTER_RUN_LAST) : NULL;
+  gboolean has_checkpoint = last_checkpoint != NULL && g_file_test (last_checkpoint, G_FILE_TEST_EXISTS);
+  if (!load_data (rs, error) || !build_model (rs, has_checkpoint, error))
     return FALSE;
 
   OtterTrainConfig *c = &job->config;
@@ -536,6 +554,7 @@ prepare (RunState *rs, GError **error)
     c->train.total_steps = (gint64) steps_per_epoch * c->max_epochs;
     c->train.warmup_steps = MIN (c->train.warmup_steps, c->train.total_steps / 5);
     c->train.lr = otter_train_config_get_lr (c);
+    c->train.ema_decay = otter_train_config_get_ema_decay (c);
   }
   rs->trainer = otter_torch_trainer_new (rs->model, &c->train, error);
   if (rs->trainer == NULL)

@@ -374,6 +374,27 @@ model_assign_tensors (OtterTorchModel *model, const char *path,
 
 using namespace otter;
 
+char *
+otter_torch_model_dup_description_json (OtterTorchModel *model)
+{
+  g_return_val_if_fail (model != nullptr, nullptr);
+  try
+    {
+      std::string header = model_header_json (model, TensorMap (), nullptr, nullptr);
+      g_autoptr (JsonNode) root = json_from_string (header.c_str (), nullptr);
+      JsonObject *obj = json_node_get_object (root);
+      json_object_remove_member (obj, "tensors");
+      json_object_remove_member (obj, "metadata");
+      json_object_remove_member (obj, "format");
+      return json_to_string (root, TRUE);
+    }
+  catch (const std::exception &e)
+    {
+      g_warning ("%s", e.what ());
+      return nullptr;
+    }
+}
+
 gboolean
 otter_torch_model_save (OtterTorchModel *model,
                         const char      *path,

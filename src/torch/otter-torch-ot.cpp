@@ -158,6 +158,59 @@ pgd_perturbation (OtterTorchModel *model, const at::Tensor &images, const Target
   return adv.detach ();
 }
 
+/* Each image's own detection loss (the batch loss normalises by all the
+ * batch's objects, which would let one image's objects weigh on another's
+ * score). */
+static at::Tensor
+per_image_loss (const HeadOutputs &out, const Targets &targets)
+{
+  at::Tensor logits = out.heatmap;
+  int64_t n = logits.size (0), h = logits.size (2), w = logits.size (3);
+  at::Tensor p = at::sigmoid (logits);
+  at::Tensor pos = targets.heatmap.eq (1.0).to (at::kFloat);
+  at::Tensor neg_weight = at::pow (1 - targets.heatmap, 4) * (1 - pos);
+  at::Tensor focal = -(at::log_sigmoid (logits) * at::pow (1 - p, 2) * pos +
+                       at::log_sigmoid (-logits) * at::pow (p, 2) * neg_weight).sum ({ 1, 2, 3 });
+  at::Tensor n_pos = pos.sum ({ 1, 2, 3 }).clamp_min (1);
+  at::Tensor total = focal;
+  if (targets.n_objects > 0)
+    {
+      auto gather = [&] (const at::Tensor &map) {
+        return map.permute ({ 0, 2, 3, 1 }).reshape ({ n * h * w, 2 }).index_select (0, targets.index);
+      };
+      at::Tensor size = (gather (out.size) - targets.size).abs ().sum (1);
+      at::Tensor offset = (gather (out.offset) - targets.offset).abs ().sum (1);
+      at::Tensor per_object = kSizeWeight * size + kOffsetWeight * offset;
+      total = total + at::zeros ({ n }, per_object.options ()).index_add (0, targets.image, per_object);
+    }
+  return total / n_pos;
+}
+
+at::Tensor
+pgd_worst_of_restarts (OtterTorchModel *model, const at::Tensor &images, const Targets &targets,
+                       float epsilon, float step_size, int steps, int restarts, guint64 seed)
+{
+  at::Tensor worst, worst_loss;
+  for (int r = 0; r < restarts; r++)
+    {
+      at::Tensor adv = pgd_perturbation (model, images, targets, epsilon, step_size, steps, true,
+                                         seed + (guint64) r * 7919u);
+      torch::NoGradGuard no_grad;
+      FrozenEval frozen (*model->detector);
+      at::Tensor loss = per_image_loss (model->detector->forward (adv), targets);
+      if (r == 0)
+        {
+          worst = adv;
+          worst_loss = loss;
+          continue;
+        }
+      at::Tensor better = loss > worst_loss;
+      worst = at::where (better.view ({ -1, 1, 1, 1 }), adv, worst);
+      worst_loss = at::max (loss, worst_loss);
+    }
+  return worst;
+}
+
 static bool
 check_ot_params (const OtterTorchOtParams *p, GError **error)
 {
@@ -337,10 +390,16 @@ otter_torch_attack_params_init (OtterTorchAttackParams *params,
   params->step_size = 2.0f / 255.0f;
   params->steps = 10;
   params->random_start = TRUE;
+  params->restarts = 1;
+  if (kind == OTTER_ATTACK_PGD50)
+    {
+      params->steps = 50;
+      params->restarts = 5;
+    }
   otter_torch_ot_params_init (&params->ot);
 }
 
-static const char *const attack_names[] = { "none", "fgsm", "pgd", "ot" };
+static const char *const attack_names[] = { "none", "fgsm", "pgd", "ot", "pgd50" };
 
 const char *
 otter_attack_kind_to_string (OtterAttackKind kind)
@@ -371,14 +430,15 @@ otter_torch_attack (OtterTorchModel              *model,
                     GError                      **error)
 {
   g_return_val_if_fail (model != nullptr && params != nullptr && out_images != nullptr, FALSE);
-  bool needs_boxes = params->kind == OTTER_ATTACK_FGSM || params->kind == OTTER_ATTACK_PGD;
+  bool needs_boxes = params->kind == OTTER_ATTACK_FGSM || params->kind == OTTER_ATTACK_PGD ||
+                     params->kind == OTTER_ATTACK_PGD50;
   if (!check_batch (model, batch, needs_boxes, error))
     return FALSE;
   if (!(params->epsilon >= 0 && params->epsilon <= 1) || params->steps < 1 || params->steps > 1000 ||
-      !(params->step_size > 0 && params->step_size <= 1))
+      !(params->step_size > 0 && params->step_size <= 1) || params->restarts < 1 || params->restarts > 100)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "attack needs 0 ≤ ε ≤ 1, 1–1000 steps and a step size in (0, 1]");
+                   "attack needs 0 ≤ ε ≤ 1, 1–1000 steps, a step size in (0, 1] and 1–100 restarts");
       return FALSE;
     }
   try
@@ -392,13 +452,18 @@ otter_torch_attack (OtterTorchModel              *model,
           break;
         case OTTER_ATTACK_FGSM:
         case OTTER_ATTACK_PGD:
+        case OTTER_ATTACK_PGD50:
           {
             Targets targets = build_targets (model, batch, batch->size / kStride, batch->size / kStride);
             bool fgsm = params->kind == OTTER_ATTACK_FGSM;
-            adv = pgd_perturbation (model, images, targets, params->epsilon,
-                                    fgsm ? params->epsilon : params->step_size,
-                                    fgsm ? 1 : params->steps,
-                                    fgsm ? false : params->random_start, seed);
+            if (!fgsm && params->random_start && params->restarts > 1)
+              adv = pgd_worst_of_restarts (model, images, targets, params->epsilon, params->step_size,
+                                           params->steps, params->restarts, seed);
+            else
+              adv = pgd_perturbation (model, images, targets, params->epsilon,
+                                      fgsm ? params->epsilon : params->step_size,
+                                      fgsm ? 1 : params->steps,
+                                      fgsm ? false : params->random_start, seed);
           }
           break;
         case OTTER_ATTACK_OT:

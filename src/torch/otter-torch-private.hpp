@@ -142,6 +142,9 @@ at::Tensor sinkhorn_plan (const at::Tensor &cost, double reg, int max_iter, doub
 at::Tensor ot_target_perturbation (Detector &detector, const at::Tensor &images,
                                    const OtterTorchOtParams &params, guint64 seed,
                                    double *d_start);
+at::Tensor pgd_worst_of_restarts (OtterTorchModel *model, const at::Tensor &images,
+                                  const Targets &targets, float epsilon, float step_size,
+                                  int steps, int restarts, guint64 seed);
 at::Tensor pgd_perturbation (OtterTorchModel *model, const at::Tensor &images,
                              const Targets &targets, float epsilon, float step_size,
                              int steps, bool random_start, guint64 seed);

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "otter-torch-private.hpp"
 
@@ -26,8 +27,65 @@ struct _OtterTorchTrainer
   std::vector<bool> decay;             /* weight decay skips norms and biases */
   std::vector<at::Tensor> exp_avg;     /* SGD momentum buffer / Adam first moment */
   std::vector<at::Tensor> exp_avg_sq;  /* Adam second moment */
+  std::vector<bool> in_backbone;       /* gets lr × backbone_lr_scale, can be frozen */
+  bool backbone_frozen = false;
+  /* The moving average, of parameters and floating-point buffers, in the
+   * order of model_tensors(); empty when EMA is off. */
+  std::vector<at::Tensor> ema;
+  bool ema_swapped = false;
   gint64 step = 0;
 };
+
+static const std::string kBackbonePrefix = "backbone.";
+
+static bool
+is_backbone (const std::string &name)
+{
+  return name.compare (0, kBackbonePrefix.size (), kBackbonePrefix) == 0;
+}
+
+/* The model's tensors that the average follows: every parameter and every
+ * floating-point buffer (batch-norm statistics), not the counters. */
+static std::vector<at::Tensor>
+ema_targets (OtterTorchModel *model)
+{
+  std::vector<at::Tensor> out;
+  for (auto &[name, t] : model_tensors (model))
+    if (t.is_floating_point ())
+      out.push_back (t);
+  return out;
+}
+
+static std::vector<std::string>
+ema_names (OtterTorchModel *model)
+{
+  std::vector<std::string> out;
+  for (auto &[name, t] : model_tensors (model))
+    if (t.is_floating_point ())
+      out.push_back (name);
+  return out;
+}
+
+/* Warms up like TensorFlow's ExponentialMovingAverage with num_updates:
+ * early on the average follows the weights closely, so it is not stuck
+ * near the random start. */
+static double
+ema_decay_at (const OtterTorchTrainParams &p, gint64 updates)
+{
+  return std::min (p.ema_decay, (1.0 + updates) / (10.0 + updates));
+}
+
+static void
+ema_update (OtterTorchTrainer *trainer)
+{
+  if (trainer->ema.empty ())
+    return;
+  torch::NoGradGuard no_grad;
+  double d = ema_decay_at (trainer->params, trainer->step);
+  std::vector<at::Tensor> targets = ema_targets (trainer->model);
+  for (size_t i = 0; i < targets.size (); i++)
+    trainer->ema[i].mul_ (d).add_ (targets[i].detach (), 1 - d);
+}
 
 static const char *const method_names[] = { "ot", "standard", "pgd" };
 static const char *const optimizer_names[] = { "sgd", "adamw" };
@@ -90,6 +148,8 @@ otter_torch_train_params_init (OtterTorchTrainParams *params)
   otter_torch_ot_params_init (&params->ot);
   params->pgd_steps = 3;
   params->pgd_step_size = 2.0f / 255.0f;
+  params->backbone_lr_scale = 1.0;
+  params->ema_decay = 0.0;
 }
 
 static bool
@@ -108,6 +168,10 @@ check_train_params (const OtterTorchTrainParams *p, GError **error)
     problem = "the minimum learning-rate ratio must be in [0, 1]";
   else if (!(p->w1 >= 0 && p->w2 >= 0 && p->w1 + p->w2 > 0))
     problem = "the loss weights must be non-negative and not both zero";
+  else if (!(p->backbone_lr_scale >= 0 && p->backbone_lr_scale <= 10))
+    problem = "the backbone's learning-rate scale must be in [0, 10]";
+  else if (!(p->ema_decay >= 0 && p->ema_decay < 1))
+    problem = "the EMA decay must be in [0, 1) (0 turns it off)";
   else if (!(p->grad_clip >= 0))
     problem = "gradient clipping must be ≥ 0";
   else if (p->method == OTTER_METHOD_PGD && (p->pgd_steps < 1 || p->pgd_steps > 100 || !(p->pgd_step_size > 0)))
@@ -145,7 +209,11 @@ otter_torch_trainer_new (OtterTorchModel             *model,
           trainer->exp_avg.push_back (at::zeros_like (p.value ()));
           trainer->exp_avg_sq.push_back (params->optimizer == OTTER_OPTIMIZER_ADAMW
                                          ? at::zeros_like (p.value ()) : at::Tensor ());
+          trainer->in_backbone.push_back (is_backbone (p.key ()));
         }
+      if (params->ema_decay > 0)
+        for (const at::Tensor &t : ema_targets (model))
+          trainer->ema.push_back (t.detach ().clone ());
       return trainer;
     }
   catch (const std::exception &e)
@@ -200,7 +268,7 @@ clip_gradients (OtterTorchTrainer *trainer)
 }
 
 static void
-apply_update (OtterTorchTrainer *trainer, double lr)
+apply_update (OtterTorchTrainer *trainer, double base_lr)
 {
   torch::NoGradGuard no_grad;
   const OtterTorchTrainParams &p = trainer->params;
@@ -212,6 +280,9 @@ apply_update (OtterTorchTrainer *trainer, double lr)
         continue;
       at::Tensor grad = param.grad ();
       double wd = trainer->decay[i] ? p.weight_decay : 0.0;
+      if (trainer->in_backbone[i] && trainer->backbone_frozen)
+        continue;
+      double lr = trainer->in_backbone[i] ? base_lr * p.backbone_lr_scale : base_lr;
       if (p.optimizer == OTTER_OPTIMIZER_SGD)
         {
           /* PyTorch's SGD: decay added to the gradient, then momentum. */
@@ -284,11 +355,20 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
           b.copy_ (saved_buffers[i++]);
       };
 
+      if (trainer->ema_swapped)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+                       "the model holds the moving average: swap the weights back before training");
+          return FALSE;
+        }
       result->l1 = NAN;
       result->l2 = NAN;
       result->d = NAN;
       at::Tensor loss;
       detector->train ();
+      /* A frozen backbone keeps its batch-norm statistics too. */
+      if (trainer->backbone_frozen)
+        detector->backbone->eval ();
       zero_gradients (trainer);
 
       switch (p.method)
@@ -355,6 +435,7 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
       result->lr = otter_torch_trainer_lr_at (trainer, trainer->step);
       apply_update (trainer, result->lr);
       zero_gradients (trainer);
+      ema_update (trainer);
       trainer->step++;
       return TRUE;
     }
@@ -363,6 +444,37 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
       set_error (error, e);
       return FALSE;
     }
+}
+
+void
+otter_torch_trainer_set_backbone_frozen (OtterTorchTrainer *trainer,
+                                         gboolean           frozen)
+{
+  g_return_if_fail (trainer != nullptr);
+  trainer->backbone_frozen = frozen;
+  /* No gradients for the frozen part: the backward pass stops at the
+   * neck, which is most of the saving. */
+  for (size_t i = 0; i < trainer->parameters.size (); i++)
+    if (trainer->in_backbone[i])
+      trainer->parameters[i].set_requires_grad (!frozen);
+}
+
+gboolean
+otter_torch_trainer_swap_ema (OtterTorchTrainer *trainer)
+{
+  g_return_val_if_fail (trainer != nullptr, FALSE);
+  if (trainer->ema.empty ())
+    return FALSE;
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> targets = ema_targets (trainer->model);
+  for (size_t i = 0; i < targets.size (); i++)
+    {
+      at::Tensor live = targets[i].detach ().clone ();
+      targets[i].detach ().copy_ (trainer->ema[i]);
+      trainer->ema[i].copy_ (live);
+    }
+  trainer->ema_swapped = !trainer->ema_swapped;
+  return TRUE;
 }
 
 gboolean
@@ -374,7 +486,26 @@ otter_torch_trainer_save_checkpoint (OtterTorchTrainer *trainer,
   g_return_val_if_fail (trainer != nullptr && path != nullptr, FALSE);
   try
     {
+      /* "model." holds the weights to evaluate (the average, when there
+       * is one), so that a checkpoint opened as a model behaves like the
+       * stored model; "live." the weights training goes on from. */
       TensorMap tensors = model_tensors (trainer->model);
+      if (!trainer->ema.empty ())
+        {
+          TensorMap live;
+          size_t k = 0;
+          for (auto &[name, t] : tensors)
+            {
+              if (!t.is_floating_point ())
+                continue;
+              at::Tensor average = trainer->ema_swapped ? t : trainer->ema[k];
+              at::Tensor weights = trainer->ema_swapped ? trainer->ema[k] : t;
+              k++;
+              live.emplace_back ("live." + name.substr (strlen ("model.")), weights);
+              t = average;
+            }
+          tensors.insert (tensors.end (), live.begin (), live.end ());
+        }
       for (size_t i = 0; i < trainer->parameters.size (); i++)
         {
           tensors.emplace_back ("optim.exp_avg." + trainer->names[i], trainer->exp_avg[i]);
@@ -423,9 +554,26 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
                        "%s is a checkpoint of another architecture", path);
           return FALSE;
         }
+      if (trainer->ema_swapped)
+        otter_torch_trainer_swap_ema (trainer);
       if (!model_assign_tensors (trainer->model, path, tensors, error))
         return FALSE;
       torch::NoGradGuard no_grad;
+      /* The model now holds the checkpoint's "model." weights: the
+       * average when it was saved with one. Training goes on from the
+       * live weights beside them. */
+      {
+        std::vector<std::string> names = ema_names (trainer->model);
+        std::vector<at::Tensor> targets = ema_targets (trainer->model);
+        for (size_t i = 0; i < targets.size (); i++)
+          {
+            if (!trainer->ema.empty ())
+              trainer->ema[i].copy_ (targets[i]);
+            auto live = tensors.find ("live." + names[i].substr (strlen ("model.")));
+            if (live != tensors.end () && live->second.sizes ().equals (targets[i].sizes ()))
+              targets[i].detach ().copy_ (live->second);
+          }
+      }
       for (size_t i = 0; i < trainer->parameters.size (); i++)
         {
           auto m = tensors.find ("optim.exp_avg." + trainer->names[i]);
@@ -436,6 +584,7 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
               v->second.sizes ().equals (trainer->exp_avg_sq[i].sizes ()))
             trainer->exp_avg_sq[i].copy_ (v->second);
         }
+      model_read_backbone_init (trainer->model, obj);
       trainer->step = json_object_get_int_member_with_default (ck, "step", 0);
       return TRUE;
     }

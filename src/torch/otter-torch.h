@@ -134,6 +134,11 @@ const char      *otter_torch_model_get_backbone_init (OtterTorchModel *model,
 gboolean         otter_torch_model_export_state_dict (OtterTorchModel *model,
                                                  const char          *path,
                                                  GError             **error);
+/* What a model file says about the model, as pretty-printed JSON:
+ * architecture (backbone family, widths, neck, heads, stride), input
+ * size, class names, normalisation and the origin of the backbone's
+ * weights. Free with g_free(). */
+char            *otter_torch_model_dup_description_json (OtterTorchModel *model);
 
 gboolean         otter_torch_model_loss         (OtterTorchModel     *model,
                                                  const OtterTorchBatch *batch,
@@ -223,6 +228,10 @@ typedef enum
   OTTER_ATTACK_FGSM,
   OTTER_ATTACK_PGD,
   OTTER_ATTACK_OT,
+  /* PGD-50 with 5 random restarts, keeping the worst (highest-loss)
+   * restart of each image: a gain that vanishes here was gradient
+   * masking. */
+  OTTER_ATTACK_PGD50,
 } OtterAttackKind;
 
 typedef struct
@@ -232,6 +241,7 @@ typedef struct
   float              step_size;    /* PGD α, default 2/255 */
   int                steps;        /* PGD k, default 10 */
   gboolean           random_start; /* PGD, default TRUE */
+  int                restarts;     /* PGD: random starts, the worst kept per image; default 1 (5 for pgd50) */
   OtterTorchOtParams ot;           /* the OT attack's settings */
 } OtterTorchAttackParams;
 
@@ -287,6 +297,12 @@ typedef struct
   OtterTorchOtParams ot;            /* method ot: the target perturbation set */
   int                pgd_steps;     /* method pgd */
   float              pgd_step_size;
+  /* The backbone's learning rate is lr × this (fine-tuning a pretrained
+   * backbone wants it lower than the new neck and heads), default 1. */
+  double             backbone_lr_scale;
+  /* Exponential moving average of the weights, used for evaluation and
+   * stored as the model: the decay after its warm-up ramp; 0 = off. */
+  double             ema_decay;
 } OtterTorchTrainParams;
 
 void otter_torch_train_params_init (OtterTorchTrainParams *params);
@@ -318,6 +334,14 @@ gboolean           otter_torch_trainer_step      (OtterTorchTrainer           *t
                                                   guint64                      seed,
                                                   OtterTorchStepResult        *result,
                                                   GError                     **error);
+/* While frozen the backbone's weights and batch-norm statistics stay as
+ * they are (fine-tuning's first epochs); off by default. */
+void               otter_torch_trainer_set_backbone_frozen (OtterTorchTrainer *trainer,
+                                                            gboolean           frozen);
+/* With ema_decay > 0: exchanges the model's weights with their moving
+ * average (call again to exchange them back). Evaluating or storing the
+ * model between two calls uses the average. FALSE when EMA is off. */
+gboolean           otter_torch_trainer_swap_ema  (OtterTorchTrainer           *trainer);
 /* Checkpoints hold the model, the optimiser state and the step count,
  * written atomically (temporary file, then rename). */
 gboolean           otter_torch_trainer_save_checkpoint (OtterTorchTrainer     *trainer,

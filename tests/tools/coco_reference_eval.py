@@ -184,18 +184,16 @@ def voc_evaluate_category(gts_by_img, dets):
         state = 0  # 0 FP, 1 TP, 2 ignored
         if gs:
             crowd = [bool(g['iscrowd']) for g in gs]
-            ious = box_iou([d['bbox']], [g['bbox'] for g in gs], crowd)[0]
-            best, m = 0.5, -1
-            for gi, g in enumerate(gs):
-                if crowd[gi] or matched[d['image_id']][gi]:
-                    continue
-                if ious[gi] >= best:
-                    best, m = ious[gi], gi
-            if m > -1:
-                matched[d['image_id']][m] = True
-                state = 1
-            elif any(c and iou >= 0.5 for c, iou in zip(crowd, ious)):
-                state = 2
+            # the devkit: the truth of highest IoU, matched or not, with
+            # "difficult" (crowd) boxes compared by plain IoU too
+            ious = box_iou([d['bbox']], [g['bbox'] for g in gs], [False] * len(gs))[0]
+            m = int(np.argmax(ious))
+            if ious[m] >= 0.5:
+                if crowd[m]:
+                    state = 2
+                elif not matched[d['image_id']][m]:
+                    matched[d['image_id']][m] = True
+                    state = 1
         if state != 2:
             tp.append(state == 1)
             fp.append(state == 0)
@@ -352,15 +350,15 @@ def self_test():
          5 / 6, (51 * one + 50 * 2 / 3) / 101),
         ('crowd', [(0, 0, 0, 0, 0, 10, 10), (0, 0, 1, 100, 0, 200, 100)],
          [(0, 0, 110, 10, 130, 30, .9), (0, 0, 150, 50, 190, 90, .85),
-          (0, 0, 0, 0, 10, 10, .8)], 1.0, one),
+          (0, 0, 0, 0, 10, 10, .8)], 1 / 3, one),
         ('real truth inside crowd', [(0, 0, 0, 0, 0, 10, 10), (0, 0, 1, 100, 0, 200, 100),
                                      (0, 0, 0, 120, 60, 140, 80)],
          [(0, 0, 120, 60, 140, 80, .9), (0, 0, 0, 0, 10, 10, .8)], 1.0, 1.0),
         ('iou 0.5', [(0, 0, 0, 0, 0, 10, 10)], [(0, 0, 0, 0, 10, 5, .9)], 1.0, 0.1 * one),
         ('iou 0.7', [(0, 0, 0, 0, 0, 100, 100)], [(0, 0, 0, 0, 100, 70, .9)], 1.0, 0.5 * one),
-        ('best unmatched', [(0, 0, 0, 0, 0, 10, 10), (0, 0, 0, 2, 0, 12, 10)],
+        ('duplicate of the best truth', [(0, 0, 0, 0, 0, 10, 10), (0, 0, 0, 2, 0, 12, 10)],
          [(0, 0, 0, 0, 10, 10, .9), (0, 0, 0.5, 0, 10.5, 10, .8)],
-         1.0, 0.5 + 0.5 * 51 / 101 * one),
+         0.5, 0.5 + 0.5 * 51 / 101 * one),
         ('tie, lower image first', [(1, 0, 0, 0, 0, 10, 10)],
          [(0, 0, 0, 0, 10, 10, .5), (1, 0, 0, 0, 10, 10, .5)], 0.5, 0.5),
         ('tie, lower image first (2)', [(0, 0, 0, 0, 0, 10, 10)],
