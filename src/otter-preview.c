@@ -153,7 +153,7 @@ otter_preview_compute (OtterDataset             *dataset,
   g_autofree guint *indices = choose_samples (n_samples, params, &n_indices);
   int size = otter_model_get_input_size (model);
   g_autoptr (OtterBatch) batch = otter_batch_new_from_samples (dataset, indices, n_indices, size,
-                                                               NULL, NULL, error);
+                                                               NULL, NULL, NULL, error);
   if (batch == NULL)
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

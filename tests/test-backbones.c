@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "otter-torch.h"
+#include "test-model-utils.h"
 
 #define SIZE 64
 static const char *const class_names[] = { "a", "b", "c", NULL };
@@ -101,19 +102,6 @@ reference_new (const char *arch)
   return ref;
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* Largest |a − b| over the largest |b|: the maps of deep random networks
  * reach magnitudes of 10 or more, where float32 rounding alone is ~1e-6. */
 static double
@@ -172,7 +160,7 @@ check_parity (const char *arch)
   const char *loaded_sha = NULL;
   g_assert_cmpstr (otter_torch_model_get_backbone_init (loaded, &loaded_sha), ==, base);
   g_assert_cmpstr (loaded_sha, ==, sha);
-  remove_dir (ref->dir);
+  remove_temp_dir (ref->dir);
 }
 
 static void
@@ -328,7 +316,7 @@ test_weights_refused (void)
   /* and the real file still loads after all that */
   g_assert_true (otter_torch_model_load_backbone_weights (model, ref->weights, &error));
   g_assert_no_error (error);
-  remove_dir (ref->dir);
+  remove_temp_dir (ref->dir);
 }
 
 /* tiny files written before the backbone was a module of its own name
@@ -342,26 +330,7 @@ test_tiny_legacy_names (void)
   g_autoptr (OtterTorchModel) model = otter_torch_model_new ("tiny", class_names, SIZE, 4, &error);
   g_assert_true (otter_torch_model_save (model, path, NULL, &error));
 
-  char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  guint32 header_len = GUINT32_FROM_LE (*(guint32 *) (data + 12));
-  g_autoptr (GString) header = g_string_new_len (data + 16, header_len);
-  g_assert_cmpuint (g_string_replace (header, "\"model.backbone.", "\"model.", 0), >, 10);
-  g_autoptr (GByteArray) out = g_byte_array_new ();
-  guint32 new_len = GUINT32_TO_LE ((guint32) header->len);
-  g_byte_array_append (out, (guint8 *) data, 12);
-  g_byte_array_append (out, (guint8 *) &new_len, 4);
-  g_byte_array_append (out, (guint8 *) header->str, header->len);
-  g_byte_array_append (out, (guint8 *) data + 16 + header_len, len - 16 - header_len - 32);
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (sum, out->data, out->len);
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
-  g_checksum_get_digest (sum, digest, &digest_len);
-  g_byte_array_append (out, digest, digest_len);
-  g_assert_true (g_file_set_contents (path, (char *) out->data, out->len, NULL));
-  g_free (data);
+  g_assert_cmpuint (model_file_rewrite_header (path, "\"model.backbone.", "\"model.", TRUE), >, 10);
 
   g_autoptr (OtterTorchModel) loaded = otter_torch_model_load (path, &error);
   g_assert_no_error (error);
@@ -379,10 +348,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   otter_torch_set_threads (2);
-  g_test_add_func ("/backbones/every-architecture", test_every_architecture);
-  g_test_add_func ("/backbones/tiny-legacy-names", test_tiny_legacy_names);
-  g_test_add_func ("/backbones/parity/resnet18", test_parity_resnet18);
-  g_test_add_func ("/backbones/parity/mobilenet_v3_large", test_parity_mobilenet);
-  g_test_add_func ("/backbones/weights-refused", test_weights_refused);
+  g_test_add_func ("/otter/backbones/every-architecture", test_every_architecture);
+  g_test_add_func ("/otter/backbones/tiny-legacy-names", test_tiny_legacy_names);
+  g_test_add_func ("/otter/backbones/parity/resnet18", test_parity_resnet18);
+  g_test_add_func ("/otter/backbones/parity/mobilenet_v3_large", test_parity_mobilenet);
+  g_test_add_func ("/otter/backbones/weights-refused", test_weights_refused);
   return g_test_run ();
 }

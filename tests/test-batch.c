@@ -13,6 +13,7 @@
 #include "otter-error.h"
 
 static char *tmp_dir;
+static OtterAugmentParams flip_params;   /* what `augment` meant before */
 
 /* ---- fixtures -------------------------------------------------------- */
 
@@ -80,7 +81,7 @@ test_from_samples (void)
   g_autoptr(GError) error = NULL;
   gsize plane = 3 * 64 * 64;
 
-  batch = otter_batch_new_from_samples (dataset, indices, 3, 64, NULL, NULL, &error);
+  batch = otter_batch_new_from_samples (dataset, indices, 3, 64, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (batch->n, ==, 3);
   g_assert_cmpint (batch->size, ==, 64);
@@ -129,7 +130,7 @@ test_flip (void)
   g_autoptr(GError) error = NULL;
   guint indices[16];
   GRand *rand = g_rand_new_with_seed (99);
-  GRand *expect = g_rand_new_with_seed (99);
+  OtterAugmentParams params;
   int size = 48, n_flipped = 0;
   gsize plane = 3 * size * size;
 
@@ -144,18 +145,22 @@ test_flip (void)
     }
   dataset = dataset_from_samples (samples);
 
-  plain = otter_batch_new_from_samples (dataset, indices, 16, size, NULL, NULL, &error);
+  otter_augment_params_init_flip (&params);
+  plain = otter_batch_new_from_samples (dataset, indices, 16, size, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  flipped = otter_batch_new_from_samples (dataset, indices, 16, size, rand, NULL, &error);
+  flipped = otter_batch_new_from_samples (dataset, indices, 16, size, &params, rand, NULL, &error);
   g_assert_no_error (error);
 
   for (int i = 0; i < 16; i++)
     {
-      gboolean flip = g_rand_boolean (expect);
+      gboolean flip = flipped->flipped[i];
       const OtterTorchBox *a = &plain->boxes[plain->box_start[i]];
       const OtterTorchBox *b = &flipped->boxes[flipped->box_start[i]];
 
-      g_assert_cmpint (flipped->flipped[i], ==, flip);
+      /* the record agrees, and a flip changes nothing else */
+      g_assert_cmpint (flipped->augments[i].flipped, ==, flip);
+      g_assert_cmpfloat (flipped->letterboxes[i].scale, ==, plain->letterboxes[i].scale);
+      g_assert_cmpfloat (flipped->letterboxes[i].pad_y, ==, plain->letterboxes[i].pad_y);
       n_flipped += flip;
       for (int c = 0; c < 3; c++)
         for (int y = 0; y < size; y++)
@@ -177,7 +182,6 @@ test_flip (void)
   g_assert_cmpint (n_flipped, <, 16);
 
   g_rand_free (rand);
-  g_rand_free (expect);
 }
 
 static void
@@ -198,7 +202,7 @@ test_boxes_letterboxed (void)
   g_ptr_array_add (samples, sample);
   dataset = dataset_from_samples (samples);
 
-  batch = otter_batch_new_from_samples (dataset, &index, 1, 100, NULL, NULL, &error);
+  batch = otter_batch_new_from_samples (dataset, &index, 1, 100, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
   /* the crowd region is left out; the box is scaled by 0.5 and moved
@@ -234,7 +238,7 @@ test_failures (void)
   g_ptr_array_add (samples, file_sample (good_b));
   dataset = dataset_from_samples (samples);
 
-  batch = otter_batch_new_from_samples (dataset, all, 3, 32, NULL, failures, &error);
+  batch = otter_batch_new_from_samples (dataset, all, 3, 32, NULL, NULL, failures, &error);
   g_assert_no_error (error);
   g_assert_cmpint (batch->n, ==, 2);
   g_assert_cmpuint (batch->sample_indices[0], ==, 0);
@@ -245,7 +249,7 @@ test_failures (void)
   g_assert_nonnull (strstr (failures->pdata[0], "truncated"));
 
   g_clear_pointer (&batch, otter_batch_free);
-  batch = otter_batch_new_from_samples (dataset, only_bad, 1, 32, NULL, NULL, &error);
+  batch = otter_batch_new_from_samples (dataset, only_bad, 1, 32, NULL, NULL, NULL, &error);
   g_assert_null (batch);
   g_assert_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE);
 }
@@ -305,9 +309,9 @@ static void
 test_loader_epochs (void)
 {
   g_autoptr(OtterDataset) dataset = otter_dataset_new_demo (5, 23, 32);
-  g_autoptr(OtterBatchLoader) a = otter_batch_loader_new (dataset, 32, 4, TRUE, TRUE, 11, 2);
-  g_autoptr(OtterBatchLoader) b = otter_batch_loader_new (dataset, 32, 4, TRUE, TRUE, 11, 3);
-  g_autoptr(OtterBatchLoader) plain = otter_batch_loader_new (dataset, 32, 4, FALSE, FALSE, 11, 1);
+  g_autoptr(OtterBatchLoader) a = otter_batch_loader_new (dataset, 32, 4, TRUE, &flip_params, 11, 2);
+  g_autoptr(OtterBatchLoader) b = otter_batch_loader_new (dataset, 32, 4, TRUE, &flip_params, 11, 3);
+  g_autoptr(OtterBatchLoader) plain = otter_batch_loader_new (dataset, 32, 4, FALSE, NULL, 11, 1);
   g_autoptr(GArray) a0 = NULL;
   g_autoptr(GArray) a1 = NULL;
   g_autoptr(GArray) b0 = NULL;
@@ -337,8 +341,8 @@ static void
 test_loader_same_flips (void)
 {
   g_autoptr(OtterDataset) dataset = otter_dataset_new_demo (5, 12, 32);
-  g_autoptr(OtterBatchLoader) a = otter_batch_loader_new (dataset, 32, 5, TRUE, TRUE, 4, 1);
-  g_autoptr(OtterBatchLoader) b = otter_batch_loader_new (dataset, 32, 5, TRUE, TRUE, 4, 4);
+  g_autoptr(OtterBatchLoader) a = otter_batch_loader_new (dataset, 32, 5, TRUE, &flip_params, 4, 1);
+  g_autoptr(OtterBatchLoader) b = otter_batch_loader_new (dataset, 32, 5, TRUE, &flip_params, 4, 4);
   guint n_flipped = 0;
 
   otter_batch_loader_start_epoch (a, 2);
@@ -365,8 +369,8 @@ static void
 test_loader_drops_single_last (void)
 {
   g_autoptr(OtterDataset) dataset = otter_dataset_new_demo (5, 9, 32);
-  g_autoptr(OtterBatchLoader) train = otter_batch_loader_new (dataset, 32, 4, TRUE, FALSE, 1, 2);
-  g_autoptr(OtterBatchLoader) eval = otter_batch_loader_new (dataset, 32, 4, FALSE, FALSE, 1, 2);
+  g_autoptr(OtterBatchLoader) train = otter_batch_loader_new (dataset, 32, 4, TRUE, NULL, 1, 2);
+  g_autoptr(OtterBatchLoader) eval = otter_batch_loader_new (dataset, 32, 4, FALSE, NULL, 1, 2);
   g_autoptr(GArray) train_order = NULL;
   g_autoptr(GArray) eval_order = NULL;
   guint n_batches;
@@ -384,8 +388,8 @@ static void
 test_loader_restart_epoch (void)
 {
   g_autoptr(OtterDataset) dataset = otter_dataset_new_demo (5, 30, 32);
-  g_autoptr(OtterBatchLoader) loader = otter_batch_loader_new (dataset, 32, 3, TRUE, FALSE, 8, 2);
-  g_autoptr(OtterBatchLoader) fresh = otter_batch_loader_new (dataset, 32, 3, TRUE, FALSE, 8, 2);
+  g_autoptr(OtterBatchLoader) loader = otter_batch_loader_new (dataset, 32, 3, TRUE, NULL, 8, 2);
+  g_autoptr(OtterBatchLoader) fresh = otter_batch_loader_new (dataset, 32, 3, TRUE, NULL, 8, 2);
   g_autoptr(OtterBatch) first = NULL;
   g_autoptr(GArray) rest = NULL;
   g_autoptr(GArray) expected = NULL;
@@ -421,7 +425,7 @@ test_loader_truncated (void)
       g_ptr_array_add (samples, file_sample (path));
     }
   dataset = dataset_from_samples (samples);
-  loader = otter_batch_loader_new (dataset, 40, 3, TRUE, TRUE, 2, 2);
+  loader = otter_batch_loader_new (dataset, 40, 3, TRUE, &flip_params, 2, 2);
 
   for (guint epoch = 0; epoch < 2; epoch++)
     {
@@ -460,7 +464,7 @@ test_loader_nothing_decodes (void)
       g_ptr_array_add (samples, file_sample (path));
     }
   dataset = dataset_from_samples (samples);
-  loader = otter_batch_loader_new (dataset, 32, 2, FALSE, FALSE, 0, 2);
+  loader = otter_batch_loader_new (dataset, 32, 2, FALSE, NULL, 0, 2);
 
   otter_batch_loader_start_epoch (loader, 0);
   batch = otter_batch_loader_next (loader, NULL, &error);
@@ -484,7 +488,7 @@ test_loader_cancel (void)
 {
   /* 128 renders at 512 px take far longer than the 20 ms before cancelling */
   g_autoptr(OtterDataset) dataset = otter_dataset_new_demo (5, 128, 512);
-  g_autoptr(OtterBatchLoader) loader = otter_batch_loader_new (dataset, 64, 128, FALSE, FALSE, 0, 1);
+  g_autoptr(OtterBatchLoader) loader = otter_batch_loader_new (dataset, 64, 128, FALSE, NULL, 0, 1);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   GThread *thread;
@@ -506,7 +510,7 @@ static void
 free_blocked_child (void)
 {
   g_autoptr(OtterDataset) dataset = otter_dataset_new_demo (5, 100, 32);
-  OtterBatchLoader *loader = otter_batch_loader_new (dataset, 32, 2, TRUE, FALSE, 0, 1);
+  OtterBatchLoader *loader = otter_batch_loader_new (dataset, 32, 2, TRUE, NULL, 0, 1);
   OtterBatch *batch;
 
   otter_batch_loader_start_epoch (loader, 0);
@@ -555,6 +559,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  otter_augment_params_init_flip (&flip_params);
 
   tmp_dir = g_dir_make_tmp ("otter-test-batch-XXXXXX", &error);
   g_assert_no_error (error);

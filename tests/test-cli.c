@@ -79,7 +79,7 @@ test_usage (void)
   g_autoptr (CliResult) help = run_cli ("--help", NULL);
   g_assert_cmpint (help->status, ==, 0);
   g_assert_nonnull (strstr (help->out, "train"));
-  const char *commands[] = { "train", "eval", "perturb", "detect" };
+  const char *commands[] = { "train", "eval", "perturb", "detect", "export", "weights" };
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autoptr (CliResult) r = run_cli (commands[i], "--help", NULL);
@@ -242,6 +242,94 @@ test_train_eval_resume (void)
   g_assert_cmpint (expected - 1, ==, json_object_get_int_member (json_node_get_object (rn), "steps"));
 }
 
+static gboolean
+file_contains (const char *path, const char *needle)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return FALSE;
+  /* model files hold NUL bytes, where g_strstr_len would stop */
+  gsize n = strlen (needle);
+  for (gsize i = 0; i + n <= len; i++)
+    if (memcmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Starting weights for the backbone: refused cleanly before anything is
+ * created, and followed through training, the model file and export. */
+static void
+test_train_backbone_weights (void)
+{
+  g_autofree char *run_dir = g_build_filename (work_dir, "run-weights", NULL);
+  g_autoptr (CliResult) tiny = run_cli ("train", "--data", "demo:20", "--pretrained", "--run-dir", run_dir, NULL);
+  assert_clean_failure (tiny, "no ImageNet weights for “tiny”");
+  g_autoptr (CliResult) both = run_cli ("train", "--arch", "resnet18", "--pretrained",
+                                        "--backbone-weights", "x.pth", NULL);
+  assert_clean_failure (both, "give one");
+  g_autoptr (CliResult) missing = run_cli ("train", "--data", "demo:20", "--arch", "resnet18",
+                                           "--backbone-weights", "absent-weights.pth", "--run-dir", run_dir, NULL);
+  assert_clean_failure (missing, "absent-weights.pth");
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+
+  /* offline: the error names the URL and where to put the file by hand */
+  g_autofree char *torch_home = g_build_filename (work_dir, "torch-home", NULL);
+  g_setenv ("TORCH_HOME", torch_home, TRUE);
+  g_setenv ("OTTER_WEIGHTS_BASE_URL", "http://127.0.0.1:1/models", TRUE);
+  g_autoptr (CliResult) offline = run_cli ("train", "--data", "demo:20", "--arch", "resnet18", "--pretrained",
+                                           "--run-dir", run_dir, NULL);
+  g_unsetenv ("OTTER_WEIGHTS_BASE_URL");
+  g_unsetenv ("TORCH_HOME");
+  assert_clean_failure (offline, "http://127.0.0.1:1/models/resnet18-f37072fd.pth");
+  g_assert_nonnull (strstr (offline->err, "hub/checkpoints/resnet18-f37072fd.pth"));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+
+  /* a torchvision state_dict, written by torchvision itself */
+  const char *python = g_getenv ("OTTER_TORCH_PYTHON");
+  if (python == NULL || *python == '\0')
+    {
+      g_test_skip ("python3-torchvision is not installed (OTTER_TORCH_PYTHON is unset)");
+      return;
+    }
+  g_autofree char *ref_dir = g_build_filename (work_dir, "torchvision", NULL);
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "tools", "torchvision_backbones.py", NULL);
+  const char *py_argv[] = { python, script, "--arch", "mobilenet_v3_large", "--out", ref_dir, NULL };
+  int status = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) py_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_autoptr (GDir) dir = g_dir_open (ref_dir, 0, NULL);
+  g_autofree char *weights = NULL;
+  for (const char *name; (name = g_dir_read_name (dir)) != NULL;)
+    if (g_str_has_suffix (name, ".pth"))
+      weights = g_build_filename (ref_dir, name, NULL);
+  g_assert_nonnull (weights);
+
+  g_autoptr (CliResult) r = run_cli ("train", "--data", "demo:20", "--arch", "mobilenet_v3_large",
+                                     "--backbone-weights", weights, "--input-size", "64", "--epochs", "1",
+                                     "--freeze-backbone-epochs", "1", "--run-dir", run_dir, "--json",
+                                     "--threads", "2", NULL);
+  g_test_message ("%s", r->err);
+  g_assert_cmpint (r->status, ==, 2);            /* one epoch: not converged, but trained */
+  g_autofree char *ckpt = g_build_filename (run_dir, "checkpoints", "last.ckpt", NULL);
+  g_autofree char *base = g_path_get_basename (weights);
+  g_assert_true (file_contains (ckpt, base));
+  g_autofree char *config = g_build_filename (run_dir, "config.json", NULL);
+  g_assert_true (file_contains (config, "\"freeze_backbone_epochs\" : 1"));
+  g_assert_true (file_contains (config, "\"backbone_lr_scale\" : 0.1"));
+
+  g_autofree char *pth = g_build_filename (work_dir, "exported.pth", NULL);
+  g_autofree char *json = g_build_filename (work_dir, "exported.json", NULL);
+  g_autoptr (CliResult) e = run_cli ("export", "--model", ckpt, "--out", pth, NULL);
+  g_test_message ("%s", e->err);
+  g_assert_cmpint (e->status, ==, 0);
+  g_assert_true (g_file_test (pth, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (file_contains (json, "mobilenet_v3"));
+  g_autoptr (CliResult) bad = run_cli ("export", "--model", weights, "--out", pth, NULL);
+  assert_clean_failure (bad, "not an Otter model");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -257,5 +345,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Cli/train-skips-bad-samples", test_train_skips_bad_samples);
   g_test_add_func ("/otter/Cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/otter/Cli/train-eval-resume", test_train_eval_resume);
+  g_test_add_func ("/otter/Cli/train-backbone-weights", test_train_backbone_weights);
   return g_test_run ();
 }

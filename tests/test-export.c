@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "otter-export.h"
+#include "test-model-utils.h"
 
 #define SIZE 64
 #define PER_IMAGE 20
@@ -93,19 +94,6 @@ write_detections (OtterTorchModel *model, float *images, int n, const char *path
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 check_twin (gconstpointer data)
 {
   const char *arch = data;
@@ -146,7 +134,7 @@ check_twin (gconstpointer data)
   g_assert_no_error (error);
   g_test_message ("%s: %s%s", arch, out, err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
-  remove_dir (dir);
+  remove_temp_dir (dir);
 }
 
 /* A folder that cannot be written: an error, and neither file left. */

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "otter-torch.h"
+#include "test-model-utils.h"
 
 #define SIZE 64
 static const char *const class_names[] = { "square", "bar", NULL };
@@ -492,33 +493,6 @@ test_model_files (void)
   g_rmdir (dir);
 }
 
-/* Rewrites a model file's JSON header (fixing its length and digest), as a
- * file written for another architecture would look. */
-static void
-rewrite_header (const char *path, const char *from, const char *to)
-{
-  char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  guint32 header_len = GUINT32_FROM_LE (*(guint32 *) (data + 12));
-  g_autoptr (GString) header = g_string_new_len (data + 16, header_len);
-  g_assert_cmpuint (g_string_replace (header, from, to, 1), ==, 1);
-  g_autoptr (GByteArray) out = g_byte_array_new ();
-  guint32 new_len = GUINT32_TO_LE ((guint32) header->len);
-  g_byte_array_append (out, (guint8 *) data, 12);
-  g_byte_array_append (out, (guint8 *) &new_len, 4);
-  g_byte_array_append (out, (guint8 *) header->str, header->len);
-  g_byte_array_append (out, (guint8 *) data + 16 + header_len, len - 16 - header_len - 32);
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (sum, out->data, out->len);
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
-  g_checksum_get_digest (sum, digest, &digest_len);
-  g_byte_array_append (out, digest, digest_len);
-  g_assert_true (g_file_set_contents (path, (char *) out->data, out->len, NULL));
-  g_free (data);
-}
-
 static void
 test_model_other_architecture (void)
 {
@@ -530,14 +504,14 @@ test_model_other_architecture (void)
   g_assert_true (otter_torch_model_save (small, path, NULL, &error));
 
   /* weights of a small model under a header that says tiny */
-  rewrite_header (path, "\"arch\":\"small\"", "\"arch\":\"tiny\"");
+  g_assert_cmpuint (model_file_rewrite_header (path, "\"arch\":\"small\"", "\"arch\":\"tiny\"", FALSE), ==, 1);
   g_assert_null (otter_torch_model_load (path, &error));
   g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE);
   g_assert_nonnull (strstr (error->message, "m.otter"));
   g_clear_error (&error);
 
   /* an architecture this Otter does not know */
-  rewrite_header (path, "\"arch\":\"tiny\"", "\"arch\":\"yolov9\"");
+  g_assert_cmpuint (model_file_rewrite_header (path, "\"arch\":\"tiny\"", "\"arch\":\"yolov9\"", FALSE), ==, 1);
   g_assert_null (otter_torch_model_load (path, &error));
   g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE);
   g_assert_nonnull (strstr (error->message, "yolov9"));

@@ -16,6 +16,7 @@ int      otter_cli_eval    (int argc, char **argv);
 int      otter_cli_perturb (int argc, char **argv);
 int      otter_cli_detect  (int argc, char **argv);
 int      otter_cli_export  (int argc, char **argv);
+int      otter_cli_weights (int argc, char **argv);
 
 /* Exit codes */
 #define OTTER_CLI_EXIT_OK            0

@@ -179,7 +179,7 @@ otter_cli_perturb (int argc, char **argv)
     indices[i] = (guint) (index + i);
   g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (OtterBatch) batch = otter_batch_new_from_samples (dataset, indices, count, size, NULL,
-                                                               failures, &error);
+                                                               NULL, failures, &error);
   for (guint i = 0; i < failures->len; i++)
     fprintf (stderr, "otter-cli: skipped %s\n", (char *) failures->pdata[i]);
   if (batch == NULL)

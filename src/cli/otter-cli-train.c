@@ -10,6 +10,7 @@
 
 #include "otter-cli-common.h"
 #include "otter-trainer.h"
+#include "otter-weights.h"
 
 typedef struct
 {
@@ -78,6 +79,18 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Downloading ImageNet weights for --pretrained. */
+static void
+download_progress (goffset done, goffset total, gpointer user_data)
+{
+  const char *name = user_data;
+  if (total > 0)
+    otter_cli_progress (done == total, (double) done / total, "%s weights: %.1f of %.1f MB",
+                        name, done / 1e6, total / 1e6);
+  else
+    otter_cli_progress (FALSE, 0, "%s weights: %.1f MB", name, done / 1e6);
+}
+
 static JsonNode *
 result_json (OtterTrainer *trainer)
 {
@@ -132,8 +145,8 @@ otter_cli_train (int argc, char **argv)
 {
   g_autofree char *data = NULL, *val = NULL, *method = NULL, *arch = NULL, *run_dir = NULL;
   g_autofree char *resume = NULL, *init_model = NULL, *optimizer = NULL, *epsilon = NULL;
-  g_autofree char *space = NULL, *name = NULL, *backbone_weights = NULL;
-  double val_fraction = -1, threshold = 0, lr = 0, reg = 0, backbone_lr_scale = -1, ema = -1;
+  g_autofree char *space = NULL, *name = NULL, *backbone_weights = NULL, *augment = NULL;
+  double val_fraction = -1, threshold = 0, lr = 0, reg = 0, backbone_lr_scale = -1, ema = -1, mosaic = -1;
   int epochs = 0, batch = 0, input_size = 0, threads = 0, ot_steps = 0, seed = -1, freeze_epochs = 0;
   gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
@@ -161,7 +174,9 @@ otter_cli_train (int argc, char **argv)
     { "ot-steps", 0, 0, G_OPTION_ARG_INT, &ot_steps, "Ascent steps K of the OT attack [1]", "K" },
     { "feature-space", 0, 0, G_OPTION_ARG_STRING, &space, "OT feature space: batch (default) or spatial", "SPACE" },
     { "sinkhorn-reg", 0, 0, G_OPTION_ARG_DOUBLE, &reg, "Sinkhorn regularisation [0.01]", "R" },
-    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Do not mirror images at random", NULL },
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train on the images as they are", NULL },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "flip or photos (zoom 0.5–1.5, crops, flips, colour jitter) [flip for the demo, photos otherwise]", "PRESET" },
+    { "mosaic", 0, 0, G_OPTION_ARG_DOUBLE, &mosaic, "Probability of a 2×2 mosaic of four training images [0]", "P" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed [1]", "N" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name used in the run folder", "NAME" },
     { "run-dir", 'o', 0, G_OPTION_ARG_FILENAME, &run_dir, "Run folder (default: a new one under ~/.local/share/otter/runs)", "DIR" },
@@ -197,6 +212,33 @@ otter_cli_train (int argc, char **argv)
       config.arch = g_strdup (arch);
     }
   config.init_model = g_strdup (init_model);
+  if (pretrained && backbone_weights != NULL)
+    {
+      otter_train_config_clear (&config);
+      return otter_cli_fail ("--pretrained and --backbone-weights both choose the backbone's weights: give one");
+    }
+  if (pretrained)
+    {
+      g_autoptr (GError) fetch_error = NULL;
+      const char *imagenet = otter_torch_arch_imagenet_name (config.arch);
+      if (imagenet == NULL)
+        {
+          exit_code = otter_cli_fail ("--pretrained: torchvision has no ImageNet weights for “%s” "
+                                      "(use resnet18 or mobilenet_v3_large)", config.arch);
+          otter_train_config_clear (&config);
+          return exit_code;
+        }
+      /* From PyTorch's hub cache, or downloaded into it (with progress). */
+      backbone_weights = otter_weights_fetch (imagenet, NULL, download_progress, (gpointer) imagenet,
+                                              &fetch_error);
+      otter_cli_progress_end ();
+      if (backbone_weights == NULL)
+        {
+          otter_train_config_clear (&config);
+          return otter_cli_fail ("%s", fetch_error->message);
+        }
+      config.pretrained = TRUE;
+    }
   config.backbone_weights = g_strdup (backbone_weights);
   config.freeze_backbone_epochs = freeze_epochs;
   if (backbone_lr_scale >= 0)
@@ -214,6 +256,22 @@ otter_cli_train (int argc, char **argv)
   if (seed >= 0)
     config.seed = seed;
   config.augment = !no_augment;
+  if (augment != NULL || mosaic >= 0)
+    {
+      const char *preset = augment ? augment : g_str_has_prefix (config.data, "demo") ? "flip" : "photos";
+      if (g_str_equal (preset, "flip"))
+        otter_augment_params_init_flip (&config.augment_params);
+      else if (g_str_equal (preset, "photos"))
+        otter_augment_params_init_photos (&config.augment_params);
+      else
+        {
+          otter_train_config_clear (&config);
+          return otter_cli_fail ("unknown augmentation “%s” (expected flip or photos)", preset);
+        }
+      if (mosaic >= 0)
+        config.augment_params.mosaic = mosaic;
+      config.augment_custom = TRUE;
+    }
   if (lr != 0)
     config.train.lr = lr;
   if (reg != 0)

@@ -20,6 +20,7 @@ static const struct
   { "perturb", otter_cli_perturb, "write clean, perturbed and difference images and the OT plan" },
   { "detect", otter_cli_detect, "run a model on images" },
   { "export", otter_cli_export, "write a model as a PyTorch state_dict with its description" },
+  { "weights", otter_cli_weights, "list, fetch or locate pretrained backbone weights" },
 };
 
 static void

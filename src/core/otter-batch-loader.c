@@ -29,7 +29,8 @@ struct _OtterBatchLoader
   int           input_size;
   int           batch_size;
   gboolean      shuffle;
-  gboolean      augment;
+  gboolean      augmenting;
+  OtterAugmentParams augment;      /* a copy; identity when not augmenting */
   guint64       seed;
   guint         prefetch;
   guint         n_samples;
@@ -112,7 +113,7 @@ loader_thread (gpointer data)
 {
   OtterBatchLoader *self = data;
   g_autofree guint *order = g_new (guint, MAX (self->n_samples, 1));
-  g_autoptr(GRand) flip_rand = NULL;
+  g_autoptr(GRand) augment_rand = NULL;
   guint generation = 0;
   guint next_batch = 0;
   gboolean delivered = FALSE;
@@ -154,9 +155,9 @@ loader_thread (gpointer data)
                   order[j] = t;
                 }
             }
-          g_clear_pointer (&flip_rand, g_rand_free);
-          if (self->augment)
-            flip_rand = rand_for_epoch (self->seed, self->epoch, 0xf11b);
+          g_clear_pointer (&augment_rand, g_rand_free);
+          if (self->augmenting)
+            augment_rand = rand_for_epoch (self->seed, self->epoch, 0xf11b);
         }
 
       if (next_batch == self->n_batches)
@@ -181,8 +182,9 @@ loader_thread (gpointer data)
       /* The slow part runs unlocked, so the consumer takes ready batches
        * meanwhile. */
       g_mutex_unlock (&self->mutex);
-      batch = otter_batch_build ((OtterSample **) self->samples->pdata, order + first, count,
-                                 self->input_size, flip_rand, failures, self->pool,
+      batch = otter_batch_build ((OtterSample **) self->samples->pdata, self->n_samples,
+                                 order + first, count, self->input_size, &self->augment,
+                                 augment_rand, failures, self->pool,
                                  producer_should_stop, &check, &error);
       g_mutex_lock (&self->mutex);
 
@@ -220,8 +222,9 @@ loader_thread (gpointer data)
  * @batch_size: images per batch, > 0
  * @shuffle: shuffle each epoch deterministically from (@seed, epoch); also
  *   marks a training loader, which drops a final batch of a single image
- * @augment: mirror images left-right at random (deterministic too)
- * @seed: the seed of the shuffles and flips
+ * @augment: (nullable): the augmentation of every image, drawn from
+ *   (@seed, epoch) and so deterministic too; %NULL for none. Copied.
+ * @seed: the seed of the shuffles and the augmentation
  * @prefetch: how many batches are kept ready, at least 1
  *
  * Starts a thread that decodes and letterboxes batches ahead of the
@@ -230,25 +233,30 @@ loader_thread (gpointer data)
  * Returns: (transfer full): the loader; free it with otter_batch_loader_free()
  */
 OtterBatchLoader *
-otter_batch_loader_new (OtterDataset *dataset,
-                        int           input_size,
-                        int           batch_size,
-                        gboolean      shuffle,
-                        gboolean      augment,
-                        guint64       seed,
-                        int           prefetch)
+otter_batch_loader_new (OtterDataset             *dataset,
+                        int                       input_size,
+                        int                       batch_size,
+                        gboolean                  shuffle,
+                        const OtterAugmentParams *augment,
+                        guint64                   seed,
+                        int                       prefetch)
 {
   OtterBatchLoader *self;
 
   g_return_val_if_fail (OTTER_IS_DATASET (dataset), NULL);
   g_return_val_if_fail (input_size > 0, NULL);
   g_return_val_if_fail (batch_size > 0, NULL);
+  g_return_val_if_fail (augment == NULL || otter_augment_params_is_valid (augment), NULL);
 
   self = g_new0 (OtterBatchLoader, 1);
   self->input_size = input_size;
   self->batch_size = batch_size;
   self->shuffle = shuffle;
-  self->augment = augment;
+  self->augmenting = !otter_augment_params_is_identity (augment);
+  if (self->augmenting)
+    self->augment = *augment;
+  else
+    otter_augment_params_init_none (&self->augment);
   self->seed = seed;
   self->prefetch = MAX (prefetch, 1);
   self->n_samples = g_list_model_get_n_items (G_LIST_MODEL (dataset));

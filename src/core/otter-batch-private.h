@@ -8,16 +8,18 @@ G_BEGIN_DECLS
 
 typedef gboolean (*OtterBatchStopFunc) (gpointer data);
 
-GThreadPool *otter_batch_new_decode_pool (int                  n_threads);
-OtterBatch  *otter_batch_build           (OtterSample        **samples,
-                                          const guint         *indices,
-                                          guint                n_indices,
-                                          int                  size,
-                                          GRand               *flip_rand,
-                                          GPtrArray           *failures,
-                                          GThreadPool         *pool,
-                                          OtterBatchStopFunc   stop,
-                                          gpointer             stop_data,
-                                          GError             **error);
+GThreadPool *otter_batch_new_decode_pool (int                        n_threads);
+OtterBatch  *otter_batch_build           (OtterSample *const        *samples,
+                                          guint                      n_samples,
+                                          const guint               *indices,
+                                          guint                      n_indices,
+                                          int                        size,
+                                          const OtterAugmentParams  *augment,
+                                          GRand                     *rand,
+                                          GPtrArray                 *failures,
+                                          GThreadPool               *pool,
+                                          OtterBatchStopFunc         stop,
+                                          gpointer                   stop_data,
+                                          GError                   **error);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* otter-batch.c: batches of letterboxed images, and a thread that prepares them ahead */
+/* otter-batch.c: batches of letterboxed (or augmented) images */
 #include "config.h"
 
 #include <string.h>
@@ -7,105 +7,47 @@
 #include "otter-batch-private.h"
 #include "otter-error.h"
 
-static void
-flip_horizontally (float *chw,
-                   int    size)
-{
-  for (int row = 0; row < 3 * size; row++)
-    {
-      float *r = chw + (gsize) row * size;
-
-      for (int a = 0, b = size - 1; a < b; a++, b--)
-        {
-          float t = r[a];
-
-          r[a] = r[b];
-          r[b] = t;
-        }
-    }
-}
-
-static void
-append_boxes (OtterSample          *sample,
-              const OtterLetterbox *letterbox,
-              gboolean              flipped,
-              GArray               *boxes)
-{
-  int size = letterbox->size;
-  guint n = otter_sample_get_n_boxes (sample);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const OtterBox *box = otter_sample_get_box (sample, i);
-      double x1 = box->x1, y1 = box->y1, x2 = box->x2, y2 = box->y2;
-      OtterTorchBox out;
-
-      /* Crowd regions are not objects to find; training on them teaches
-       * the detector to put one box around a whole crowd. */
-      if (box->crowd)
-        continue;
-
-      otter_letterbox_to_input (letterbox, &x1, &y1);
-      otter_letterbox_to_input (letterbox, &x2, &y2);
-      if (flipped)
-        {
-          double t = size - x2;
-
-          x2 = size - x1;
-          x1 = t;
-        }
-
-      out.x1 = CLAMP (x1, 0, size);
-      out.y1 = CLAMP (y1, 0, size);
-      out.x2 = CLAMP (x2, 0, size);
-      out.y2 = CLAMP (y2, 0, size);
-      out.class_id = box->class_id;
-      if (out.x2 > out.x1 && out.y2 > out.y1)
-        g_array_append_val (boxes, out);
-    }
-}
-
 /* One image of a batch being built. Slots are filled independently (on
  * the loader's worker threads), then gathered in order. */
 typedef struct
 {
-  OtterSample        *sample;
-  int                 size;
-  float              *out;          /* 3 × size × size floats */
-  gboolean            flip;
-  gboolean            ok;
-  OtterLetterbox      letterbox;
-  char               *failure;      /* "file: reason" when decoding failed */
-  OtterBatchStopFunc  stop;
-  gpointer            stop_data;
+  OtterSample *const       *samples;
+  guint                     n_samples;
+  guint                     index;
+  int                       size;
+  const OtterAugmentParams *augment;     /* NULL: the plain letterbox */
+  guint64                   seed;
+  float                    *out;         /* 3 × size × size floats */
+  gboolean                  ok;
+  GArray                   *boxes;       /* of OtterTorchBox */
+  OtterAugmentRecord        record;
+  char                     *failure;     /* "file: reason" when decoding failed */
+  GPtrArray                *tile_failures; /* mosaic partners that failed */
+  OtterBatchStopFunc        stop;
+  gpointer                  stop_data;
   /* shared by the slots of one batch */
-  GMutex             *mutex;
-  GCond              *done_cond;
-  guint              *remaining;
+  GMutex                   *mutex;
+  GCond                    *done_cond;
+  guint                    *remaining;
 } Slot;
 
 static void
 slot_fill (Slot *slot)
 {
-  g_autoptr(OtterImage) image = NULL;
   g_autoptr(GError) error = NULL;
-  int full[3];
 
   if (slot->stop != NULL && slot->stop (slot->stop_data))
     return;
 
-  image = otter_image_load_sample_to_fit (slot->sample, slot->size, full, &error);
-  if (image == NULL)
+  if (!otter_augment_render (slot->samples, slot->n_samples, slot->index, slot->size,
+                             slot->augment, slot->seed, slot->out, slot->boxes,
+                             &slot->record, slot->tile_failures, &error))
     {
       /* otter_image_load_sample() messages already start with the file */
       slot->failure = g_strdup (error->message);
       return;
     }
 
-  otter_image_letterbox_reduced (image, full[0], full[1], full[2], slot->size,
-                                 slot->out, &slot->letterbox);
-  if (slot->flip)
-    flip_horizontally (slot->out, slot->size);
   slot->ok = TRUE;
 }
 
@@ -135,37 +77,39 @@ otter_batch_new_decode_pool (int n_threads)
   return g_thread_pool_new (slot_worker, NULL, MAX (n_threads, 1), FALSE, NULL);
 }
 
-/**
- * otter_batch_build:
- * @samples: (array): samples indexed like the dataset (only the entries
- *   named by @indices are read)
- * @indices: (array length=n_indices): the samples of the batch
- * @n_indices: their number, > 0
- * @size: side of the model input
- * @flip_rand: (nullable): see otter_batch_new_from_samples()
- * @failures: (nullable) (element-type utf8): see otter_batch_new_from_samples()
- * @pool: (nullable): from otter_batch_new_decode_pool(), to decode the
- *   images in parallel; %NULL decodes them in the calling thread
- * @stop: (nullable): polled before each image; when it returns %TRUE the
- *   batch is abandoned with %G_IO_ERROR_CANCELLED
- * @stop_data: data for @stop
- * @error: return location for an error
- *
- * The body of otter_batch_new_from_samples(), shared with the loader.
- *
- * Returns: (transfer full) (nullable): the batch
- */
-OtterBatch *
-otter_batch_build (OtterSample        **samples,
-                   const guint         *indices,
-                   guint                n_indices,
-                   int                  size,
-                   GRand               *flip_rand,
-                   GPtrArray           *failures,
-                   GThreadPool         *pool,
-                   OtterBatchStopFunc   stop,
-                   gpointer             stop_data,
-                   GError             **error)
+static void
+slot_clear (Slot *slot)
+{
+  g_clear_pointer (&slot->boxes, g_array_unref);
+  g_clear_pointer (&slot->failure, g_free);
+  g_clear_pointer (&slot->tile_failures, g_ptr_array_unref);
+}
+
+static void
+add_failure (GPtrArray *failures,
+             char     **failure)
+{
+  if (failures != NULL)
+    g_ptr_array_add (failures, g_steal_pointer (failure));
+  else
+    g_clear_pointer (failure, g_free);
+}
+
+/* otter_batch_build() with the images' seeds given (NULL: no
+ * augmentation). */
+static OtterBatch *
+build_seeded (OtterSample *const        *samples,
+              guint                      n_samples,
+              const guint               *indices,
+              guint                      n_indices,
+              int                        size,
+              const OtterAugmentParams  *augment,
+              const guint64             *seeds,
+              GPtrArray                 *failures,
+              GThreadPool               *pool,
+              OtterBatchStopFunc         stop,
+              gpointer                   stop_data,
+              GError                   **error)
 {
   gsize plane = (gsize) 3 * size * size;
   g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (OtterTorchBox));
@@ -184,6 +128,7 @@ otter_batch_build (OtterSample        **samples,
   batch->letterboxes = g_new (OtterLetterbox, n_indices);
   batch->sample_indices = g_new (guint, n_indices);
   batch->flipped = g_new (gboolean, n_indices);
+  batch->augments = g_new (OtterAugmentRecord, n_indices);
 
   g_mutex_init (&mutex);
   g_cond_init (&done_cond);
@@ -192,12 +137,16 @@ otter_batch_build (OtterSample        **samples,
     {
       Slot *slot = &slots[i];
 
-      slot->sample = samples[indices[i]];
+      slot->samples = samples;
+      slot->n_samples = n_samples;
+      slot->index = indices[i];
       slot->size = size;
+      slot->augment = seeds != NULL ? augment : NULL;
+      slot->seed = seeds != NULL ? seeds[i] : 0;
       slot->out = batch->images + plane * i;
-      /* Drawn here, in order, so that neither the threads nor a failed
-       * image change the flips of the others. */
-      slot->flip = flip_rand != NULL && g_rand_boolean (flip_rand);
+      slot->boxes = g_array_new (FALSE, FALSE, sizeof (OtterTorchBox));
+      if (slot->augment != NULL && slot->augment->mosaic > 0)
+        slot->tile_failures = g_ptr_array_new_with_free_func (g_free);
       slot->stop = stop;
       slot->stop_data = stop_data;
       slot->mutex = &mutex;
@@ -227,7 +176,7 @@ otter_batch_build (OtterSample        **samples,
   if (stop != NULL && stop (stop_data))
     {
       for (guint i = 0; i < n_indices; i++)
-        g_free (slots[i].failure);
+        slot_clear (&slots[i]);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
       return NULL;
     }
@@ -249,11 +198,12 @@ otter_batch_build (OtterSample        **samples,
       if (n != (int) i)
         memcpy (batch->images + plane * n, slot->out, plane * sizeof (float));
 
-      batch->letterboxes[n] = slot->letterbox;
+      batch->letterboxes[n] = slot->record.tiles[0];
       batch->box_start[n] = boxes->len;
-      append_boxes (slot->sample, &slot->letterbox, slot->flip, boxes);
+      g_array_append_vals (boxes, slot->boxes->data, slot->boxes->len);
       batch->sample_indices[n] = indices[i];
-      batch->flipped[n] = slot->flip;
+      batch->flipped[n] = slot->record.flipped;
+      batch->augments[n] = slot->record;
       n++;
     }
 
@@ -263,13 +213,15 @@ otter_batch_build (OtterSample        **samples,
                  n_failed, first_failure != NULL ? first_failure : "no images");
 
   for (guint i = 0; i < n_indices; i++)
-    if (slots[i].failure != NULL)
-      {
-        if (failures != NULL)
-          g_ptr_array_add (failures, g_steal_pointer (&slots[i].failure));
-        else
-          g_free (slots[i].failure);
-      }
+    {
+      Slot *slot = &slots[i];
+
+      if (slot->failure != NULL)
+        add_failure (failures, &slot->failure);
+      for (guint k = 0; slot->tile_failures != NULL && k < slot->tile_failures->len; k++)
+        add_failure (failures, (char **) &slot->tile_failures->pdata[k]);
+      slot_clear (slot);
+    }
 
   if (n == 0)
     return NULL;
@@ -294,32 +246,105 @@ otter_batch_build (OtterSample        **samples,
 }
 
 /**
+ * otter_batch_build:
+ * @samples: (array length=n_samples): samples indexed like the dataset
+ *   (the entries named by @indices are read, and any when a mosaic picks
+ *   its partners)
+ * @n_samples: the number of samples
+ * @indices: (array length=n_indices): the samples of the batch
+ * @n_indices: their number, > 0
+ * @size: side of the model input
+ * @augment: (nullable): see otter_batch_new_from_samples()
+ * @rand: (nullable): see otter_batch_new_from_samples()
+ * @failures: (nullable) (element-type utf8): see otter_batch_new_from_samples()
+ * @pool: (nullable): from otter_batch_new_decode_pool(), to decode the
+ *   images in parallel; %NULL decodes them in the calling thread
+ * @stop: (nullable): polled before each image; when it returns %TRUE the
+ *   batch is abandoned with %G_IO_ERROR_CANCELLED
+ * @stop_data: data for @stop
+ * @error: return location for an error
+ *
+ * The body of otter_batch_new_from_samples(), shared with the loader.
+ *
+ * Returns: (transfer full) (nullable): the batch
+ */
+OtterBatch *
+otter_batch_build (OtterSample *const        *samples,
+                   guint                      n_samples,
+                   const guint               *indices,
+                   guint                      n_indices,
+                   int                        size,
+                   const OtterAugmentParams  *augment,
+                   GRand                     *rand,
+                   GPtrArray                 *failures,
+                   GThreadPool               *pool,
+                   OtterBatchStopFunc         stop,
+                   gpointer                   stop_data,
+                   GError                   **error)
+{
+  g_autofree guint64 *seeds = NULL;
+
+  if (rand != NULL && !otter_augment_params_is_identity (augment))
+    {
+      seeds = g_new (guint64, n_indices);
+      /* Drawn here, in order, so that neither the threads nor a failed
+       * image change the augmentation of the others. */
+      for (guint i = 0; i < n_indices; i++)
+        {
+          guint64 hi = g_rand_int (rand);
+
+          seeds[i] = hi << 32 | g_rand_int (rand);
+        }
+    }
+
+  return build_seeded (samples, n_samples, indices, n_indices, size, augment, seeds,
+                       failures, pool, stop, stop_data, error);
+}
+
+/* Every sample of the dataset, borrowed: mosaic partners may be any. */
+static OtterSample **
+dataset_samples (OtterDataset *dataset,
+                 guint        *n_samples)
+{
+  OtterSample **samples;
+
+  *n_samples = g_list_model_get_n_items (G_LIST_MODEL (dataset));
+  samples = g_new (OtterSample *, MAX (*n_samples, 1));
+  for (guint i = 0; i < *n_samples; i++)
+    samples[i] = otter_dataset_get_sample (dataset, i);
+
+  return samples;
+}
+
+/**
  * otter_batch_new_from_samples:
  * @dataset: the dataset
  * @indices: (array length=n_indices): samples of @dataset to put in the batch
  * @n_indices: number of samples, > 0
  * @size: side of the square model input
- * @flip_rand: (nullable): when given, each image is mirrored left-right
- *   when g_rand_boolean() says so (one draw per index, in order)
+ * @augment: (nullable): the augmentation; %NULL for none
+ * @rand: (nullable): where the augmentation is drawn from: one seed per
+ *   index, in order; %NULL for none
  * @failures: (element-type utf8) (nullable): "file: reason" strings are
  *   appended here for samples that could not be decoded
  * @error: return location for an error
  *
- * Decodes, letterboxes and stacks the given samples, with their boxes
- * (crowd boxes left out) mapped to input pixels. Samples that cannot be
- * decoded are left out of the batch.
+ * Decodes, letterboxes (or augments) and stacks the given samples, with
+ * their boxes (crowd boxes left out) mapped to input pixels. Samples that
+ * cannot be decoded are left out of the batch.
  *
  * Returns: (transfer full) (nullable): the batch, or %NULL with @error set
  *   when none of the samples could be decoded
  */
 OtterBatch *
-otter_batch_new_from_samples (OtterDataset  *dataset,
-                              const guint   *indices,
-                              guint          n_indices,
-                              int            size,
-                              GRand         *flip_rand,
-                              GPtrArray     *failures,
-                              GError       **error)
+otter_batch_new_from_samples (OtterDataset             *dataset,
+                              const guint              *indices,
+                              guint                     n_indices,
+                              int                       size,
+                              const OtterAugmentParams *augment,
+                              GRand                    *rand,
+                              GPtrArray                *failures,
+                              GError                  **error)
 {
   g_autofree OtterSample **samples = NULL;
   guint n_samples;
@@ -327,19 +352,56 @@ otter_batch_new_from_samples (OtterDataset  *dataset,
   g_return_val_if_fail (OTTER_IS_DATASET (dataset), NULL);
   g_return_val_if_fail (indices != NULL && n_indices > 0, NULL);
   g_return_val_if_fail (size > 0, NULL);
+  g_return_val_if_fail (augment == NULL || otter_augment_params_is_valid (augment), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  n_samples = g_list_model_get_n_items (G_LIST_MODEL (dataset));
+  samples = dataset_samples (dataset, &n_samples);
   for (guint i = 0; i < n_indices; i++)
     g_return_val_if_fail (indices[i] < n_samples, NULL);
 
-  /* Only the entries named by `indices` are filled in. */
-  samples = g_new0 (OtterSample *, n_samples);
-  for (guint i = 0; i < n_indices; i++)
-    samples[indices[i]] = otter_dataset_get_sample (dataset, indices[i]);
+  return otter_batch_build (samples, n_samples, indices, n_indices, size, augment, rand,
+                            failures, NULL, NULL, NULL, error);
+}
 
-  return otter_batch_build (samples, indices, n_indices, size, flip_rand, failures,
-                            NULL, NULL, NULL, error);
+/**
+ * otter_batch_new_augmented_preview:
+ * @dataset: the dataset
+ * @index: the sample to show
+ * @size: side of the square model input
+ * @params: (nullable): the augmentation; %NULL for none
+ * @seed: the image's draw, as in #OtterAugmentRecord: the loader's image
+ *   with that seed comes out the same
+ * @error: return location for an error
+ *
+ * One sample as training sees it, for the Data page: a batch of one image
+ * whose record says what was done (mosaic partners are drawn from
+ * @dataset with @seed; partners that fail to decode stay grey).
+ *
+ * Returns: (transfer full) (nullable): the batch, or %NULL with @error set
+ *   when the sample cannot be decoded
+ */
+OtterBatch *
+otter_batch_new_augmented_preview (OtterDataset             *dataset,
+                                   guint                     index,
+                                   int                       size,
+                                   const OtterAugmentParams *params,
+                                   guint64                   seed,
+                                   GError                  **error)
+{
+  g_autofree OtterSample **samples = NULL;
+  guint n_samples;
+
+  g_return_val_if_fail (OTTER_IS_DATASET (dataset), NULL);
+  g_return_val_if_fail (size > 0, NULL);
+  g_return_val_if_fail (params == NULL || otter_augment_params_is_valid (params), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  samples = dataset_samples (dataset, &n_samples);
+  g_return_val_if_fail (index < n_samples, NULL);
+
+  return build_seeded (samples, n_samples, &index, 1, size, params,
+                       otter_augment_params_is_identity (params) ? NULL : &seed,
+                       NULL, NULL, NULL, NULL, error);
 }
 
 /**
@@ -360,5 +422,6 @@ otter_batch_free (OtterBatch *batch)
   g_free (batch->letterboxes);
   g_free (batch->sample_indices);
   g_free (batch->flipped);
+  g_free (batch->augments);
   g_free (batch);
 }

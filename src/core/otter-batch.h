@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "otter-augment.h"
 #include "otter-dataset.h"
 #include "otter-image.h"
 #include "otter-torch.h"
@@ -17,38 +18,52 @@ typedef struct
   float          *images;          /* n × 3 × size × size */
   OtterTorchBox  *boxes;           /* input pixels, crowd boxes left out */
   int            *box_start;       /* n + 1 offsets */
-  OtterLetterbox *letterboxes;     /* n */
+  OtterLetterbox *letterboxes;     /* n, where each sample's image went (before the
+                                    * mirror; in a mosaic, its own tile) */
   guint          *sample_indices;  /* n, indices in the dataset */
-  gboolean       *flipped;         /* n, mirrored left-right by augmentation */
+  gboolean       *flipped;         /* n, mirrored left-right by augmentation; with
+                                    * letterboxes, maps detections back to the image */
+  OtterAugmentRecord *augments;    /* n, everything augmentation did */
   OtterTorchBatch view;            /* points at the arrays above */
 } OtterBatch;
 
-/* Decodes and letterboxes the given samples. Samples whose image cannot be
- * decoded are left out and described in `failures` (strings "file: reason",
- * may be NULL); the batch is NULL with an error only if none is left. */
-OtterBatch *otter_batch_new_from_samples (OtterDataset  *dataset,
-                                          const guint   *indices,
-                                          guint          n_indices,
-                                          int            size,
-                                          GRand         *flip_rand,
-                                          GPtrArray     *failures,
-                                          GError       **error);
-void        otter_batch_free             (OtterBatch    *batch);
+/* Decodes and letterboxes the given samples, augmented when both augment
+ * and rand are given (one seed per index drawn from rand, in order).
+ * Samples whose image cannot be decoded are left out and described in
+ * `failures` (strings "file: reason", may be NULL); the batch is NULL with
+ * an error only if none is left. */
+OtterBatch *otter_batch_new_from_samples (OtterDataset             *dataset,
+                                          const guint              *indices,
+                                          guint                     n_indices,
+                                          int                       size,
+                                          const OtterAugmentParams *augment,
+                                          GRand                    *rand,
+                                          GPtrArray                *failures,
+                                          GError                  **error);
+/* One sample as the loader augments it when its draw is `seed` (the
+ * seed in OtterAugmentRecord): a batch of one image. */
+OtterBatch *otter_batch_new_augmented_preview (OtterDataset             *dataset,
+                                               guint                     index,
+                                               int                       size,
+                                               const OtterAugmentParams *params,
+                                               guint64                   seed,
+                                               GError                  **error);
+void        otter_batch_free             (OtterBatch               *batch);
 
 typedef struct _OtterBatchLoader OtterBatchLoader;
 
 /* A loader thread keeps up to `prefetch` batches ready. The order of an
  * epoch is a deterministic shuffle of (seed, epoch) when shuffle is set;
- * augment mirrors images left-right at random (also deterministic). A
- * final batch of a single image is dropped when training (batch norm needs
- * two). */
-OtterBatchLoader *otter_batch_loader_new        (OtterDataset     *dataset,
-                                                 int               input_size,
-                                                 int               batch_size,
-                                                 gboolean          shuffle,
-                                                 gboolean          augment,
-                                                 guint64           seed,
-                                                 int               prefetch);
+ * augment (NULL: none; copied) is drawn from (seed, epoch) too, so the
+ * batches do not depend on threads or timing. A final batch of a single
+ * image is dropped when training (batch norm needs two). */
+OtterBatchLoader *otter_batch_loader_new        (OtterDataset             *dataset,
+                                                 int                       input_size,
+                                                 int                       batch_size,
+                                                 gboolean                  shuffle,
+                                                 const OtterAugmentParams *augment,
+                                                 guint64                   seed,
+                                                 int                       prefetch);
 void              otter_batch_loader_free       (OtterBatchLoader *loader);
 guint             otter_batch_loader_get_n_batches (OtterBatchLoader *loader);
 /* Starts preparing the batches of `epoch` (0-based). */

@@ -80,7 +80,7 @@ otter_evaluate (OtterTorchModel              *model,
       for (guint i = 0; i < count; i++)
         indices[i] = start + i;
       g_autoptr (OtterBatch) batch = otter_batch_new_from_samples (dataset, indices, count, size,
-                                                                  NULL, failures, &local);
+                                                                  NULL, NULL, failures, &local);
       if (batch == NULL)
         continue;                             /* every image of it failed; listed */
 

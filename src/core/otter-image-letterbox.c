@@ -3,19 +3,25 @@
  *
  * This runs for every image of every training step, so the resize is a
  * plain separable bilinear filter with the horizontal weights computed
- * once per image and each source row resampled once.
+ * once per image and each source row resampled once. One renderer serves
+ * every placement: the centred letterbox, and the zoomed, moved and
+ * cropped ones of augmentation.
  */
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "otter-image.h"
 
 /* Bilinear sampling positions along one axis, pixel centres aligned:
- * output pixel o samples the source at (o + 0.5) / scale - 0.5. */
+ * input pixel first + o samples the source at
+ * (first + o + 0.5 - pad) / scale - 0.5. */
 static void
-axis_weights (int     n_out,
+axis_weights (int     first,
+              int     n_out,
               int     n_src,
+              double  pad,
               double  scale,
               int    *i0,
               int    *i1,
@@ -23,7 +29,9 @@ axis_weights (int     n_out,
 {
   for (int o = 0; o < n_out; o++)
     {
-      double s = (o + 0.5) / scale - 0.5;
+      /* (first + o) + 0.5 - pad is exact, so a letterbox placed at
+       * integer offsets samples exactly where the plain resize did */
+      double s = (first + o + 0.5 - pad) / scale - 0.5;
       int a;
 
       s = CLAMP (s, 0.0, n_src - 1.0);
@@ -53,6 +61,39 @@ resample_row (const guint8 *row,
       out[0] = lut[a[0]] + (lut[b[0]] - lut[a[0]]) * w;
       out[1] = lut[a[1]] + (lut[b[1]] - lut[a[1]]) * w;
       out[2] = lut[a[2]] + (lut[b[2]] - lut[a[2]]) * w;
+    }
+}
+
+/* Fills `clip` with the padding value, except the rectangle `keep`
+ * (inside `clip`, possibly empty) that the image is drawn into. */
+static void
+fill_padding (float     *chw_out,
+              int        size,
+              const int  clip[4],
+              const int  keep[4])
+{
+  gsize plane = (gsize) size * size;
+  gboolean keep_empty = keep[0] >= keep[2] || keep[1] >= keep[3];
+
+  for (int c = 0; c < 3; c++)
+    {
+      float *p = chw_out + c * plane;
+
+      for (int y = clip[1]; y < clip[3]; y++)
+        {
+          float *r = p + (gsize) y * size;
+
+          if (keep_empty || y < keep[1] || y >= keep[3])
+            {
+              for (int x = clip[0]; x < clip[2]; x++)
+                r[x] = 0.5f;
+              continue;
+            }
+          for (int x = clip[0]; x < keep[0]; x++)
+            r[x] = 0.5f;
+          for (int x = keep[2]; x < clip[2]; x++)
+            r[x] = 0.5f;
+        }
     }
 }
 
@@ -103,11 +144,138 @@ otter_image_letterbox_reduced (const OtterImage *image,
                                float            *chw_out,
                                OtterLetterbox   *letterbox)
 {
+  OtterLetterbox placement;
+
+  g_return_if_fail (full_width > 0 && full_height > 0);
+  g_return_if_fail (size > 0);
+
+  otter_letterbox_init_fit (&placement, full_width, full_height, size);
+  otter_image_render_placement (image, full_width, full_height, reduction, &placement, chw_out);
+  if (letterbox != NULL)
+    *letterbox = placement;
+}
+
+/**
+ * otter_letterbox_init_fit:
+ * @letterbox: (out): the placement
+ * @full_width: width of the whole image
+ * @full_height: height of the whole image
+ * @size: side of the square model input
+ *
+ * The placement otter_image_letterbox() uses: the largest scale at which
+ * the image fits in @size × @size, centred at whole-pixel offsets.
+ */
+void
+otter_letterbox_init_fit (OtterLetterbox *letterbox,
+                          int             full_width,
+                          int             full_height,
+                          int             size)
+{
+  int extent[4];
+
+  g_return_if_fail (letterbox != NULL);
+  g_return_if_fail (full_width > 0 && full_height > 0 && size > 0);
+
+  letterbox->size = size;
+  letterbox->scale = MIN ((double) size / full_width, (double) size / full_height);
+  letterbox->pad_x = 0;
+  letterbox->pad_y = 0;
+  otter_letterbox_get_extent (letterbox, full_width, full_height, extent);
+  /* the fitted side rounds to exactly size, the other to at most size */
+  letterbox->pad_x = (size - MIN (extent[2], size)) / 2;
+  letterbox->pad_y = (size - MIN (extent[3], size)) / 2;
+}
+
+/**
+ * otter_letterbox_get_extent:
+ * @placement: where an image is placed
+ * @full_width: width of the whole image
+ * @full_height: height of the whole image
+ * @extent: (out caller-allocates) (array fixed-size=4): x0, y0, x1, y1
+ *
+ * The input pixels that show the image, [x0, x1) × [y0, y1): the offsets
+ * and the scaled sides rounded to whole pixels (at least one), not
+ * clipped to the input. Everything that renders or places images uses
+ * this one rule, so they agree on the edges.
+ */
+void
+otter_letterbox_get_extent (const OtterLetterbox *placement,
+                            int                   full_width,
+                            int                   full_height,
+                            int                   extent[4])
+{
+  g_return_if_fail (placement != NULL && placement->scale > 0);
+  g_return_if_fail (extent != NULL);
+
+  extent[0] = (int) floor (placement->pad_x + 0.5);
+  extent[1] = (int) floor (placement->pad_y + 0.5);
+  extent[2] = extent[0] + MAX ((int) floor (full_width * placement->scale + 0.5), 1);
+  extent[3] = extent[1] + MAX ((int) floor (full_height * placement->scale + 0.5), 1);
+}
+
+/**
+ * otter_image_render_placement:
+ * @image: the image, possibly at a reduced resolution
+ * @full_width: width of the whole image
+ * @full_height: height of the whole image
+ * @reduction: see otter_image_letterbox_reduced()
+ * @placement: where the whole image goes in the input; the scale may
+ *   exceed the fit and the offsets may be negative (a crop)
+ * @chw_out: (out caller-allocates): 3 × size × size floats, size =
+ *   @placement->size
+ *
+ * Renders the part of @image that @placement puts inside the input,
+ * bilinearly, and mid-grey (0.5) everywhere else.
+ */
+void
+otter_image_render_placement (const OtterImage     *image,
+                              int                   full_width,
+                              int                   full_height,
+                              int                   reduction,
+                              const OtterLetterbox *placement,
+                              float                *chw_out)
+{
+  int clip[4];
+
+  g_return_if_fail (placement != NULL && placement->size > 0);
+
+  clip[0] = clip[1] = 0;
+  clip[2] = clip[3] = placement->size;
+  otter_image_render_placement_clipped (image, full_width, full_height, reduction,
+                                        placement, clip, chw_out, NULL);
+}
+
+/**
+ * otter_image_render_placement_clipped:
+ * @image: the image, possibly at a reduced resolution
+ * @full_width: width of the whole image
+ * @full_height: height of the whole image
+ * @reduction: see otter_image_letterbox_reduced()
+ * @placement: where the whole image goes in the input
+ * @clip: (array fixed-size=4): x0, y0, x1, y1: the only part of the
+ *   input written (clipped to the input)
+ * @chw_out: (inout caller-allocates): 3 × size × size floats
+ * @drawn: (out caller-allocates) (optional) (array fixed-size=4): the
+ *   rectangle that received image pixels, x0 == x1 when none did
+ *
+ * otter_image_render_placement() restricted to @clip, for the tiles of a
+ * mosaic: pixels outside it are left as they are.
+ */
+void
+otter_image_render_placement_clipped (const OtterImage     *image,
+                                      int                   full_width,
+                                      int                   full_height,
+                                      int                   reduction,
+                                      const OtterLetterbox *placement,
+                                      const int             clip[4],
+                                      float                *chw_out,
+                                      int                   drawn[4])
+{
   static float lut[256];
   static gsize lut_ready = 0;
-  gsize plane = (gsize) size * size;
-  double scale, src_scale;
-  int new_w, new_h, pad_x, pad_y;
+  int size, box[4], vis[4], n_x;
+  gsize plane;
+  double src_scale;
   g_autofree int *x0 = NULL;
   g_autofree int *x1 = NULL;
   g_autofree float *wx = NULL;
@@ -117,7 +285,8 @@ otter_image_letterbox_reduced (const OtterImage *image,
 
   g_return_if_fail (image != NULL && image->width > 0 && image->height > 0);
   g_return_if_fail (full_width > 0 && full_height > 0 && reduction >= 1);
-  g_return_if_fail (size > 0);
+  g_return_if_fail (placement != NULL && placement->size > 0 && placement->scale > 0);
+  g_return_if_fail (clip != NULL);
   g_return_if_fail (chw_out != NULL);
 
   if (g_once_init_enter (&lut_ready))
@@ -127,66 +296,54 @@ otter_image_letterbox_reduced (const OtterImage *image,
       g_once_init_leave (&lut_ready, 1);
     }
 
-  scale = MIN ((double) size / full_width, (double) size / full_height);
-  new_w = CLAMP ((int) floor (full_width * scale + 0.5), 1, size);
-  new_h = CLAMP ((int) floor (full_height * scale + 0.5), 1, size);
-  pad_x = (size - new_w) / 2;
-  pad_y = (size - new_h) / 2;
-
-  if (letterbox != NULL)
+  size = placement->size;
+  plane = (gsize) size * size;
+  for (int i = 0; i < 4; i++)
+    box[i] = CLAMP (clip[i], 0, size);
+  otter_letterbox_get_extent (placement, full_width, full_height, vis);
+  vis[0] = CLAMP (vis[0], box[0], box[2]);
+  vis[1] = CLAMP (vis[1], box[1], box[3]);
+  vis[2] = CLAMP (vis[2], vis[0], box[2]);
+  vis[3] = CLAMP (vis[3], vis[1], box[3]);
+  if (vis[0] == vis[2] || vis[1] == vis[3])
     {
-      letterbox->size = size;
-      letterbox->scale = scale;
-      letterbox->pad_x = pad_x;
-      letterbox->pad_y = pad_y;
+      vis[2] = vis[0];
+      vis[3] = vis[1];
     }
+  if (drawn != NULL)
+    memcpy (drawn, vis, sizeof vis);
 
   /* Only the bands outside the image need the padding value. */
-  for (int c = 0; c < 3; c++)
-    {
-      float *p = chw_out + c * plane;
+  fill_padding (chw_out, size, box, vis);
+  if (vis[0] == vis[2])
+    return;
 
-      for (int y = 0; y < size; y++)
-        {
-          float *r = p + (gsize) y * size;
-
-          if (y < pad_y || y >= pad_y + new_h)
-            {
-              for (int x = 0; x < size; x++)
-                r[x] = 0.5f;
-              continue;
-            }
-          for (int x = 0; x < pad_x; x++)
-            r[x] = 0.5f;
-          for (int x = pad_x + new_w; x < size; x++)
-            r[x] = 0.5f;
-        }
-    }
-
-  x0 = g_new (int, new_w);
-  x1 = g_new (int, new_w);
-  wx = g_new (float, new_w);
+  n_x = vis[2] - vis[0];
+  x0 = g_new (int, n_x);
+  x1 = g_new (int, n_x);
+  wx = g_new (float, n_x);
   /* input pixels per pixel of `image` */
-  src_scale = scale * reduction;
-  axis_weights (new_w, image->width, src_scale, x0, x1, wx);
-  for (int o = 0; o < new_w; o++)
+  src_scale = placement->scale * reduction;
+  axis_weights (vis[0], n_x, image->width, placement->pad_x, src_scale, x0, x1, wx);
+  for (int o = 0; o < n_x; o++)
     {
       x0[o] *= 3;
       x1[o] *= 3;
     }
 
   /* Two horizontally resampled source rows are kept, so each source row
-   * is resampled once however many output rows use it. */
-  rows = g_new (float, (gsize) new_w * 3 * 2);
+   * is resampled once however many output rows use it; only the visible
+   * columns of a crop are resampled. */
+  rows = g_new (float, (gsize) n_x * 3 * 2);
   row_a = rows;
-  row_b = rows + (gsize) new_w * 3;
+  row_b = rows + (gsize) n_x * 3;
 
-  for (int oy = 0; oy < new_h; oy++)
+  for (int oy = vis[1]; oy < vis[3]; oy++)
     {
-      double s = (oy + 0.5) / src_scale - 0.5;
+      double s = (oy + 0.5 - placement->pad_y) / src_scale - 0.5;
       int y0, y1;
       float wy;
-      gsize out_off = (gsize) (oy + pad_y) * size + pad_x;
+      gsize out_off = (gsize) oy * size + vis[0];
       float *out_r = chw_out + out_off;
       float *out_g = chw_out + plane + out_off;
       float *out_b = chw_out + 2 * plane + out_off;
@@ -210,14 +367,14 @@ otter_image_letterbox_reduced (const OtterImage *image,
           else
             {
               resample_row (image->pixels + (gsize) y0 * image->width * 3,
-                            new_w, x0, x1, wx, lut, row_a);
+                            n_x, x0, x1, wx, lut, row_a);
               row_a_src = y0;
             }
         }
       if (row_b_src != y1 && y1 != y0)
         {
           resample_row (image->pixels + (gsize) y1 * image->width * 3,
-                        new_w, x0, x1, wx, lut, row_b);
+                        n_x, x0, x1, wx, lut, row_b);
           row_b_src = y1;
         }
 
@@ -225,7 +382,7 @@ otter_image_letterbox_reduced (const OtterImage *image,
         const float *a = row_a;
         const float *b = y1 != y0 ? row_b : row_a;
 
-        for (int ox = 0; ox < new_w; ox++, a += 3, b += 3)
+        for (int ox = 0; ox < n_x; ox++, a += 3, b += 3)
           {
             out_r[ox] = a[0] + (b[0] - a[0]) * wy;
             out_g[ox] = a[1] + (b[1] - a[1]) * wy;

@@ -44,13 +44,27 @@ OtterImage *otter_image_load_sample_to_fit (OtterSample *sample,
                                             int          full[3],
                                             GError     **error);
 
-/* How an image was placed in the square model input. */
+/* How an image was placed in the square model input. The plain letterbox
+ * fits and centres it; augmentation may zoom it (scale larger than the
+ * fit) and move it, with negative offsets for a crop. */
 typedef struct
 {
   int    size;                 /* side of the model input */
   double scale;                /* input pixels per image pixel */
   double pad_x, pad_y;         /* offset of the image inside the input */
 } OtterLetterbox;
+
+/* The plain letterbox placement of a full_width × full_height image. */
+void        otter_letterbox_init_fit (OtterLetterbox   *letterbox,
+                                      int               full_width,
+                                      int               full_height,
+                                      int               size);
+/* The input pixels a placed image covers, [x0, x1) × [y0, y1) (not
+ * clipped to the input): extent[] = { x0, y0, x1, y1 }. */
+void        otter_letterbox_get_extent (const OtterLetterbox *placement,
+                                        int               full_width,
+                                        int               full_height,
+                                        int               extent[4]);
 
 /* Resizes keeping the aspect ratio, centres on a grey (0.5) square, and
  * writes 3 × size × size floats in [0, 1] (channels first). */
@@ -68,6 +82,26 @@ void        otter_image_letterbox_reduced (const OtterImage *image,
                                            int               size,
                                            float            *chw_out,
                                            OtterLetterbox   *letterbox);
+/* Renders an image (possibly reduced, as otter_image_letterbox_reduced()
+ * takes it) at any placement: the visible part of the image, grey (0.5)
+ * elsewhere. */
+void        otter_image_render_placement (const OtterImage     *image,
+                                          int                   full_width,
+                                          int                   full_height,
+                                          int                   reduction,
+                                          const OtterLetterbox *placement,
+                                          float                *chw_out);
+/* The same, writing only inside clip[] = { x0, y0, x1, y1 } of the input
+ * (a mosaic tile); drawn[] (optional) receives the rectangle that got
+ * image pixels, empty (x0 == x1) when none did. */
+void        otter_image_render_placement_clipped (const OtterImage     *image,
+                                                  int                   full_width,
+                                                  int                   full_height,
+                                                  int                   reduction,
+                                                  const OtterLetterbox *placement,
+                                                  const int             clip[4],
+                                                  float                *chw_out,
+                                                  int                   drawn[4]);
 void        otter_letterbox_to_input (const OtterLetterbox *letterbox,
                                       double           *x,
                                       double           *y);

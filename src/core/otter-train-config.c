@@ -26,6 +26,7 @@ otter_train_config_init (OtterTrainConfig *config)
   otter_torch_train_params_init (&config->train);
   config->train.lr = 0;                /* automatic, see otter_train_config_get_lr() */
   config->train.ema_decay = -1;        /* automatic, see otter_train_config_get_ema_decay() */
+  config->train.backbone_lr_scale = -1; /* automatic, see otter_train_config_get_backbone_lr_scale() */
 }
 
 void
@@ -85,6 +86,30 @@ otter_train_config_get_ema_decay (const OtterTrainConfig *config)
   return g_str_has_prefix (config->data, "demo") ? 0.0 : 0.998;
 }
 
+void
+otter_train_config_get_augment (const OtterTrainConfig *config,
+                                OtterAugmentParams     *params)
+{
+  if (!config->augment)
+    otter_augment_params_init_none (params);
+  else if (config->augment_custom)
+    *params = config->augment_params;
+  else if (g_str_has_prefix (config->data, "demo"))
+    otter_augment_params_init_flip (params);
+  else
+    otter_augment_params_init_photos (params);
+}
+
+double
+otter_train_config_get_backbone_lr_scale (const OtterTrainConfig *config)
+{
+  if (config->train.backbone_lr_scale >= 0)
+    return config->train.backbone_lr_scale;
+  /* Fine-tuning keeps what the backbone already knows: a tenth of the
+   * learning rate of the new neck and heads. */
+  return config->backbone_weights != NULL ? 0.1 : 1.0;
+}
+
 gboolean
 otter_train_config_validate (const OtterTrainConfig *config,
                              GError                **error)
@@ -102,8 +127,11 @@ otter_train_config_validate (const OtterTrainConfig *config,
     problem = "backbone weights start a new model; they cannot be combined with a model to start from";
   else if (config->freeze_backbone_epochs < 0 || config->freeze_backbone_epochs > config->max_epochs)
     problem = "the backbone can be frozen for 0 up to the maximum number of epochs";
-  else if (!(config->train.backbone_lr_scale >= 0 && config->train.backbone_lr_scale <= 10))
+  else if (!(config->train.backbone_lr_scale <= 10))
     problem = "the backbone's learning-rate scale must be in [0, 10]";
+  else if (config->augment_custom && !otter_augment_params_is_valid (&config->augment_params))
+    problem = "the augmentation needs 0 < zoom min ≤ max ≤ 4, hue in [0, 0.5], saturation, value, "
+              "mosaic and minimum visible fraction in [0, 1]";
   else if (!(config->train.ema_decay < 1))
     problem = "the EMA decay must be below 1 (0 turns it off)";
   else if (size < 32 || size > 2048 || size % 32 != 0)
@@ -169,14 +197,31 @@ otter_train_config_to_json (const OtterTrainConfig *c)
   json_builder_set_member_name (b, "pretrained");
   json_builder_add_boolean_value (b, c->pretrained);
   add_int (b, "freeze_backbone_epochs", c->freeze_backbone_epochs);
-  add_double (b, "backbone_lr_scale", t->backbone_lr_scale);
+  add_double (b, "backbone_lr_scale", otter_train_config_get_backbone_lr_scale (c));
   add_double (b, "ema_decay", otter_train_config_get_ema_decay (c));
   add_int (b, "batch_size", c->batch_size);
   add_int (b, "max_epochs", c->max_epochs);
   add_double (b, "loss_threshold", otter_train_config_get_threshold (c));
   add_int (b, "seed", (gint64) c->seed);
-  json_builder_set_member_name (b, "augment");
-  json_builder_add_boolean_value (b, c->augment);
+  {
+    OtterAugmentParams a;
+    otter_train_config_get_augment (c, &a);
+    json_builder_set_member_name (b, "augment");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "flip");
+    json_builder_add_boolean_value (b, a.flip);
+    add_double (b, "scale_min", a.scale_min);
+    add_double (b, "scale_max", a.scale_max);
+    json_builder_set_member_name (b, "translate");
+    json_builder_add_boolean_value (b, a.translate);
+    add_double (b, "hsv_h", a.hsv_h);
+    add_double (b, "hsv_s", a.hsv_s);
+    add_double (b, "hsv_v", a.hsv_v);
+    add_double (b, "mosaic", a.mosaic);
+    add_double (b, "min_visible", a.min_visible);
+    add_double (b, "min_side", a.min_side);
+    json_builder_end_object (b);
+  }
   add_int (b, "checkpoint_every", c->checkpoint_every);
   add_string (b, "name", c->name);
   add_string (b, "method", otter_train_method_to_string (t->method));
@@ -250,7 +295,34 @@ otter_train_config_from_json (OtterTrainConfig *c,
   c->max_epochs = json_object_get_int_member_with_default (o, "max_epochs", c->max_epochs);
   c->loss_threshold = json_object_get_double_member_with_default (o, "loss_threshold", 0);
   c->seed = json_object_get_int_member_with_default (o, "seed", (gint64) c->seed);
-  c->augment = json_object_get_boolean_member_with_default (o, "augment", c->augment);
+  {
+    /* A boolean in runs from before the augmentation had settings: flips. */
+    JsonNode *augment = json_object_get_member (o, "augment");
+    if (augment != NULL && JSON_NODE_HOLDS_OBJECT (augment))
+      {
+        JsonObject *a = json_node_get_object (augment);
+        OtterAugmentParams *p = &c->augment_params;
+        otter_augment_params_init_none (p);
+        c->augment = TRUE;
+        c->augment_custom = TRUE;
+        p->flip = json_object_get_boolean_member_with_default (a, "flip", FALSE);
+        p->scale_min = json_object_get_double_member_with_default (a, "scale_min", 1);
+        p->scale_max = json_object_get_double_member_with_default (a, "scale_max", 1);
+        p->translate = json_object_get_boolean_member_with_default (a, "translate", FALSE);
+        p->hsv_h = json_object_get_double_member_with_default (a, "hsv_h", 0);
+        p->hsv_s = json_object_get_double_member_with_default (a, "hsv_s", 0);
+        p->hsv_v = json_object_get_double_member_with_default (a, "hsv_v", 0);
+        p->mosaic = json_object_get_double_member_with_default (a, "mosaic", 0);
+        p->min_visible = json_object_get_double_member_with_default (a, "min_visible", 0);
+        p->min_side = json_object_get_double_member_with_default (a, "min_side", 0);
+      }
+    else if (augment != NULL && JSON_NODE_HOLDS_VALUE (augment))
+      {
+        c->augment = json_node_get_boolean (augment);
+        c->augment_custom = TRUE;
+        otter_augment_params_init_flip (&c->augment_params);
+      }
+  }
   c->checkpoint_every = json_object_get_int_member_with_default (o, "checkpoint_every", 1);
 
   method = dup_string_member (o, "method", "ot");

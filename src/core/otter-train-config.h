@@ -4,6 +4,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "otter-augment.h"
 #include "otter-torch.h"
 
 G_BEGIN_DECLS
@@ -33,7 +34,11 @@ typedef struct
   int                   max_epochs;
   double                loss_threshold;  /* τ; ≤ 0 means the method's default */
   guint64               seed;
-  gboolean              augment;         /* random left-right flips */
+  gboolean              augment;         /* augment the training images at all */
+  /* The augmentation when augment_custom is set; otherwise the data's
+   * default (see otter_train_config_get_augment()). */
+  gboolean              augment_custom;
+  OtterAugmentParams    augment_params;
   int                   checkpoint_every; /* epochs between checkpoints (≥ 1) */
   char                 *name;            /* part of the run directory name */
   OtterTorchTrainParams train;
@@ -57,6 +62,14 @@ double            otter_train_config_get_lr      (const OtterTrainConfig *config
 /* The EMA decay in force: train.ema_decay when ≥ 0, else the default for
  * the data (off for the demo, whose runs are short). */
 double            otter_train_config_get_ema_decay (const OtterTrainConfig *config);
+/* The augmentation in force: none when augment is off, the custom one
+ * when set, else flips for the demo (its shapes are already varied) and
+ * the photo preset (zoom 0.5–1.5, crops, flips, colour jitter) otherwise. */
+void              otter_train_config_get_augment (const OtterTrainConfig *config,
+                                                  OtterAugmentParams     *params);
+/* The backbone's learning-rate scale in force: train.backbone_lr_scale
+ * when ≥ 0, else 0.1 when the backbone starts from weights, 1 otherwise. */
+double            otter_train_config_get_backbone_lr_scale (const OtterTrainConfig *config);
 
 JsonNode         *otter_train_config_to_json     (const OtterTrainConfig *config);
 gboolean          otter_train_config_from_json   (OtterTrainConfig       *config,

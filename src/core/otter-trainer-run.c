@@ -468,9 +468,11 @@ train (RunState *rs, char **model_path, GError **error)
 {
   OtterTrainConfig *c = &rs->job->config;
   double threshold = otter_train_config_get_threshold (c);
+  OtterAugmentParams augment;
+  otter_train_config_get_augment (c, &augment);
   g_autoptr (OtterBatchLoader) loader =
     otter_batch_loader_new (rs->train, otter_torch_model_get_input_size (rs->model), c->batch_size,
-                            TRUE, c->augment, c->seed, 3);
+                            TRUE, &augment, c->seed, 3);
   int start_epoch = rs->epochs->len;
 
   for (int epoch = start_epoch; epoch < c->max_epochs; epoch++)
@@ -555,6 +557,7 @@ prepare (RunState *rs, GError **error)
     c->train.warmup_steps = MIN (c->train.warmup_steps, c->train.total_steps / 5);
     c->train.lr = otter_train_config_get_lr (c);
     c->train.ema_decay = otter_train_config_get_ema_decay (c);
+    c->train.backbone_lr_scale = otter_train_config_get_backbone_lr_scale (c);
   }
   rs->trainer = otter_torch_trainer_new (rs->model, &c->train, error);
   if (rs->trainer == NULL)

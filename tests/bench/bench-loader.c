@@ -44,7 +44,7 @@ run_loader (OtterDataset *dataset,
   gint64 start;
   g_autoptr(GError) error = NULL;
 
-  loader = otter_batch_loader_new (dataset, INPUT_SIZE, BATCH_SIZE, FALSE, FALSE, 1, 4);
+  loader = otter_batch_loader_new (dataset, INPUT_SIZE, BATCH_SIZE, FALSE, NULL, 1, 4);
   *n_images = 0;
   start = g_get_monotonic_time ();
   otter_batch_loader_start_epoch (loader, epoch);

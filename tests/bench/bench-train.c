@@ -35,7 +35,7 @@ step_ms (OtterTorchModel *model, OtterTrainMethod method, OtterBatch *batch, int
 }
 
 static void
-bench_dataset (const char *label, const char *path, int size, int batch_size, int reps)
+bench_dataset (const char *label, const char *arch, const char *path, int size, int batch_size, int reps)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (OtterDataset) dataset = otter_dataset_load (path, NULL, &error);
@@ -48,17 +48,18 @@ bench_dataset (const char *label, const char *path, int size, int batch_size, in
   for (int i = 0; i < batch_size; i++)
     indices[i] = i;
   g_autoptr (OtterBatch) batch = otter_batch_new_from_samples (dataset, indices, batch_size, size,
-                                                              NULL, NULL, &error);
+                                                              NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (OtterTorchModel) model = otter_torch_model_new ("tiny", otter_dataset_get_class_names (dataset),
+  g_autoptr (OtterTorchModel) model = otter_torch_model_new (arch, otter_dataset_get_class_names (dataset),
                                                              size, 1, &error);
   g_assert_no_error (error);
 
   double standard = step_ms (model, OTTER_METHOD_STANDARD, batch, reps);
   double ot = step_ms (model, OTTER_METHOD_OT, batch, reps);
   double pgd = step_ms (model, OTTER_METHOD_PGD, batch, reps);
-  printf ("%-28s standard %8.1f ms   ot %8.1f ms (%.2f×)   pgd-3 %8.1f ms (%.2f×)\n",
-          label, standard, ot, ot / standard, pgd, pgd / standard);
+  printf ("%-40s standard %8.1f ms (%5.1f img/s)   ot %8.1f ms (%5.1f img/s, %.2f×)   pgd-3 %8.1f ms (%.2f×)\n",
+          label, standard, batch_size * 1000.0 / standard, ot, batch_size * 1000.0 / ot, ot / standard,
+          pgd, pgd / standard);
 }
 
 int
@@ -69,14 +70,20 @@ main (int argc, char *argv[])
   otter_torch_set_threads (threads ? atoi (threads) : (int) g_get_num_processors ());
   g_autofree char *blas = bench_loaded_blas ();
 
-  printf ("Training step, median of repeated steps on one batch, tiny model, %d libtorch threads\n",
+  printf ("Training step, median of repeated steps on one batch, %d libtorch threads\n",
           otter_torch_get_threads ());
   printf ("libtorch %s on %s; BLAS: %s\n\n", otter_torch_version (), otter_torch_device_name (), blas);
-  bench_dataset ("demo 96 px, batch 16", "demo", 96, 16, 7);
+  bench_dataset ("tiny, demo 96 px, batch 16", "tiny", "demo", 96, 16, 7);
   if (shared != NULL)
     {
+      /* Every architecture on the same photos, so the price of each
+       * backbone reads off beside tiny's. */
       g_autofree char *raccoon = g_build_filename (shared, "raccoon", NULL);
-      bench_dataset ("raccoon 320 px, batch 16", raccoon, 320, 16, 3);
+      for (const char *const *arch = otter_torch_model_archs (); *arch != NULL; arch++)
+        {
+          g_autofree char *label = g_strdup_printf ("%s, raccoon 320 px, batch 16", *arch);
+          bench_dataset (label, *arch, raccoon, 320, 16, 3);
+        }
     }
   /* Peak memory of a real run: one epoch of otter-cli train at batch 16. */
   const char *cli = g_getenv ("OTTER_CLI");
