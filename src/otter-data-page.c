@@ -4,12 +4,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
+#include "otter-batch.h"
 #include "otter-data-page.h"
 #include "otter-image-view.h"
 #include "otter-resources.h"
 #include "otter-thumbnail-cache.h"
 #include "otter-thumbnail.h"
+#include "otter-train-config.h"
 
 struct _OtterDataPage
 {
@@ -39,12 +42,21 @@ struct _OtterDataPage
   OtterImageView     *detail_view;
   OtterSample        *detail_sample;
   OtterThumbnailRequest *detail_request;
+  char               *detail_info;        /* the subtitle of the plain image */
+
+  /* the sample as training sees it */
+  gboolean            show_augmented;
+  guint64             augment_seed;       /* the draw asked for */
+  guint64             augmented_seed;     /* the draw on screen, 0 for the plain image */
+  GCancellable       *augment_cancellable;
 };
 
 enum
 {
   PROP_0,
   PROP_SESSION,
+  PROP_SHOW_AUGMENTED,
+  PROP_AUGMENTED_SEED,
   N_PROPS
 };
 
@@ -309,10 +321,187 @@ detail_ready_cb (GdkTexture   *texture,
   OtterDataPage *self = user_data;
 
   self->detail_request = NULL;
-  if (texture != NULL)
+  if (texture != NULL && !self->show_augmented)
     set_detail_texture (self, texture, full_width, full_height);
   else if (error != NULL)
     gtk_label_set_label (self->detail_subtitle, error->message);
+}
+
+/* ---- a sample as the loader augments it --------------------------------- */
+
+typedef struct
+{
+  GWeakRef            page;
+  GCancellable       *cancellable;  /* tells this request from a newer one */
+  OtterDataset       *dataset;
+  guint               index;
+  int                 size;
+  OtterAugmentParams  params;
+  guint64             seed;
+} AugmentJob;
+
+static void
+augment_job_free (gpointer data)
+{
+  AugmentJob *job = data;
+  g_weak_ref_clear (&job->page);
+  g_clear_object (&job->cancellable);
+  g_clear_object (&job->dataset);
+  g_free (job);
+}
+
+static void
+augment_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  AugmentJob *job = task_data;
+  GError *error = NULL;
+  OtterBatch *batch = otter_batch_new_augmented_preview (job->dataset, job->index, job->size,
+                                                         &job->params, job->seed, &error);
+  if (batch != NULL)
+    g_task_return_pointer (task, batch, (GDestroyNotify) otter_batch_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+set_augmented_seed (OtterDataPage *self,
+                    guint64        seed)
+{
+  if (self->augmented_seed == seed)
+    return;
+  self->augmented_seed = seed;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUGMENTED_SEED]);
+}
+
+/* What this draw did, in a few words. */
+static char *
+describe_augment (const OtterBatch *batch,
+                  OtterSample      *sample)
+{
+  const OtterAugmentRecord *record = &batch->augments[0];
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  OtterLetterbox fit;
+
+  if (record->n_tiles > 1)
+    g_ptr_array_add (parts, g_strdup_printf (_("mosaic of %u"), record->n_tiles));
+  else if (otter_sample_get_width (sample) > 0 && otter_sample_get_height (sample) > 0)
+    {
+      otter_letterbox_init_fit (&fit, otter_sample_get_width (sample), otter_sample_get_height (sample), batch->size);
+      double zoom = fit.scale > 0 ? batch->letterboxes[0].scale / fit.scale : 1;
+      if (fabs (zoom - 1) > 0.005)
+        g_ptr_array_add (parts, g_strdup_printf (_("zoom ×%.2f"), zoom));
+    }
+  if (record->flipped)
+    g_ptr_array_add (parts, g_strdup (_("mirrored")));
+  /* the hue shift is a fraction of the colour circle: shown in degrees */
+  if (record->seed != 0 && fabs (record->hue * 360) >= 0.5)
+    g_ptr_array_add (parts, g_strdup_printf (_("hue %+.0f°"), record->hue * 360));
+  if (record->seed != 0 && fabs (record->saturation - 1) >= 0.005)
+    g_ptr_array_add (parts, g_strdup_printf (_("saturation ×%.2f"), record->saturation));
+  if (record->seed != 0 && fabs (record->value - 1) >= 0.005)
+    g_ptr_array_add (parts, g_strdup_printf (_("value ×%.2f"), record->value));
+  if (parts->len == 0)
+    g_ptr_array_add (parts, g_strdup (_("unchanged in this draw")));
+  g_ptr_array_add (parts, NULL);
+  g_autofree char *joined = g_strjoinv (", ", (char **) parts->pdata);
+  /* Translators: the model's input size, then what augmentation did */
+  return g_strdup_printf (_("As training sees it at %d px: %s"), batch->size, joined);
+}
+
+static void
+augment_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AugmentJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (OtterDataPage) self = g_weak_ref_get (&job->page);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterBatch) batch = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* the latest request wins: older ones are dropped here */
+  if (self == NULL || job->cancellable != self->augment_cancellable)
+    return;
+  g_clear_object (&self->augment_cancellable);
+  if (batch == NULL)
+    {
+      gtk_label_set_label (self->detail_subtitle, error->message);
+      return;
+    }
+
+  const char *const *names = otter_dataset_get_class_names (self->dataset);
+  guint n_names = names ? g_strv_length ((char **) names) : 0;
+  g_autoptr (GArray) boxes = g_array_new (FALSE, TRUE, sizeof (OtterViewBox));
+  for (int i = batch->box_start[0]; i < batch->box_start[1]; i++)
+    {
+      const OtterTorchBox *box = &batch->boxes[i];
+      OtterViewBox view_box = {
+        box->x1, box->y1, box->x2, box->y2, box->class_id,
+        box->class_id >= 0 && (guint) box->class_id < n_names ? names[box->class_id] : NULL, -1,
+      };
+      g_array_append_val (boxes, view_box);
+    }
+  otter_image_view_set_chw (self->detail_view, batch->images, batch->size);
+  otter_image_view_set_boxes (self->detail_view, (OtterViewBox *) (gpointer) boxes->data, boxes->len);
+  g_autofree char *description = describe_augment (batch, self->detail_sample);
+  gtk_label_set_label (self->detail_subtitle, description);
+  /* it may be cut short on a narrow window */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_subtitle), description);
+  set_augmented_seed (self, job->seed);
+}
+
+/* Index of the detail sample in the dataset (the grid may be filtered). */
+static gboolean
+detail_dataset_index (OtterDataPage *self,
+                      guint         *index)
+{
+  guint n = self->dataset ? g_list_model_get_n_items (G_LIST_MODEL (self->dataset)) : 0;
+  for (guint i = 0; i < n; i++)
+    if (otter_dataset_get_sample (self->dataset, i) == self->detail_sample)
+      {
+        *index = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+request_augmented (OtterDataPage *self)
+{
+  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterTrainConfig config;
+  guint index;
+
+  g_cancellable_cancel (self->augment_cancellable);
+  g_clear_object (&self->augment_cancellable);
+  if (self->detail_sample == NULL || !detail_dataset_index (self, &index))
+    return;
+
+  AugmentJob *job = g_new0 (AugmentJob, 1);
+  g_weak_ref_init (&job->page, self);
+  self->augment_cancellable = g_cancellable_new ();
+  job->cancellable = g_object_ref (self->augment_cancellable);
+  job->dataset = g_object_ref (self->dataset);
+  job->index = index;
+  job->seed = self->augment_seed;
+  /* what a run started now from the Training page would use: the model's
+   * input size, and the augmentation the engine picks for this data */
+  otter_train_config_init (&config);
+  config.data = g_strdup (otter_dataset_get_source (self->dataset));
+  if (model != NULL)
+    config.input_size = otter_model_get_input_size (model);
+  job->size = otter_train_config_get_input_size (&config);
+  otter_train_config_get_augment (&config, &job->params);
+  otter_train_config_clear (&config);
+
+  g_autoptr (GTask) task = g_task_new (NULL, job->cancellable, augment_done_cb, NULL);
+  g_task_set_source_tag (task, request_augmented);
+  /* the callback tells stale results apart itself */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, job, augment_job_free);
+  g_task_run_in_thread (task, augment_thread);
 }
 
 static void
@@ -324,17 +513,58 @@ set_detail_sample (OtterDataPage *self,
 
   if (self->detail_request != NULL)
     otter_thumbnail_request_cancel (g_steal_pointer (&self->detail_request));
+  g_cancellable_cancel (self->augment_cancellable);
+  g_clear_object (&self->augment_cancellable);
+  set_augmented_seed (self, 0);
   g_set_object (&self->detail_sample, sample);
   if (sample == NULL)
     {
       set_detail_texture (self, NULL, 0, 0);
       return;
     }
+  if (self->detail_info != NULL)
+    gtk_label_set_label (self->detail_subtitle, self->detail_info);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_subtitle), NULL);
   /* the grid's thumbnail shows at once; the sharp image replaces it */
   GdkTexture *preview = otter_thumbnail_cache_lookup (cache, sample, 1, &full_width, &full_height);
   set_detail_texture (self, preview, full_width, full_height);
-  self->detail_request = otter_thumbnail_cache_request (cache, sample, DETAIL_DECODE_SIZE, TRUE, FALSE,
-                                                        detail_ready_cb, self);
+  if (self->show_augmented)
+    request_augmented (self);
+  else
+    self->detail_request = otter_thumbnail_cache_request (cache, sample, DETAIL_DECODE_SIZE, TRUE, FALSE,
+                                                          detail_ready_cb, self);
+}
+
+static void
+set_show_augmented (OtterDataPage *self,
+                    gboolean       show)
+{
+  show = !!show;
+  if (self->show_augmented == show)
+    return;
+  self->show_augmented = show;
+  /* the same sample again, the other way */
+  if (self->detail_sample != NULL)
+    {
+      g_autoptr (OtterSample) sample = g_object_ref (self->detail_sample);
+      set_detail_sample (self, sample);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.redraw", show);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_AUGMENTED]);
+}
+
+static void
+redraw_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OtterDataPage *self = OTTER_DATA_PAGE (widget);
+
+  if (!self->show_augmented || self->detail_sample == NULL)
+    return;
+  /* 0 is the loader's "not augmented" */
+  self->augment_seed = self->augment_seed == G_MAXUINT64 ? 1 : self->augment_seed + 1;
+  request_augmented (self);
 }
 
 static void
@@ -367,6 +597,13 @@ static void
 session_dataset_cb (OtterDataPage *self)
 {
   set_dataset (self, otter_session_get_dataset (self->session));
+}
+
+static void
+session_model_cb (OtterDataPage *self)
+{
+  if (self->show_augmented && self->detail_sample != NULL)
+    request_augmented (self);
 }
 
 static void
@@ -489,7 +726,10 @@ otter_data_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->dataset, self);
   if (self->detail_request != NULL)
     otter_thumbnail_request_cancel (g_steal_pointer (&self->detail_request));
+  g_cancellable_cancel (self->augment_cancellable);
+  g_clear_object (&self->augment_cancellable);
   g_clear_object (&self->detail_sample);
+  g_clear_pointer (&self->detail_info, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_DATA_PAGE);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
@@ -509,6 +749,8 @@ otter_data_page_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_SESSION: g_value_set_object (value, self->session); break;
+    case PROP_SHOW_AUGMENTED: g_value_set_boolean (value, self->show_augmented); break;
+    case PROP_AUGMENTED_SEED: g_value_set_uint64 (value, self->augmented_seed); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -524,6 +766,7 @@ otter_data_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_SESSION: otter_data_page_set_session (self, g_value_get_object (value)); break;
+    case PROP_SHOW_AUGMENTED: set_show_augmented (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -541,6 +784,14 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The detail view shows the sample as the training loader augments it. */
+  properties[PROP_SHOW_AUGMENTED] =
+    g_param_spec_boolean ("show-augmented", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The draw on screen (the seed of OtterAugmentRecord), 0 for the plain image. */
+  properties[PROP_AUGMENTED_SEED] =
+    g_param_spec_uint64 ("augmented-seed", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* keeps the bundle in static links, such as the page's own test */
@@ -568,6 +819,8 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   gtk_widget_class_install_action (widget_class, "data.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "data.previous", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "data.next", NULL, step_action);
+  gtk_widget_class_install_property_action (widget_class, "data.show-augmented", "show-augmented");
+  gtk_widget_class_install_action (widget_class, "data.redraw", NULL, redraw_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "data.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "data.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "data.next", NULL);
@@ -585,6 +838,7 @@ otter_data_page_init (OtterDataPage *self)
   self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   self->filter_class = -1;
+  self->augment_seed = 1;
   self->filter = gtk_custom_filter_new (sample_has_class, self, NULL);
   self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
   g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_summary), self,
@@ -604,6 +858,7 @@ otter_data_page_init (OtterDataPage *self)
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.redraw", FALSE);
   update_skipped (self);
   update_detail_actions (self);
   update_state (self);
@@ -632,6 +887,8 @@ otter_data_page_set_session (OtterDataPage *self,
     {
       g_signal_connect_object (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::busy", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+      /* the augmented view follows the model's input size */
+      g_signal_connect_object (session, "notify::model", G_CALLBACK (session_model_cb), self, G_CONNECT_SWAPPED);
     }
   set_dataset (self, session ? otter_session_get_dataset (session) : NULL);
   update_state (self);
@@ -691,9 +948,11 @@ otter_data_page_show_detail (OtterDataPage *self,
     subtitle = g_strdup (boxes);
 
   self->detail_position = position;
+  g_free (self->detail_info);
+  self->detail_info = g_steal_pointer (&subtitle);
+  gtk_label_set_label (self->detail_subtitle, self->detail_info);
   set_detail_sample (self, sample);
   gtk_label_set_label (self->detail_title, otter_sample_get_display_name (sample));
-  gtk_label_set_label (self->detail_subtitle, subtitle);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_title), otter_sample_get_image_path (sample));
   gtk_selection_model_select_item (gtk_grid_view_get_model (self->grid), position, TRUE);
   gtk_stack_set_visible_child_name (self->view_stack, "detail");

@@ -35,6 +35,7 @@ struct _OtterEvalPage
   GtkCheckButton  *fgsm_check;
   GtkCheckButton  *pgd_check;
   GtkCheckButton  *ot_check;
+  GtkCheckButton  *pgd50_check;
   GtkSpinButton   *epsilon_spin;
   GtkSpinButton   *steps_spin;
   AdwActionRow    *compare_row;
@@ -71,7 +72,8 @@ update_actions (OtterEvalPage *self)
   gboolean any = gtk_check_button_get_active (self->clean_check) ||
                  gtk_check_button_get_active (self->fgsm_check) ||
                  gtk_check_button_get_active (self->pgd_check) ||
-                 gtk_check_button_get_active (self->ot_check);
+                 gtk_check_button_get_active (self->ot_check) ||
+                 gtk_check_button_get_active (self->pgd50_check);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.run", ready && any && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "eval.cancel", running);
@@ -360,7 +362,10 @@ add_attack (OtterEvaluation *ev, OtterEvalPage *self, OtterAttackKind kind)
   OtterTorchAttackParams params;
   otter_torch_attack_params_init (&params, kind);
   params.epsilon = gtk_spin_button_get_value (self->epsilon_spin) / 255.0;
-  params.steps = gtk_spin_button_get_value_as_int (self->steps_spin);
+  /* PGD-50 keeps its 50 steps and 5 restarts: that is what makes it the
+   * check on a gain the 10-step attack reports */
+  if (kind != OTTER_ATTACK_PGD50)
+    params.steps = gtk_spin_button_get_value_as_int (self->steps_spin);
   /* the OT attack takes one ascent step of the whole budget */
   params.ot.epsilon = params.ot.step_size = params.epsilon;
   otter_evaluation_add_attack (ev, &params);
@@ -414,6 +419,8 @@ otter_eval_page_run (OtterEvalPage *self)
     add_attack (ev, self, OTTER_ATTACK_PGD);
   if (gtk_check_button_get_active (self->ot_check))
     add_attack (ev, self, OTTER_ATTACK_OT);
+  if (gtk_check_button_get_active (self->pgd50_check))
+    add_attack (ev, self, OTTER_ATTACK_PGD50);
   if (otter_evaluation_get_n_attacks (ev) == 0)
     return;
 
@@ -696,6 +703,7 @@ otter_eval_page_class_init (OtterEvalPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, fgsm_check);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, pgd_check);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, ot_check);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, pgd50_check);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, epsilon_spin);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, steps_spin);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, compare_row);
@@ -729,6 +737,7 @@ otter_eval_page_init (OtterEvalPage *self)
   g_signal_connect_swapped (self->fgsm_check, "notify::active", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->pgd_check, "notify::active", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->ot_check, "notify::active", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->pgd50_check, "notify::active", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->data_row, "notify::selected", G_CALLBACK (update_actions), self);
   update_actions (self);
   show_idle_state (self);
@@ -773,8 +782,14 @@ otter_eval_page_set_attack_enabled (OtterEvalPage   *self,
                                     gboolean         enabled)
 {
   g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
-  GtkCheckButton *checks[] = { self->clean_check, self->fgsm_check, self->pgd_check, self->ot_check };
-  g_return_if_fail ((guint) kind < G_N_ELEMENTS (checks));
+  GtkCheckButton *checks[] = {
+    [OTTER_ATTACK_NONE] = self->clean_check,
+    [OTTER_ATTACK_FGSM] = self->fgsm_check,
+    [OTTER_ATTACK_PGD] = self->pgd_check,
+    [OTTER_ATTACK_OT] = self->ot_check,
+    [OTTER_ATTACK_PGD50] = self->pgd50_check,
+  };
+  g_return_if_fail ((guint) kind < G_N_ELEMENTS (checks) && checks[kind] != NULL);
   gtk_check_button_set_active (checks[kind], enabled);
 }
 

@@ -17,6 +17,7 @@ struct _OtterSession
   GCancellable *model_cancellable;
   char         *title;
   guint         busy;
+  guint         model_serial;  /* bumped whenever the model is replaced or asked for */
 };
 
 enum
@@ -202,6 +203,7 @@ otter_session_set_model (OtterSession *self,
                          OtterModel   *model)
 {
   g_return_if_fail (OTTER_IS_SESSION (self));
+  self->model_serial++;
   if (g_set_object (&self->model, model))
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
@@ -239,8 +241,22 @@ otter_session_open_model (OtterSession *self,
   g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->model_cancellable);
   self->model_cancellable = g_cancellable_new ();
+  self->model_serial++;
   set_busy (self, TRUE);
   otter_model_load_async (path, self->model_cancellable, model_loaded_cb, g_object_ref (self));
+}
+
+static gboolean
+check_classes (OtterSession *self,
+               GError      **error)
+{
+  if (self->dataset == NULL || otter_dataset_get_n_classes (self->dataset) == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Open a dataset with labelled boxes first: the model takes its classes from it"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -250,18 +266,98 @@ otter_session_create_model (OtterSession *self,
                             GError      **error)
 {
   g_return_val_if_fail (OTTER_IS_SESSION (self), FALSE);
-  if (self->dataset == NULL || otter_dataset_get_n_classes (self->dataset) == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("Open a dataset with labelled boxes first: the model takes its classes from it"));
-      return FALSE;
-    }
+  if (!check_classes (self, error))
+    return FALSE;
   g_autoptr (OtterModel) model = otter_model_new_builtin (arch, otter_dataset_get_class_names (self->dataset),
                                                           input_size, 1, error);
   if (model == NULL)
     return FALSE;
   otter_session_set_model (self, model);
   return TRUE;
+}
+
+typedef struct
+{
+  OtterDataset *dataset;   /* whose classes the model has */
+  guint         serial;
+} CreateRequest;
+
+static void
+create_request_free (gpointer data)
+{
+  CreateRequest *request = data;
+  g_clear_object (&request->dataset);
+  g_free (request);
+}
+
+static void
+model_created_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  OtterSession *self = g_task_get_source_object (task);
+  CreateRequest *request = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (OtterModel) model = otter_model_new_builtin_finish (result, &error);
+
+  if (model == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* a model for another dataset's classes, or one the user has since
+   * replaced, must not overwrite what is there now */
+  if (request->serial != self->model_serial || request->dataset != self->dataset ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "%s", _("Superseded by a newer model or dataset"));
+      return;
+    }
+  otter_session_set_model (self, model);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+otter_session_create_model_async (OtterSession        *self,
+                                  const char          *arch,
+                                  int                  input_size,
+                                  const char          *backbone_weights,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (OTTER_IS_SESSION (self));
+  g_return_if_fail (arch != NULL);
+
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, otter_session_create_model_async);
+  if (!check_classes (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* the newest request wins, whether it opens a file or builds a model */
+  g_cancellable_cancel (self->model_cancellable);
+  CreateRequest *request = g_new0 (CreateRequest, 1);
+  request->dataset = g_object_ref (self->dataset);
+  request->serial = ++self->model_serial;
+  g_task_set_task_data (task, request, create_request_free);
+  otter_model_new_builtin_async (arch, otter_dataset_get_class_names (self->dataset), input_size, 1,
+                                 backbone_weights, cancellable, model_created_cb, g_object_ref (task));
+}
+
+gboolean
+otter_session_create_model_finish (OtterSession  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (OTTER_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 OtterModel *

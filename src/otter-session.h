@@ -24,11 +24,26 @@ gboolean      otter_session_get_busy           (OtterSession  *self);
 
 void          otter_session_open_model         (OtterSession  *self,
                                                 const char    *path);
-/* A fresh built-in model for the current dataset's classes. */
+/* A fresh built-in model for the current dataset's classes (blocks: for
+ * the tiny default model at start-up and for tests). */
 gboolean      otter_session_create_model       (OtterSession  *self,
                                                 const char    *arch,
                                                 int            input_size,
                                                 GError       **error);
+/* The same built on a worker thread, with the backbone loaded from
+ * backbone_weights unless that is NULL; "model" changes when it is ready.
+ * A later open, create or dataset change supersedes it (the result is then
+ * G_IO_ERROR_CANCELLED and the model stays). */
+void          otter_session_create_model_async (OtterSession        *self,
+                                                const char          *arch,
+                                                int                  input_size,
+                                                const char          *backbone_weights,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean      otter_session_create_model_finish (OtterSession       *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
 void          otter_session_set_model          (OtterSession  *self,
                                                 OtterModel    *model);
 OtterModel   *otter_session_get_model          (OtterSession  *self);

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "otter-training-page-private.h"
+#include "otter-weights.h"
 
 /* ---- the fields --------------------------------------------------------- */
 
@@ -254,6 +255,19 @@ otter_training_page_fill_config (OtterTrainingPage *self,
       g_free (config->arch);
       config->arch = g_strdup (otter_model_get_arch (model));
       config->input_size = otter_model_get_input_size (model);
+      /* the run builds its own copy of the model, so it needs the file
+       * the backbone started from, as `otter-cli train --pretrained` */
+      const char *weights = otter_model_get_backbone_weights (model);
+      g_free (config->backbone_weights);
+      config->backbone_weights = g_strdup (weights);
+      config->pretrained = FALSE;
+      const char *imagenet = otter_torch_arch_imagenet_name (config->arch);
+      if (weights != NULL && imagenet != NULL)
+        {
+          g_autoptr (OtterWeightsSource) source = otter_weights_resolve (imagenet, NULL);
+          g_autofree char *base = g_path_get_basename (weights);
+          config->pretrained = source != NULL && g_str_equal (base, source->file);
+        }
     }
   config->max_epochs = g_settings_get_int (self->settings, "max-epochs");
   config->batch_size = g_settings_get_int (self->settings, "batch-size");

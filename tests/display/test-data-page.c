@@ -5,6 +5,7 @@
 
 #include "display-utils.h"
 #include "otter-data-page.h"
+#include "otter-image-view.h"
 #include "otter-thumbnail-cache.h"
 
 typedef struct
@@ -169,6 +170,120 @@ test_detail (void)
   fixture_close (&f);
 }
 
+static gboolean
+augmented_shown (gpointer data)
+{
+  guint64 seed = 0;
+  g_object_get (data, "augmented-seed", &seed, NULL);
+  return seed != 0;
+}
+
+typedef struct
+{
+  OtterDataPage *page;
+  guint64        seed;
+} SeedWait;
+
+static gboolean
+augmented_seed_is (gpointer data)
+{
+  SeedWait *wait = data;
+  guint64 seed = 0;
+  g_object_get (wait->page, "augmented-seed", &seed, NULL);
+  return seed == wait->seed;
+}
+
+/* The widget of `type` under `widget`. */
+static GtkWidget *
+find_widget (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The widget (mapped or not) that activates `action`. */
+static GtkWidget *
+find_actionable (GtkWidget *widget, const char *action)
+{
+  if (GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_actionable (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* "Show Augmented" puts the sample in the detail view as the training
+ * loader makes it (model input size, its boxes moved with it), and each
+ * "Another Draw" is a new draw. */
+static void
+test_augmented (void)
+{
+  Fixture f;
+
+  fixture_open (&f, "demo:20");
+  otter_data_page_show_detail (f.page, 3);
+  display_spin (0.5);
+  OtterImageView *view = OTTER_IMAGE_VIEW (find_widget (GTK_WIDGET (f.page), OTTER_TYPE_IMAGE_VIEW));
+  g_assert_nonnull (view);
+  g_autoptr (GdkTexture) plain = g_object_ref (otter_image_view_get_texture (view));
+  /* nothing to redraw while the plain image is shown */
+  GtkWidget *toggle = find_actionable (GTK_WIDGET (f.page), "data.show-augmented");
+  GtkWidget *redraw = find_actionable (GTK_WIDGET (f.page), "data.redraw");
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (toggle));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_false (gtk_widget_is_sensitive (redraw));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.page), "data.show-augmented", NULL));
+  display_spin (0.1);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_true (gtk_widget_is_sensitive (redraw));
+  g_assert_true (display_wait_until (augmented_shown, f.page, 30));
+  display_spin (0.3);
+  GdkTexture *first = otter_image_view_get_texture (view);
+  g_assert_true (first != plain);
+  /* the model input of the demo: 96 px (upscaled for the screen) */
+  g_assert_cmpint (gdk_texture_get_width (first) % 96, ==, 0);
+  g_assert_cmpint (gdk_texture_get_width (first), ==, gdk_texture_get_height (first));
+  g_autoptr (GdkTexture) first_render = display_render_widget (GTK_WIDGET (view));
+  if (g_getenv ("OTTER_DATA_PAGE_AUGMENTED_SCREENSHOT"))
+    display_save_widget_png (GTK_WIDGET (f.window), g_getenv ("OTTER_DATA_PAGE_AUGMENTED_SCREENSHOT"));
+
+  /* the demo is augmented by flips: some of the next draws mirror it the
+   * other way (the draws are seeded, so this is the same every run) */
+  guint64 seed;
+  gboolean changed = FALSE;
+  g_object_get (f.page, "augmented-seed", &seed, NULL);
+  for (int i = 0; i < 8 && !changed; i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.page), "data.redraw", NULL));
+      SeedWait wait = { f.page, ++seed };
+      g_assert_true (display_wait_until (augmented_seed_is, &wait, 30));
+      display_spin (0.2);
+      g_autoptr (GdkTexture) render = display_render_widget (GTK_WIDGET (view));
+      changed = display_texture_difference (first_render, render) > 1.0;
+    }
+  g_assert_true (changed);
+
+  /* off again: the plain image */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.page), "data.show-augmented", NULL));
+  g_assert_false (augmented_shown (f.page));
+  display_spin (1.0);
+  GdkTexture *back = otter_image_view_get_texture (view);
+  g_assert_cmpint (gdk_texture_get_width (back), ==, gdk_texture_get_width (plain));
+  fixture_close (&f);
+}
+
 /* A dataset with broken samples says how many were left out. */
 static void
 test_skipped (void)
@@ -240,6 +355,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/DataPage/grid", test_grid);
   g_test_add_func ("/otter/DataPage/filter", test_filter);
   g_test_add_func ("/otter/DataPage/detail", test_detail);
+  g_test_add_func ("/otter/DataPage/augmented", test_augmented);
   g_test_add_func ("/otter/DataPage/skipped", test_skipped);
   return g_test_run ();
 }

@@ -10,8 +10,12 @@
 #include "otter-eval-page.h"
 #include "otter-model-page.h"
 #include "otter-resources.h"
+#include "otter-weights.h"
 
 static AdwApplication *app;
+/* $TORCH_HOME for the whole binary, set before any thread exists: the
+ * weights cache the pretrained tests fill and empty. */
+static char *torch_home;
 
 static gboolean
 has_dataset (gpointer data)
@@ -90,6 +94,42 @@ test_model_page_shows_model (void)
   gtk_window_destroy (window);
 }
 
+/* Any widget of `type` under `widget`, mapped or not. */
+static GtkWidget *
+find_widget (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The button (mapped or not) that activates `action`. */
+static GtkWidget *
+find_action_button (GtkWidget *widget, const char *action)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_model (gpointer data)
+{
+  return otter_session_get_model (data) != NULL;
+}
+
 static void
 test_model_page_create (void)
 {
@@ -102,9 +142,355 @@ test_model_page_create (void)
   g_assert_nonnull (find_label (GTK_WIDGET (page), "No Model"));
   display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-empty.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.create", NULL));
+  /* built on a worker thread */
+  g_assert_true (display_wait_until (has_model, session, 60));
   display_spin (0.2);
-  g_assert_nonnull (otter_session_get_model (session));
   g_assert_cmpstr (otter_model_page_get_state (page), ==, "model");
+  g_assert_null (otter_model_get_backbone_weights (otter_session_get_model (session)));
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "Random"));
+  gtk_window_destroy (window);
+}
+
+static guint
+arch_index (const char *arch)
+{
+  const char *const *archs = otter_torch_model_archs ();
+  for (guint i = 0; archs[i] != NULL; i++)
+    if (g_str_equal (archs[i], arch))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* Every architecture is offered, and the pretrained switch is there only
+ * for the ones torchvision has ImageNet weights for. */
+static void
+test_model_page_architectures (void)
+{
+  g_autoptr (OtterSession) session = new_demo_session (FALSE);
+  OtterModelPage *page = g_object_new (OTTER_TYPE_MODEL_PAGE, "session", session, NULL);
+  GtkWindow *window = new_window_for (GTK_WIDGET (page), 1000, 760);
+  AdwComboRow *combo = ADW_COMBO_ROW (find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW));
+  GtkWidget *toggle = find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH);
+
+  g_assert_nonnull (combo);
+  g_assert_nonnull (toggle);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (combo)), ==, 4);
+  g_assert_cmpuint (g_strv_length ((char **) otter_torch_model_archs ()), ==, 4);
+
+  const char *expect_off[] = { "tiny", "small" };
+  const char *expect_on[] = { "resnet18", "mobilenet_v3_large" };
+  g_autoptr (GHashTable) subtitles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (expect_off); i++)
+    {
+      adw_combo_row_set_selected (combo, arch_index (expect_off[i]));
+      display_spin (0.1);
+      g_assert_false (gtk_widget_is_sensitive (toggle));
+      g_hash_table_add (subtitles, g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (combo))));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (expect_on); i++)
+    {
+      adw_combo_row_set_selected (combo, arch_index (expect_on[i]));
+      display_spin (0.1);
+      g_assert_true (gtk_widget_is_sensitive (toggle));
+      g_hash_table_add (subtitles, g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (combo))));
+    }
+  /* each choice is explained in its own words */
+  g_assert_cmpuint (g_hash_table_size (subtitles), ==, 4);
+  g_assert_false (g_hash_table_contains (subtitles, ""));
+  adw_combo_row_set_selected (combo, arch_index ("resnet18"));
+  display_spin (0.3);
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-create-resnet18.png");
+  gtk_window_destroy (window);
+}
+
+static char *
+cache_file (const char *file)
+{
+  g_autofree char *dir = otter_weights_dup_cache_dir ();
+  g_assert_true (g_str_has_prefix (dir, torch_home));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return g_build_filename (dir, file, NULL);
+}
+
+static AdwActionRow *
+pretrained_row (OtterModelPage *page)
+{
+  return ADW_ACTION_ROW (gtk_widget_get_ancestor (find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH),
+                                                  ADW_TYPE_ACTION_ROW));
+}
+
+typedef struct
+{
+  OtterModelPage *page;
+  const char     *text;
+} PageText;
+
+static gboolean
+pretrained_subtitle_has (gpointer data)
+{
+  PageText *pt = data;
+  const char *subtitle = adw_action_row_get_subtitle (pretrained_row (pt->page));
+  return subtitle != NULL && strstr (subtitle, pt->text) != NULL;
+}
+
+static gboolean
+page_shows (gpointer data)
+{
+  PageText *pt = data;
+  return find_label (GTK_WIDGET (pt->page), pt->text) != NULL;
+}
+
+static gboolean
+page_hides (gpointer data)
+{
+  return !page_shows (data);
+}
+
+/* The select-resnet18-and-switch-on part of the pretrained tests. */
+static AdwComboRow *
+choose_pretrained_resnet18 (OtterModelPage *page, const char *expect_subtitle)
+{
+  AdwComboRow *combo = ADW_COMBO_ROW (find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW));
+  PageText pt = { page, expect_subtitle };
+
+  adw_combo_row_set_selected (combo, arch_index ("resnet18"));
+  /* the cache is looked at off the main thread */
+  g_assert_true (display_wait_until (pretrained_subtitle_has, &pt, 10));
+  gtk_switch_set_active (GTK_SWITCH (find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH)), TRUE);
+  return combo;
+}
+
+/* A cached file that is not torchvision's (its SHA-256 does not match its
+ * name): one line saying so, no model, and the page can still make one. */
+static void
+test_model_page_pretrained_damaged (void)
+{
+  g_autoptr (OtterSession) session = new_demo_session (FALSE);
+  OtterModelPage *page = g_object_new (OTTER_TYPE_MODEL_PAGE, "session", session, NULL);
+  GtkWindow *window = new_window_for (GTK_WIDGET (page), 1000, 760);
+  g_autofree char *cached = cache_file ("resnet18-f37072fd.pth");
+  g_autoptr (OtterWeightsSource) source = otter_weights_resolve ("resnet18", NULL);
+
+  g_assert_true (g_file_set_contents (cached, "PK\x03\x04 not torchvision's weights", -1, NULL));
+  choose_pretrained_resnet18 (page, "Already in PyTorch's cache");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), cached));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.create", NULL));
+  PageText error = { page, "SHA-256" };
+  g_assert_true (display_wait_until (page_shows, &error, 120));
+  GtkLabel *label = find_label (GTK_WIDGET (page), "SHA-256");
+  const char *message = gtk_label_get_label (label);
+  g_test_message ("error shown: %s", message);
+  g_assert_null (strchr (message, '\n'));
+  g_assert_nonnull (strstr (message, cached));
+  g_assert_nonnull (strstr (message, source->url));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "error"));
+  g_assert_null (otter_session_get_model (session));
+  g_assert_cmpstr (otter_model_page_get_state (page), ==, "create");
+  display_spin (0.3);
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-pretrained-error.png");
+
+  /* still usable: the same architecture from a random start */
+  gtk_switch_set_active (GTK_SWITCH (find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH)), FALSE);
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (page), "model.create")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.create", NULL));
+  g_assert_true (display_wait_until (has_model, session, 120));
+  display_spin (0.3);
+  OtterModel *model = otter_session_get_model (session);
+  g_assert_cmpstr (otter_model_get_arch (model), ==, "resnet18");
+  g_assert_null (otter_model_get_backbone_weights (model));
+  g_assert_null (otter_model_get_backbone_init (model, NULL));
+  g_assert_cmpstr (otter_model_page_get_state (page), ==, "model");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "Random"));
+
+  g_assert_cmpint (g_unlink (cached), ==, 0);
+  gtk_window_destroy (window);
+}
+
+/* ---- a local server to download from (tests/tools/weights_server.py) --- */
+
+typedef struct
+{
+  gboolean  done;
+  char     *line;
+} LineRead;
+
+static void
+read_line_cb (GObject *stream, GAsyncResult *result, gpointer user_data)
+{
+  LineRead *read = user_data;
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (stream), result, NULL, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+line_read (gpointer data)
+{
+  return ((LineRead *) data)->done;
+}
+
+/* Serves `dir`; returns the server and its base URL, or NULL without python3. */
+static GSubprocess *
+server_start (const char *dir, char **base_url)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "tools", "weights_server.py", NULL);
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autoptr (GError) error = NULL;
+  LineRead read = { FALSE, NULL };
+
+  if (python == NULL || !g_file_test (script, G_FILE_TEST_EXISTS))
+    return NULL;
+  /* stdin stays open: the server exits when this process does */
+  GSubprocess *server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                          python, script, dir, NULL);
+  g_assert_no_error (error);
+  g_autoptr (GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, read_line_cb, &read);
+  g_assert_true (display_wait_until (line_read, &read, 30));
+  g_assert_nonnull (read.line);
+  *base_url = g_strdup_printf ("http://127.0.0.1:%s", read.line);
+  g_free (read.line);
+  return server;
+}
+
+static gboolean
+progress_shown (gpointer data)
+{
+  OtterModelPage *page = data;
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (page), GTK_TYPE_PROGRESS_BAR));
+  return gtk_widget_get_mapped (GTK_WIDGET (bar)) && gtk_progress_bar_get_fraction (bar) > 0;
+}
+
+/* Weights not in the cache are downloaded with a progress row that can
+ * cancel; a download that is not torchvision's file ends in one line
+ * naming the URL and the cache path, and no model. */
+static void
+test_model_page_pretrained_download (void)
+{
+  g_autofree char *serve = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  g_autofree char *served = g_build_filename (serve, "resnet18-f37072fd.pth", NULL);
+  g_autofree char *base_url = NULL;
+  g_autofree char *payload = g_malloc (256 * 1024);
+
+  memset (payload, 'x', 256 * 1024);
+  g_assert_true (g_file_set_contents (served, payload, 256 * 1024, NULL));
+  g_autoptr (GSubprocess) server = server_start (serve, &base_url);
+  if (server == NULL)
+    {
+      g_test_skip ("needs python3 and tests/tools/weights_server.py");
+      return;
+    }
+  g_autoptr (OtterSession) session = new_demo_session (FALSE);
+  OtterModelPage *page = g_object_new (OTTER_TYPE_MODEL_PAGE, "session", session, NULL);
+  GtkWindow *window = new_window_for (GTK_WIDGET (page), 1000, 760);
+  g_autofree char *cached = cache_file ("resnet18-f37072fd.pth");
+  g_autofree char *cache_dir = g_path_get_dirname (cached);
+  g_autofree char *slow_url = g_strconcat (base_url, "/slow/", NULL);
+
+  /* half the file, then the server stalls: time to look and to cancel */
+  g_setenv ("OTTER_WEIGHTS_BASE_URL", slow_url, TRUE);
+  choose_pretrained_resnet18 (page, "Will be downloaded");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), cache_dir));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.create", NULL));
+  g_assert_true (display_wait_until (progress_shown, page, 30));
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "Downloading"));
+  g_autofree char *half = g_format_size (128 * 1024), *whole = g_format_size (256 * 1024);
+  g_autofree char *so_far = g_strdup_printf ("resnet18-f37072fd.pth · %s of %s", half, whole);
+  PageText bytes = { page, so_far };
+  g_assert_true (display_wait_until (page_shows, &bytes, 10));
+  g_assert_false (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (page), "model.create")));
+  display_spin (0.3);
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-downloading.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.cancel-create", NULL));
+  PageText downloading = { page, "Downloading" };
+  g_assert_true (display_wait_until (page_hides, &downloading, 10));
+  display_spin (0.5);
+  /* cancelling is not an error, and leaves nothing behind */
+  g_assert_null (find_label (GTK_WIDGET (page), "could not download"));
+  g_assert_null (otter_session_get_model (session));
+  g_assert_false (g_file_test (cached, G_FILE_TEST_EXISTS));
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (page), "model.create")));
+
+  /* all of it this time, but not the file its name promises */
+  g_setenv ("OTTER_WEIGHTS_BASE_URL", base_url, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.create", NULL));
+  PageText failed = { page, "could not download" };
+  g_assert_true (display_wait_until (page_shows, &failed, 60));
+  const char *message = gtk_label_get_label (find_label (GTK_WIDGET (page), "could not download"));
+  g_autofree char *url = g_strconcat (base_url, "/resnet18-f37072fd.pth", NULL);
+  g_test_message ("error shown: %s", message);
+  g_assert_null (strchr (message, '\n'));
+  g_assert_nonnull (strstr (message, url));
+  g_assert_nonnull (strstr (message, cached));
+  g_assert_null (otter_session_get_model (session));
+  g_assert_false (g_file_test (cached, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (otter_model_page_get_state (page), ==, "create");
+  display_spin (0.3);
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-download-error.png");
+
+  g_unsetenv ("OTTER_WEIGHTS_BASE_URL");
+  g_subprocess_force_exit (server);
+  g_unlink (served);
+  g_rmdir (serve);
+  gtk_window_destroy (window);
+}
+
+static gboolean
+files_exist (gpointer data)
+{
+  char **paths = data;
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
+      return FALSE;
+  return TRUE;
+}
+
+/* Export for PyTorch writes the state_dict and its description. */
+static void
+test_model_page_export (void)
+{
+  g_autoptr (OtterSession) session = new_demo_session (FALSE);
+  OtterModelPage *page = g_object_new (OTTER_TYPE_MODEL_PAGE, "session", session, NULL);
+  GtkWindow *window = new_window_for (GTK_WIDGET (page), 1000, 760);
+  g_autofree char *dir = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  g_autofree char *pth = g_build_filename (dir, "tiny-96.pth", NULL);
+  g_autofree char *json = g_build_filename (dir, "tiny-96.json", NULL);
+  char *paths[] = { pth, json, NULL };
+
+  /* nothing to export yet */
+  GtkWidget *button = find_action_button (GTK_WIDGET (page), "model.export");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_is_sensitive (button));
+
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_session_create_model (session, "tiny", 96, &error));
+  g_assert_no_error (error);
+  display_spin (0.3);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.export-to", "s", pth));
+  g_assert_true (display_wait_until (files_exist, paths, 60));
+  PageText done = { page, "tiny-96.json" };
+  g_assert_true (display_wait_until (page_shows, &done, 10));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "circle"));
+  display_spin (0.3);
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-exported.png");
+
+  /* a folder that does not exist: the error is shown, the model stays */
+  g_autofree char *bad = g_build_filename (dir, "missing", "x.pth", NULL);
+  OtterModel *model = otter_session_get_model (session);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.export-to", "s", bad));
+  PageText failed = { page, "missing" };
+  g_assert_true (display_wait_until (page_shows, &failed, 60));
+  g_test_message ("error shown: %s", gtk_label_get_label (find_label (GTK_WIDGET (page), "missing")));
+  g_assert_true (otter_session_get_model (session) == model);
+  g_assert_cmpstr (otter_model_page_get_state (page), ==, "model");
+
+  g_unlink (pth);
+  g_unlink (json);
+  g_rmdir (dir);
   gtk_window_destroy (window);
 }
 
@@ -305,6 +691,39 @@ test_eval_page_compare (void)
   gtk_window_destroy (window);
 }
 
+/* The PGD-50 check adds the strong attack, at its own 50 steps. */
+static void
+test_eval_page_pgd50 (void)
+{
+  g_autoptr (OtterSession) session = new_demo_session (TRUE);
+  OtterEvalPage *page = g_object_new (OTTER_TYPE_EVAL_PAGE, "session", session, NULL);
+  GtkWindow *window = new_window_for (GTK_WIDGET (page), 1200, 800);
+
+  /* off unless asked for: it is slow */
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "PGD-50"));
+  otter_eval_page_set_attack_enabled (page, OTTER_ATTACK_NONE, FALSE);
+  otter_eval_page_set_attack_enabled (page, OTTER_ATTACK_FGSM, FALSE);
+  otter_eval_page_set_attack_enabled (page, OTTER_ATTACK_PGD, FALSE);
+  otter_eval_page_set_attack_enabled (page, OTTER_ATTACK_OT, FALSE);
+  /* nothing chosen, nothing to run */
+  otter_eval_page_run (page);
+  g_assert_false (otter_eval_page_get_running (page));
+
+  otter_eval_page_set_attack_enabled (page, OTTER_ATTACK_PGD50, TRUE);
+  otter_eval_page_run (page);
+  g_assert_true (otter_eval_page_get_running (page));
+  g_assert_true (display_wait_until (eval_finished, page, 600));
+  OtterEvaluation *ev = otter_eval_page_get_evaluation (page);
+  g_assert_nonnull (ev);
+  g_assert_cmpuint (otter_evaluation_get_n_attacks (ev), ==, 1);
+  g_autofree char *label = otter_evaluation_dup_attack_label (ev, 0);
+  g_assert_cmpstr (label, ==, "PGD-50×5");
+  display_spin (0.3);
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "PGD-50×5"));
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/eval-page-pgd50.png");
+  gtk_window_destroy (window);
+}
+
 static void
 test_eval_page_cancel (void)
 {
@@ -325,16 +744,33 @@ test_eval_page_cancel (void)
 int
 main (int argc, char *argv[])
 {
+  /* before any thread: the environment is not safe to change later */
+  torch_home = g_dir_make_tmp ("otter-torch-home-XXXXXX", NULL);
+  g_setenv ("TORCH_HOME", torch_home, TRUE);
+  g_unsetenv ("OTTER_WEIGHTS_BASE_URL");
   app = display_test_init (&argc, &argv);
   /* Pages alone reference nothing in the resource object: pull it in, so
    * its constructor registers the templates. */
   g_assert_nonnull (otter_get_resource ());
   g_test_add_func ("/otter/ModelPage/shows-model", test_model_page_shows_model);
   g_test_add_func ("/otter/ModelPage/create", test_model_page_create);
+  g_test_add_func ("/otter/ModelPage/architectures", test_model_page_architectures);
+  g_test_add_func ("/otter/ModelPage/pretrained-damaged-cache", test_model_page_pretrained_damaged);
+  g_test_add_func ("/otter/ModelPage/pretrained-download", test_model_page_pretrained_download);
+  g_test_add_func ("/otter/ModelPage/export", test_model_page_export);
   g_test_add_func ("/otter/ModelPage/damaged-model", test_model_page_damaged);
   g_test_add_func ("/otter/ModelPage/history", test_model_page_history);
   g_test_add_func ("/otter/EvalPage/run", test_eval_page_runs);
   g_test_add_func ("/otter/EvalPage/compare", test_eval_page_compare);
+  g_test_add_func ("/otter/EvalPage/pgd50", test_eval_page_pgd50);
   g_test_add_func ("/otter/EvalPage/cancel", test_eval_page_cancel);
-  return g_test_run ();
+  int status = g_test_run ();
+  /* what the pretrained tests left: hub/checkpoints, emptied by them */
+  g_autofree char *cache = otter_weights_dup_cache_dir ();
+  g_autofree char *hub = g_path_get_dirname (cache);
+  g_rmdir (cache);
+  g_rmdir (hub);
+  g_rmdir (torch_home);
+  g_free (torch_home);
+  return status;
 }
