@@ -1,69 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* otter-data-page.c: the Data page: thumbnails, classes, import problems */
+/* otter-data-page.c: the Data page: the dataset, its thumbnail grid, the
+ * class filter and import problems */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
-#include "otter-batch.h"
-#include "otter-data-page.h"
-#include "otter-image-view.h"
+#include "otter-data-page-private.h"
 #include "otter-resources.h"
-#include "otter-thumbnail-cache.h"
 #include "otter-thumbnail.h"
-#include "otter-train-config.h"
 
-struct _OtterDataPage
-{
-  AdwBin              parent_instance;
-
-  OtterSession       *session;
-  OtterDataset       *dataset;
-  GtkFilterListModel *filter_model;
-  GtkCustomFilter    *filter;
-  int                 filter_class;
-  guint               detail_position;
-  gboolean            rebuilding_classes;
-
-  GtkStack           *stack;
-  GtkSpinner         *loading_spinner;
-  GtkRevealer        *skipped_revealer;
-  GtkLabel           *skipped_label;
-  GtkListBox         *class_list;
-  GtkStack           *view_stack;
-  GtkLabel           *title_label;
-  GtkLabel           *summary_label;
-  GtkSpinner         *busy_spinner;
-  GtkGridView        *grid;
-  GtkLabel           *detail_title;
-  GtkLabel           *detail_subtitle;
-  AdwBin             *detail_bin;
-  OtterImageView     *detail_view;
-  OtterSample        *detail_sample;
-  OtterThumbnailRequest *detail_request;
-  char               *detail_info;        /* the subtitle of the plain image */
-
-  /* the sample as training sees it */
-  gboolean            show_augmented;
-  guint64             augment_seed;       /* the draw asked for */
-  guint64             augmented_seed;     /* the draw on screen, 0 for the plain image */
-  GCancellable       *augment_cancellable;
-};
-
-enum
-{
-  PROP_0,
-  PROP_SESSION,
-  PROP_SHOW_AUGMENTED,
-  PROP_AUGMENTED_SEED,
-  N_PROPS
-};
+/* The detail view, plain or augmented, lives in otter-data-page-detail.c;
+ * they share otter-data-page-private.h. */
 
 static GParamSpec *properties[N_PROPS];
-
-/* The longest side decoded for the detail view. */
-#define DETAIL_DECODE_SIZE 2048
 
 G_DEFINE_FINAL_TYPE (OtterDataPage, otter_data_page, ADW_TYPE_BIN)
 
@@ -280,292 +230,6 @@ dataset_items_changed_cb (OtterDataPage *self)
   update_summary (self);
 }
 
-/* Boxes go to the view in the texture's pixels, which may be a reduced
- * decode of the whole image. */
-static void
-set_detail_texture (OtterDataPage *self,
-                    GdkTexture    *texture,
-                    int            full_width,
-                    int            full_height)
-{
-  g_autoptr (GArray) boxes = g_array_new (FALSE, TRUE, sizeof (OtterViewBox));
-  const char *const *names = self->dataset ? otter_dataset_get_class_names (self->dataset) : NULL;
-  guint n_names = names ? g_strv_length ((char **) names) : 0;
-
-  otter_image_view_set_texture (self->detail_view, texture);
-  if (texture != NULL && self->detail_sample != NULL)
-    {
-      double sx = full_width > 0 ? (double) gdk_texture_get_width (texture) / full_width : 1;
-      double sy = full_height > 0 ? (double) gdk_texture_get_height (texture) / full_height : 1;
-
-      for (guint i = 0; i < otter_sample_get_n_boxes (self->detail_sample); i++)
-        {
-          const OtterBox *box = otter_sample_get_box (self->detail_sample, i);
-          OtterViewBox view_box = {
-            box->x1 * sx, box->y1 * sy, box->x2 * sx, box->y2 * sy, box->class_id,
-            box->class_id >= 0 && (guint) box->class_id < n_names ? names[box->class_id] : NULL, -1,
-          };
-          g_array_append_val (boxes, view_box);
-        }
-    }
-  otter_image_view_set_boxes (self->detail_view, (OtterViewBox *) (gpointer) boxes->data, boxes->len);
-}
-
-static void
-detail_ready_cb (GdkTexture   *texture,
-                 int           full_width,
-                 int           full_height,
-                 const GError *error,
-                 gpointer      user_data)
-{
-  OtterDataPage *self = user_data;
-
-  self->detail_request = NULL;
-  if (texture != NULL && !self->show_augmented)
-    set_detail_texture (self, texture, full_width, full_height);
-  else if (error != NULL)
-    gtk_label_set_label (self->detail_subtitle, error->message);
-}
-
-/* ---- a sample as the loader augments it --------------------------------- */
-
-typedef struct
-{
-  GWeakRef            page;
-  GCancellable       *cancellable;  /* tells this request from a newer one */
-  OtterDataset       *dataset;
-  guint               index;
-  int                 size;
-  OtterAugmentParams  params;
-  guint64             seed;
-} AugmentJob;
-
-static void
-augment_job_free (gpointer data)
-{
-  AugmentJob *job = data;
-  g_weak_ref_clear (&job->page);
-  g_clear_object (&job->cancellable);
-  g_clear_object (&job->dataset);
-  g_free (job);
-}
-
-static void
-augment_thread (GTask        *task,
-                gpointer      source,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  AugmentJob *job = task_data;
-  GError *error = NULL;
-  OtterBatch *batch = otter_batch_new_augmented_preview (job->dataset, job->index, job->size,
-                                                         &job->params, job->seed, &error);
-  if (batch != NULL)
-    g_task_return_pointer (task, batch, (GDestroyNotify) otter_batch_free);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-set_augmented_seed (OtterDataPage *self,
-                    guint64        seed)
-{
-  if (self->augmented_seed == seed)
-    return;
-  self->augmented_seed = seed;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUGMENTED_SEED]);
-}
-
-/* What this draw did, in a few words. */
-static char *
-describe_augment (const OtterBatch *batch,
-                  OtterSample      *sample)
-{
-  const OtterAugmentRecord *record = &batch->augments[0];
-  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  OtterLetterbox fit;
-
-  if (record->n_tiles > 1)
-    g_ptr_array_add (parts, g_strdup_printf (_("mosaic of %u"), record->n_tiles));
-  else if (otter_sample_get_width (sample) > 0 && otter_sample_get_height (sample) > 0)
-    {
-      otter_letterbox_init_fit (&fit, otter_sample_get_width (sample), otter_sample_get_height (sample), batch->size);
-      double zoom = fit.scale > 0 ? batch->letterboxes[0].scale / fit.scale : 1;
-      if (fabs (zoom - 1) > 0.005)
-        g_ptr_array_add (parts, g_strdup_printf (_("zoom ×%.2f"), zoom));
-    }
-  if (record->flipped)
-    g_ptr_array_add (parts, g_strdup (_("mirrored")));
-  /* the hue shift is a fraction of the colour circle: shown in degrees */
-  if (record->seed != 0 && fabs (record->hue * 360) >= 0.5)
-    g_ptr_array_add (parts, g_strdup_printf (_("hue %+.0f°"), record->hue * 360));
-  if (record->seed != 0 && fabs (record->saturation - 1) >= 0.005)
-    g_ptr_array_add (parts, g_strdup_printf (_("saturation ×%.2f"), record->saturation));
-  if (record->seed != 0 && fabs (record->value - 1) >= 0.005)
-    g_ptr_array_add (parts, g_strdup_printf (_("value ×%.2f"), record->value));
-  if (parts->len == 0)
-    g_ptr_array_add (parts, g_strdup (_("unchanged in this draw")));
-  g_ptr_array_add (parts, NULL);
-  g_autofree char *joined = g_strjoinv (", ", (char **) parts->pdata);
-  /* Translators: the model's input size, then what augmentation did */
-  return g_strdup_printf (_("As training sees it at %d px: %s"), batch->size, joined);
-}
-
-static void
-augment_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  AugmentJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr (OtterDataPage) self = g_weak_ref_get (&job->page);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OtterBatch) batch = g_task_propagate_pointer (G_TASK (result), &error);
-
-  /* the latest request wins: older ones are dropped here */
-  if (self == NULL || job->cancellable != self->augment_cancellable)
-    return;
-  g_clear_object (&self->augment_cancellable);
-  if (batch == NULL)
-    {
-      gtk_label_set_label (self->detail_subtitle, error->message);
-      return;
-    }
-
-  const char *const *names = otter_dataset_get_class_names (self->dataset);
-  guint n_names = names ? g_strv_length ((char **) names) : 0;
-  g_autoptr (GArray) boxes = g_array_new (FALSE, TRUE, sizeof (OtterViewBox));
-  for (int i = batch->box_start[0]; i < batch->box_start[1]; i++)
-    {
-      const OtterTorchBox *box = &batch->boxes[i];
-      OtterViewBox view_box = {
-        box->x1, box->y1, box->x2, box->y2, box->class_id,
-        box->class_id >= 0 && (guint) box->class_id < n_names ? names[box->class_id] : NULL, -1,
-      };
-      g_array_append_val (boxes, view_box);
-    }
-  otter_image_view_set_chw (self->detail_view, batch->images, batch->size);
-  otter_image_view_set_boxes (self->detail_view, (OtterViewBox *) (gpointer) boxes->data, boxes->len);
-  g_autofree char *description = describe_augment (batch, self->detail_sample);
-  gtk_label_set_label (self->detail_subtitle, description);
-  /* it may be cut short on a narrow window */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_subtitle), description);
-  set_augmented_seed (self, job->seed);
-}
-
-/* Index of the detail sample in the dataset (the grid may be filtered). */
-static gboolean
-detail_dataset_index (OtterDataPage *self,
-                      guint         *index)
-{
-  guint n = self->dataset ? g_list_model_get_n_items (G_LIST_MODEL (self->dataset)) : 0;
-  for (guint i = 0; i < n; i++)
-    if (otter_dataset_get_sample (self->dataset, i) == self->detail_sample)
-      {
-        *index = i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static void
-request_augmented (OtterDataPage *self)
-{
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
-  OtterTrainConfig config;
-  guint index;
-
-  g_cancellable_cancel (self->augment_cancellable);
-  g_clear_object (&self->augment_cancellable);
-  if (self->detail_sample == NULL || !detail_dataset_index (self, &index))
-    return;
-
-  AugmentJob *job = g_new0 (AugmentJob, 1);
-  g_weak_ref_init (&job->page, self);
-  self->augment_cancellable = g_cancellable_new ();
-  job->cancellable = g_object_ref (self->augment_cancellable);
-  job->dataset = g_object_ref (self->dataset);
-  job->index = index;
-  job->seed = self->augment_seed;
-  /* what a run started now from the Training page would use: the model's
-   * input size, and the augmentation the engine picks for this data */
-  otter_train_config_init (&config);
-  config.data = g_strdup (otter_dataset_get_source (self->dataset));
-  if (model != NULL)
-    config.input_size = otter_model_get_input_size (model);
-  job->size = otter_train_config_get_input_size (&config);
-  otter_train_config_get_augment (&config, &job->params);
-  otter_train_config_clear (&config);
-
-  g_autoptr (GTask) task = g_task_new (NULL, job->cancellable, augment_done_cb, NULL);
-  g_task_set_source_tag (task, request_augmented);
-  /* the callback tells stale results apart itself */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, job, augment_job_free);
-  g_task_run_in_thread (task, augment_thread);
-}
-
-static void
-set_detail_sample (OtterDataPage *self,
-                   OtterSample   *sample)
-{
-  OtterThumbnailCache *cache = otter_thumbnail_cache_get_default ();
-  int full_width = 0, full_height = 0;
-
-  if (self->detail_request != NULL)
-    otter_thumbnail_request_cancel (g_steal_pointer (&self->detail_request));
-  g_cancellable_cancel (self->augment_cancellable);
-  g_clear_object (&self->augment_cancellable);
-  set_augmented_seed (self, 0);
-  g_set_object (&self->detail_sample, sample);
-  if (sample == NULL)
-    {
-      set_detail_texture (self, NULL, 0, 0);
-      return;
-    }
-  if (self->detail_info != NULL)
-    gtk_label_set_label (self->detail_subtitle, self->detail_info);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_subtitle), NULL);
-  /* the grid's thumbnail shows at once; the sharp image replaces it */
-  GdkTexture *preview = otter_thumbnail_cache_lookup (cache, sample, 1, &full_width, &full_height);
-  set_detail_texture (self, preview, full_width, full_height);
-  if (self->show_augmented)
-    request_augmented (self);
-  else
-    self->detail_request = otter_thumbnail_cache_request (cache, sample, DETAIL_DECODE_SIZE, TRUE, FALSE,
-                                                          detail_ready_cb, self);
-}
-
-static void
-set_show_augmented (OtterDataPage *self,
-                    gboolean       show)
-{
-  show = !!show;
-  if (self->show_augmented == show)
-    return;
-  self->show_augmented = show;
-  /* the same sample again, the other way */
-  if (self->detail_sample != NULL)
-    {
-      g_autoptr (OtterSample) sample = g_object_ref (self->detail_sample);
-      set_detail_sample (self, sample);
-    }
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.redraw", show);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_AUGMENTED]);
-}
-
-static void
-redraw_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  OtterDataPage *self = OTTER_DATA_PAGE (widget);
-
-  if (!self->show_augmented || self->detail_sample == NULL)
-    return;
-  /* 0 is the loader's "not augmented" */
-  self->augment_seed = self->augment_seed == G_MAXUINT64 ? 1 : self->augment_seed + 1;
-  request_augmented (self);
-}
 
 static void
 set_dataset (OtterDataPage *self,
@@ -585,7 +249,7 @@ set_dataset (OtterDataPage *self,
   self->filter_class = -1;
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (dataset));
-  set_detail_sample (self, NULL);
+  otter_data_page_set_detail_sample (self, NULL);
   gtk_stack_set_visible_child_name (self->view_stack, "grid");
   rebuild_classes (self);
   update_summary (self);
@@ -597,59 +261,6 @@ static void
 session_dataset_cb (OtterDataPage *self)
 {
   set_dataset (self, otter_session_get_dataset (self->session));
-}
-
-static void
-session_model_cb (OtterDataPage *self)
-{
-  if (self->show_augmented && self->detail_sample != NULL)
-    request_augmented (self);
-}
-
-static void
-update_detail_actions (OtterDataPage *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  gboolean shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->view_stack), "detail") == 0;
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.back", shown);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.previous", shown && self->detail_position > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.next", shown && self->detail_position + 1 < n);
-}
-
-static void
-grid_activate_cb (OtterDataPage *self,
-                  guint          position)
-{
-  otter_data_page_show_detail (self, position);
-}
-
-static void
-back_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  OtterDataPage *self = OTTER_DATA_PAGE (widget);
-
-  gtk_stack_set_visible_child_name (self->view_stack, "grid");
-  /* drops the big decoded image */
-  set_detail_sample (self, NULL);
-  update_detail_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->grid));
-}
-
-static void
-step_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  OtterDataPage *self = OTTER_DATA_PAGE (widget);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-
-  if (g_str_equal (action_name, "data.previous") && self->detail_position > 0)
-    otter_data_page_show_detail (self, self->detail_position - 1);
-  else if (g_str_equal (action_name, "data.next") && self->detail_position + 1 < n)
-    otter_data_page_show_detail (self, self->detail_position + 1);
 }
 
 static void
@@ -715,6 +326,14 @@ drop_cb (GtkDropTarget *target,
   return TRUE;
 }
 
+void
+otter_data_page_notify (OtterDataPage *self,
+                        PageProp       prop)
+{
+  g_assert (prop > PROP_0 && prop < N_PROPS);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
 static void
 otter_data_page_dispose (GObject *object)
 {
@@ -724,12 +343,7 @@ otter_data_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   if (self->dataset != NULL)
     g_signal_handlers_disconnect_by_data (self->dataset, self);
-  if (self->detail_request != NULL)
-    otter_thumbnail_request_cancel (g_steal_pointer (&self->detail_request));
-  g_cancellable_cancel (self->augment_cancellable);
-  g_clear_object (&self->augment_cancellable);
-  g_clear_object (&self->detail_sample);
-  g_clear_pointer (&self->detail_info, g_free);
+  otter_data_page_dispose_detail (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_DATA_PAGE);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
@@ -766,7 +380,7 @@ otter_data_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_SESSION: otter_data_page_set_session (self, g_value_get_object (value)); break;
-    case PROP_SHOW_AUGMENTED: set_show_augmented (self, g_value_get_boolean (value)); break;
+    case PROP_SHOW_AUGMENTED: otter_data_page_set_show_augmented (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -813,17 +427,9 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, detail_subtitle);
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, detail_bin);
   gtk_widget_class_bind_template_callback (widget_class, class_row_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, grid_activate_cb);
 
   gtk_widget_class_install_action (widget_class, "data.show-skipped", NULL, show_skipped_action);
-  gtk_widget_class_install_action (widget_class, "data.back", NULL, back_action);
-  gtk_widget_class_install_action (widget_class, "data.previous", NULL, step_action);
-  gtk_widget_class_install_action (widget_class, "data.next", NULL, step_action);
-  gtk_widget_class_install_property_action (widget_class, "data.show-augmented", "show-augmented");
-  gtk_widget_class_install_action (widget_class, "data.redraw", NULL, redraw_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "data.back", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "data.previous", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "data.next", NULL);
+  otter_data_page_class_init_detail (widget_class);
 }
 
 static void
@@ -838,7 +444,6 @@ otter_data_page_init (OtterDataPage *self)
   self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   self->filter_class = -1;
-  self->augment_seed = 1;
   self->filter = gtk_custom_filter_new (sample_has_class, self, NULL);
   self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
   g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_summary), self,
@@ -848,19 +453,13 @@ otter_data_page_init (OtterDataPage *self)
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_grid_view_set_model (self->grid,
                            GTK_SELECTION_MODEL (selection));
-
-  self->detail_view = OTTER_IMAGE_VIEW (otter_image_view_new ());
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->detail_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Selected image with its boxes"), -1);
-  adw_bin_set_child (self->detail_bin, GTK_WIDGET (self->detail_view));
+  otter_data_page_init_detail (self);
 
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.redraw", FALSE);
   update_skipped (self);
-  update_detail_actions (self);
   update_state (self);
 }
 
@@ -888,7 +487,8 @@ otter_data_page_set_session (OtterDataPage *self,
       g_signal_connect_object (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::busy", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
       /* the augmented view follows the model's input size */
-      g_signal_connect_object (session, "notify::model", G_CALLBACK (session_model_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::model", G_CALLBACK (otter_data_page_update_augmented), self,
+                             G_CONNECT_SWAPPED);
     }
   set_dataset (self, session ? otter_session_get_dataset (session) : NULL);
   update_state (self);
@@ -924,39 +524,6 @@ otter_data_page_get_class_filter (OtterDataPage *self)
 {
   g_return_val_if_fail (OTTER_IS_DATA_PAGE (self), -1);
   return self->filter_class;
-}
-
-void
-otter_data_page_show_detail (OtterDataPage *self,
-                             guint          position)
-{
-  g_return_if_fail (OTTER_IS_DATA_PAGE (self));
-
-  g_autoptr (OtterSample) sample = g_list_model_get_item (G_LIST_MODEL (self->filter_model), position);
-  if (sample == NULL)
-    return;
-
-  int width = otter_sample_get_width (sample), height = otter_sample_get_height (sample);
-  guint n_boxes = otter_sample_get_n_boxes (sample);
-  g_autofree char *boxes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u box", "%u boxes", n_boxes), n_boxes);
-  g_autofree char *subtitle = NULL;
-
-  if (width > 0 && height > 0)
-    /* Translators: image size in pixels, then the number of boxes */
-    subtitle = g_strdup_printf (_("%d × %d px · %s"), width, height, boxes);
-  else
-    subtitle = g_strdup (boxes);
-
-  self->detail_position = position;
-  g_free (self->detail_info);
-  self->detail_info = g_steal_pointer (&subtitle);
-  gtk_label_set_label (self->detail_subtitle, self->detail_info);
-  set_detail_sample (self, sample);
-  gtk_label_set_label (self->detail_title, otter_sample_get_display_name (sample));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_title), otter_sample_get_image_path (sample));
-  gtk_selection_model_select_item (gtk_grid_view_get_model (self->grid), position, TRUE);
-  gtk_stack_set_visible_child_name (self->view_stack, "detail");
-  update_detail_actions (self);
 }
 
 gboolean

@@ -20,10 +20,10 @@
 namespace otter {
 
 static const std::vector<ArchSpec> arch_specs = {
-  { "tiny", BackboneFamily::Plain, 16, { 24, 48, 96, 128 }, 0, 48, 32, "" },
-  { "small", BackboneFamily::ResNet, 32, { 32, 64, 128, 256 }, 1, 64, 48, "" },
-  { "resnet18", BackboneFamily::ResNet, 64, { 64, 128, 256, 512 }, 2, 64, 64, "resnet18" },
-  { "mobilenet_v3_large", BackboneFamily::MobileNetV3, 16, { 24, 40, 112, 960 }, 0, 64, 64,
+  { "tiny", BackboneFamily::Plain, 16, 3, { 24, 48, 96, 128 }, 0, 48, 32, "" },
+  { "small", BackboneFamily::ResNet, 32, 3, { 32, 64, 128, 256 }, 1, 64, 48, "" },
+  { "resnet18", BackboneFamily::ResNet, 64, 7, { 64, 128, 256, 512 }, 2, 64, 64, "resnet18" },
+  { "mobilenet_v3_large", BackboneFamily::MobileNetV3, 16, 3, { 24, 40, 112, 960 }, 0, 64, 64,
     "mobilenet_v3_large" },
 };
 
@@ -160,8 +160,9 @@ struct ResNetBackboneImpl : BackboneImpl
 {
   explicit ResNetBackboneImpl (const ArchSpec &spec)
   {
-    conv1 = register_module ("conv1", torch::nn::Conv2d (torch::nn::Conv2dOptions (3, spec.stem, 7)
-                                                           .stride (2).padding (3).bias (false)));
+    conv1 = register_module ("conv1", torch::nn::Conv2d (torch::nn::Conv2dOptions (3, spec.stem, spec.stem_kernel)
+                                                           .stride (2).padding (spec.stem_kernel / 2)
+                                                           .bias (false)));
     bn1 = register_module ("bn1", batch_norm (spec.stem));
     int in = spec.stem;
     for (int i = 0; i < 4; i++)

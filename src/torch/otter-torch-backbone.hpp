@@ -35,6 +35,9 @@ struct ArchSpec
   std::string name;
   BackboneFamily family;
   int stem;                      /* channels of the stem (Plain, ResNet) */
+  int stem_kernel;               /* ResNet: 7 as torchvision has it; 3 for small, whose
+                                  * attacks need the gradient of the input, which a 7×7
+                                  * convolution on the full image makes slow */
   int widths[4];                 /* stage widths at strides 4, 8, 16, 32 (Plain, ResNet) */
   int depth;                     /* Plain: extra 3×3 convs per stage; ResNet: blocks per stage */
   int neck;                      /* channels of the stride-4 neck */

@@ -219,6 +219,8 @@ model_header_json (OtterTorchModel *model, const TensorMap &tensors,
   json_builder_add_string_value (b, "centernet");
   json_builder_set_member_name (b, "stem");
   json_builder_add_int_value (b, s.stem);
+  json_builder_set_member_name (b, "stem_kernel");
+  json_builder_add_int_value (b, s.stem_kernel);
   json_builder_set_member_name (b, "widths");
   json_builder_begin_array (b);
   for (int w : s.widths)

@@ -498,7 +498,8 @@ otter_torch_model_describe (OtterTorchModel *model)
                                 i + 1, 4 << i, s.widths[i], 1 + s.depth, s.depth ? "s" : "");
       break;
     case BackboneFamily::ResNet:
-      g_string_append_printf (text, "  stem      7×7 conv, stride 2, %d channels, 3×3 max-pool\n", s.stem);
+      g_string_append_printf (text, "  stem      %d×%d conv, stride 2, %d channels, 3×3 max-pool\n",
+                              s.stem_kernel, s.stem_kernel, s.stem);
       for (int i = 0; i < 4; i++)
         g_string_append_printf (text, "  layer%d    stride %2d, %3d channels, %d residual block%s\n",
                                 i + 1, 4 << i, s.widths[i], s.depth, s.depth > 1 ? "s" : "");

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "display-utils.h"
@@ -446,6 +448,200 @@ files_exist (gpointer data)
   return TRUE;
 }
 
+/* ---- a backbone from a weights file ------------------------------------- */
+
+/* The edge of the fixed input torchvision_backbones.py runs its model on. */
+#define REFERENCE_SIZE 64
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static float *
+read_floats (const char *dir, const char *name, gsize expected)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpuint (len, ==, expected * sizeof (float));
+  return (float *) data;
+}
+
+/* Runs tests/tools/torchvision_backbones.py: torchvision's own `arch` with
+ * random weights, saved by torch.save as dir/ARCH-HASH.pth, beside its
+ * feature maps on a fixed input. Returns result.json's root, or NULL (and
+ * skips) where Debian's python3-torchvision is not installed. */
+static JsonNode *
+run_torchvision (const char *arch, const char *dir)
+{
+  const char *python = g_getenv ("OTTER_TORCH_PYTHON");
+  if (python == NULL || *python == '\0')
+    {
+      g_test_skip ("python3-torchvision is not installed (OTTER_TORCH_PYTHON is unset)");
+      return NULL;
+    }
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "tools", "torchvision_backbones.py", NULL);
+  g_autofree char *size = g_strdup_printf ("%d", REFERENCE_SIZE);
+  const char *argv[] = { python, script, "--arch", arch, "--out", dir, "--size", size, NULL };
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", script, err);
+  g_autofree char *json = g_build_filename (dir, "result.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_file (parser, json, &error));
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} CreateResult;
+
+static void
+model_created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CreateResult *created = user_data;
+  created->ok = otter_session_create_model_finish (OTTER_SESSION (source), result, &created->error);
+  created->done = TRUE;
+}
+
+static gboolean
+create_done (gpointer data)
+{
+  return ((CreateResult *) data)->done;
+}
+
+/* The action row whose title is `title`, mapped or not. */
+static AdwActionRow *
+find_row (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return ADW_ACTION_ROW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found = find_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A model whose backbone starts from a torchvision state_dict, made the way
+ * the Model page makes one: the session loads the file, the model and the
+ * engine record it, the page names it, and the backbone computes what
+ * torchvision computes with those weights. */
+static void
+test_model_page_backbone_weights_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  g_autoptr (JsonNode) root = run_torchvision ("resnet18", dir);
+  if (root == NULL)
+    {
+      remove_dir (dir);
+      return;
+    }
+  JsonObject *result = json_node_get_object (root);
+  const char *file = json_object_get_string_member (result, "weights");
+  const char *sha256 = json_object_get_string_member (result, "sha256");
+  g_autofree char *weights = g_build_filename (dir, file, NULL);
+  g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_str_has_prefix (file, "resnet18-"));
+  g_assert_true (g_str_has_suffix (file, ".pth"));
+
+  g_autoptr (OtterSession) session = new_demo_session (FALSE);
+  OtterModelPage *page = g_object_new (OTTER_TYPE_MODEL_PAGE, "session", session, NULL);
+  GtkWindow *window = new_window_for (GTK_WIDGET (page), 1000, 760);
+  CreateResult created = { FALSE, FALSE, NULL };
+
+  otter_session_create_model_async (session, "resnet18", REFERENCE_SIZE, weights, NULL,
+                                    model_created_cb, &created);
+  g_assert_true (display_wait_until (create_done, &created, 120));
+  g_assert_no_error (created.error);
+  g_assert_true (created.ok);
+  OtterModel *model = otter_session_get_model (session);
+  g_assert_nonnull (model);
+  g_assert_cmpstr (otter_model_get_arch (model), ==, "resnet18");
+  g_assert_cmpstr (otter_model_get_backbone_weights (model), ==, weights);
+  const char *sha = NULL;
+  g_assert_cmpstr (otter_model_get_backbone_init (model, &sha), ==, file);
+  g_assert_cmpstr (sha, ==, sha256);
+
+  /* the engine's own record, and the weights really in the backbone: the
+   * stride-32 map of torchvision's input matches torchvision's */
+  JsonArray *shape = json_object_get_array_member (result, "input");
+  int n = (int) json_array_get_int_element (shape, 0);
+  g_autofree float *input = read_floats (dir, "input.f32", (gsize) n * 3 * REFERENCE_SIZE * REFERENCE_SIZE);
+  JsonArray *top_shape = json_array_get_array_element (json_object_get_array_member (result, "levels"), 3);
+  gsize numel = 1;
+  for (guint d = 0; d < 4; d++)
+    numel *= json_array_get_int_element (top_shape, d);
+  g_autofree float *expected = read_floats (dir, "level3.f32", numel);
+  OtterTorchBatch batch = { n, REFERENCE_SIZE, input, NULL, NULL };
+  float *levels[4] = { NULL };
+  int shapes[4][4];
+  g_autoptr (GError) error = NULL;
+  g_autofree char *engine_file = NULL;
+  g_autofree char *engine_sha = NULL;
+  OtterTorchModel *torch = otter_model_lock (model);
+  gboolean ok = otter_torch_model_backbone_levels (torch, &batch, levels, shapes, &error);
+  const char *torch_sha = NULL;
+  engine_file = g_strdup (otter_torch_model_get_backbone_init (torch, &torch_sha));
+  engine_sha = g_strdup (torch_sha);
+  otter_model_unlock (model);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpstr (engine_file, ==, file);
+  g_assert_cmpstr (engine_sha, ==, sha256);
+  for (guint d = 0; d < 4; d++)
+    g_assert_cmpint (shapes[3][d], ==, json_array_get_int_element (top_shape, d));
+  double err = 0, scale = 1;
+  for (gsize i = 0; i < numel; i++)
+    {
+      err = MAX (err, fabs ((double) levels[3][i] - expected[i]));
+      scale = MAX (scale, fabs ((double) expected[i]));
+    }
+  g_test_message ("stride-32 map against torchvision's: max error %.3g of %.3g", err, scale);
+  g_assert_cmpfloat (err / scale, <=, 1e-4);
+  for (guint i = 0; i < 4; i++)
+    g_free (levels[i]);
+
+  /* the page's overview names the file (not ImageNet's: the hash differs) */
+  display_spin (0.3);
+  g_assert_cmpstr (otter_model_page_get_state (page), ==, "model");
+  AdwActionRow *row = find_row (GTK_WIDGET (page), "Initial Backbone Weights");
+  g_assert_nonnull (row);
+  GtkLabel *value = find_label (GTK_WIDGET (row), file);
+  g_assert_nonnull (value);
+  g_assert_cmpstr (gtk_label_get_label (value), ==, file);
+  g_assert_null (find_label (GTK_WIDGET (row), "Random"));
+  display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-backbone-file.png");
+
+  gtk_window_destroy (window);
+  remove_dir (dir);
+}
+
 /* Export for PyTorch writes the state_dict and its description. */
 static void
 test_model_page_export (void)
@@ -757,6 +953,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/ModelPage/architectures", test_model_page_architectures);
   g_test_add_func ("/otter/ModelPage/pretrained-damaged-cache", test_model_page_pretrained_damaged);
   g_test_add_func ("/otter/ModelPage/pretrained-download", test_model_page_pretrained_download);
+  g_test_add_func ("/otter/ModelPage/backbone-weights-file", test_model_page_backbone_weights_file);
   g_test_add_func ("/otter/ModelPage/export", test_model_page_export);
   g_test_add_func ("/otter/ModelPage/damaged-model", test_model_page_damaged);
   g_test_add_func ("/otter/ModelPage/history", test_model_page_history);

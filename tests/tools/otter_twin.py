@@ -72,9 +72,9 @@ class BasicBlock(nn.Module):
 
 
 class ResNetBackbone(nn.Module):
-    def __init__(self, stem, widths, blocks):
+    def __init__(self, stem, widths, blocks, stem_kernel=7):
         super().__init__()
-        self.conv1 = nn.Conv2d(3, stem, 7, 2, 3, bias=False)
+        self.conv1 = nn.Conv2d(3, stem, stem_kernel, 2, stem_kernel // 2, bias=False)
         self.bn1 = nn.BatchNorm2d(stem)
         cin = stem
         for i, w in enumerate(widths):
@@ -131,7 +131,8 @@ class OtterDetector(nn.Module):
         if family == "plain":
             self.backbone = PlainBackbone(arch["stem"], arch["widths"])
         elif family == "resnet":
-            self.backbone = ResNetBackbone(arch["stem"], arch["widths"], arch["depth"])
+            self.backbone = ResNetBackbone(arch["stem"], arch["widths"], arch["depth"],
+                                           arch.get("stem_kernel", 7))
         elif family == "mobilenet_v3":
             self.backbone = MobileNetV3Backbone()
         else:
