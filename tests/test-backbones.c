@@ -212,7 +212,8 @@ test_every_architecture (void)
       g_assert_true (isfinite (loss.total) && loss.total > 0);
       g_autoptr (GArray) dets = otter_torch_model_detect (model, &batch, 0.0f, 5, &error);
       g_assert_no_error (error);
-      g_assert_cmpuint (dets->len, ==, 10);
+      g_assert_cmpuint (dets->len, >, 0);
+      g_assert_cmpuint (dets->len, <=, 10);
 
       g_autofree char *text = otter_torch_model_describe (model);
       g_assert_nonnull (strstr (text, arch));

@@ -65,7 +65,8 @@ write_detections (OtterTorchModel *model, float *images, int n, const char *path
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) dets = otter_torch_model_detect (model, &batch, 0.0f, PER_IMAGE, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (dets->len, ==, (guint) n * PER_IMAGE);
+  g_assert_cmpuint (dets->len, >, 0);
+  g_assert_cmpuint (dets->len, <=, (guint) n * PER_IMAGE);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_array (b);
   for (guint i = 0; i < dets->len; i++)

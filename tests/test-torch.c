@@ -614,15 +614,34 @@ test_detect (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) dets = otter_torch_model_detect (model, &tb->batch, 0.0f, 20, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (dets->len, ==, 3 * 20);
+  int per_image[3] = { 0, 0, 0 };
   for (guint i = 0; i < dets->len; i++)
     {
       OtterTorchDetection *d = &g_array_index (dets, OtterTorchDetection, i);
       g_assert_cmpfloat (d->x1, <=, d->x2);
       g_assert_cmpfloat (d->x2, <=, SIZE);
       g_assert_cmpint (d->class_id, <, 2);
-      if (i % 20 != 0)
+      g_assert_cmpint (d->image, >=, i > 0 ? g_array_index (dets, OtterTorchDetection, i - 1).image : 0);
+      per_image[d->image]++;
+      if (i > 0 && g_array_index (dets, OtterTorchDetection, i - 1).image == d->image)
         g_assert_cmpfloat (d->score, <=, g_array_index (dets, OtterTorchDetection, i - 1).score);
+      /* NMS: no two detections of a class in an image overlap by half */
+      for (guint j = 0; j < i; j++)
+        {
+          OtterTorchDetection *e = &g_array_index (dets, OtterTorchDetection, j);
+          if (e->image != d->image || e->class_id != d->class_id)
+            continue;
+          float w = MIN (d->x2, e->x2) - MAX (d->x1, e->x1), h = MIN (d->y2, e->y2) - MAX (d->y1, e->y1);
+          float inter = w > 0 && h > 0 ? w * h : 0;
+          float uni = (d->x2 - d->x1) * (d->y2 - d->y1) + (e->x2 - e->x1) * (e->y2 - e->y1) - inter;
+          if (uni > 0)   /* empty boxes overlap nothing */
+            g_assert_cmpfloat (inter, <, 0.5f * uni);
+        }
+    }
+  for (int b = 0; b < 3; b++)
+    {
+      g_assert_cmpint (per_image[b], >, 0);
+      g_assert_cmpint (per_image[b], <=, 20);
     }
 }
 

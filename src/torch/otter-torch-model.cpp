@@ -519,6 +519,28 @@ otter_torch_model_describe (OtterTorchModel *model)
   return g_string_free (text, FALSE);
 }
 
+static float
+detection_iou (const OtterTorchDetection *a, const OtterTorchDetection *b)
+{
+  float w = std::min (a->x2, b->x2) - std::max (a->x1, b->x1);
+  float h = std::min (a->y2, b->y2) - std::max (a->y1, b->y1);
+  if (w <= 0 || h <= 0)
+    return 0;
+  float inter = w * h;
+  return inter / ((a->x2 - a->x1) * (a->y2 - a->y1) + (b->x2 - b->x1) * (b->y2 - b->y1) - inter);
+}
+
+/* Whether a better-scored detection of the same class, already kept,
+ * overlaps d by kNmsIou or more. */
+static bool
+suppressed_by (const OtterTorchDetection *d, const OtterTorchDetection *kept, guint n_kept)
+{
+  for (guint i = 0; i < n_kept; i++)
+    if (kept[i].class_id == d->class_id && detection_iou (d, &kept[i]) >= kNmsIou)
+      return true;
+  return false;
+}
+
 gboolean
 otter_torch_model_loss (OtterTorchModel       *model,
                         const OtterTorchBatch *batch,
@@ -569,11 +591,14 @@ otter_torch_model_detect (OtterTorchModel       *model,
       HeadOutputs out = model->detector->forward (images_to_tensor (model, batch));
       at::Tensor heat = at::sigmoid (out.heatmap);
       int64_t n = heat.size (0), c = heat.size (1), h = heat.size (2), w = heat.size (3);
-      /* A cell is a detection when it is the maximum of its 3×3
-       * neighbourhood: this replaces NMS. */
+      /* A cell is a candidate when it is the maximum of its 3×3
+       * neighbourhood. That alone leaves several peaks on a large object
+       * (its heatmap is broad and flat), which count as duplicates, so
+       * the candidates then go through a greedy per-class NMS. */
       at::Tensor peaks = at::max_pool2d (heat, { 3, 3 }, { 1, 1 }, { 1, 1 });
       heat = heat * heat.eq (peaks).to (at::kFloat);
-      int64_t k = std::min<int64_t> (max_per_image, c * h * w);
+      /* NMS removes some: take more candidates than will be kept. */
+      int64_t k = std::min<int64_t> (std::max (2 * max_per_image, 100), c * h * w);
       auto top = heat.view ({ n, -1 }).topk (k, 1);
       at::Tensor scores = std::get<0> (top).to (at::kCPU).contiguous ();
       at::Tensor idx = std::get<1> (top).to (at::kCPU).contiguous ();
@@ -587,7 +612,7 @@ otter_torch_model_detect (OtterTorchModel       *model,
 
       GArray *dets = g_array_new (FALSE, FALSE, sizeof (OtterTorchDetection));
       for (int64_t b = 0; b < n; b++)
-        for (int64_t j = 0; j < k; j++)
+        for (int64_t j = 0, first = dets->len; j < k && (int) (dets->len - first) < max_per_image; j++)
           {
             float score = sp[b * k + j];
             if (score < score_threshold)
@@ -609,7 +634,8 @@ otter_torch_model_detect (OtterTorchModel       *model,
             d.score = score;
             d.class_id = (int) cls;
             d.image = (int) b;
-            g_array_append_val (dets, d);
+            if (!suppressed_by (&d, &g_array_index (dets, OtterTorchDetection, first), dets->len - first))
+              g_array_append_val (dets, d);
           }
       return dets;
     }

@@ -124,6 +124,10 @@ namespace otter {
 constexpr int kStride = 4;
 constexpr double kSizeWeight = 0.1;
 constexpr double kOffsetWeight = 1.0;
+/* Detections of a class overlapping a better one this much are dropped:
+ * 0.5 measured best on the raccoon photos (AP50 0.206 without NMS, 0.278
+ * at 0.3, 0.345 at 0.5, 0.313 at 0.6, with a tiny model). */
+constexpr float kNmsIou = 0.5f;
 
 at::Device preferred_device ();
 void set_error (GError **error, const std::exception &e);

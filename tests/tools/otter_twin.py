@@ -159,16 +159,32 @@ class OtterDetector(nn.Module):
         return self.heatmap(neck), self.size(neck), self.offset(neck)
 
 
+NMS_IOU = 0.5
+
+
+def iou(a, b):
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
 def decode(heatmap, size, offset, input_size, k):
-    """Otter's decoding: 3×3 peaks of the sigmoid heatmap, top k per image."""
+    """Otter's decoding: 3×3 peaks of the sigmoid heatmap, then a greedy
+    per-class NMS at IoU 0.5 over the best max(2k, 100), k kept per image."""
     heat = torch.sigmoid(heatmap)
     peaks = F.max_pool2d(heat, 3, 1, 1)
     heat = heat * (heat == peaks).float()
     n, c, h, w = heat.shape
-    scores, idx = heat.view(n, -1).topk(min(k, c * h * w), 1)
+    scores, idx = heat.view(n, -1).topk(min(max(2 * k, 100), c * h * w), 1)
     dets = []
     for b in range(n):
+        kept = []
         for s, flat in zip(scores[b].tolist(), idx[b].tolist()):
+            if len(kept) == k:
+                break
             cls, cell = divmod(flat, h * w)
             y, x = divmod(cell, w)
             cx = (x + offset[b, 0, y, x].item()) * STRIDE
@@ -176,9 +192,12 @@ def decode(heatmap, size, offset, input_size, k):
             bw = max(0.0, size[b, 0, y, x].item()) * STRIDE
             bh = max(0.0, size[b, 1, y, x].item()) * STRIDE
             clamp = lambda v: min(max(v, 0.0), float(input_size))
-            dets.append({"image": b, "class_id": cls, "score": s,
-                         "box": [clamp(cx - bw / 2), clamp(cy - bh / 2),
-                                 clamp(cx + bw / 2), clamp(cy + bh / 2)]})
+            d = {"image": b, "class_id": cls, "score": s,
+                 "box": [clamp(cx - bw / 2), clamp(cy - bh / 2),
+                         clamp(cx + bw / 2), clamp(cy + bh / 2)]}
+            if all(o["class_id"] != cls or iou(o["box"], d["box"]) < NMS_IOU for o in kept):
+                kept.append(d)
+        dets.extend(kept)
     return dets
 
 
