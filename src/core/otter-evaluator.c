@@ -116,6 +116,18 @@ otter_evaluate (OtterTorchModel              *model,
             }
           otter_letterbox_to_image (lb, &x1, &y1);
           otter_letterbox_to_image (lb, &x2, &y2);
+          /* A box that reaches into the letterbox padding ends at the
+           * image's edge, as the truths do (otter-cli detect clips the
+           * same way). */
+          OtterSample *sample = otter_dataset_get_sample (dataset, batch->sample_indices[d->image]);
+          int w = otter_sample_get_width (sample), h = otter_sample_get_height (sample);
+          if (w > 0 && h > 0)
+            {
+              x1 = CLAMP (x1, 0, w);
+              x2 = CLAMP (x2, 0, w);
+              y1 = CLAMP (y1, 0, h);
+              y2 = CLAMP (y2, 0, h);
+            }
           OtterPrediction p = { batch->sample_indices[d->image], d->class_id, x1, y1, x2, y2, d->score };
           g_array_append_val (predictions, p);
         }
