@@ -30,5 +30,13 @@ double          display_texture_variety    (GdkTexture   *texture,
 /* Mean absolute difference of two textures of the same size, 0–255. */
 double          display_texture_difference (GdkTexture   *a,
                                             GdkTexture   *b);
+/* The first widget of `type` under `widget` (itself included), mapped or
+ * not, or NULL. */
+GtkWidget      *display_find_widget        (GtkWidget    *widget,
+                                            GType         type);
+/* The first actionable widget under `widget` that activates `action`,
+ * mapped or not, or NULL. */
+GtkWidget      *display_find_actionable    (GtkWidget    *widget,
+                                            const char   *action);
 
 G_END_DECLS

@@ -193,36 +193,6 @@ augmented_seed_is (gpointer data)
   return seed == wait->seed;
 }
 
-/* The widget of `type` under `widget`. */
-static GtkWidget *
-find_widget (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The widget (mapped or not) that activates `action`. */
-static GtkWidget *
-find_actionable (GtkWidget *widget, const char *action)
-{
-  if (GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_actionable (child, action);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* "Show Augmented" puts the sample in the detail view as the training
  * loader makes it (model input size, its boxes moved with it), and each
  * "Another Draw" is a new draw. */
@@ -234,12 +204,12 @@ test_augmented (void)
   fixture_open (&f, "demo:20");
   otter_data_page_show_detail (f.page, 3);
   display_spin (0.5);
-  OtterImageView *view = OTTER_IMAGE_VIEW (find_widget (GTK_WIDGET (f.page), OTTER_TYPE_IMAGE_VIEW));
+  OtterImageView *view = OTTER_IMAGE_VIEW (display_find_widget (GTK_WIDGET (f.page), OTTER_TYPE_IMAGE_VIEW));
   g_assert_nonnull (view);
   g_autoptr (GdkTexture) plain = g_object_ref (otter_image_view_get_texture (view));
   /* nothing to redraw while the plain image is shown */
-  GtkWidget *toggle = find_actionable (GTK_WIDGET (f.page), "data.show-augmented");
-  GtkWidget *redraw = find_actionable (GTK_WIDGET (f.page), "data.redraw");
+  GtkWidget *toggle = display_find_actionable (GTK_WIDGET (f.page), "data.show-augmented");
+  GtkWidget *redraw = display_find_actionable (GTK_WIDGET (f.page), "data.redraw");
   g_assert_true (GTK_IS_TOGGLE_BUTTON (toggle));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
   g_assert_false (gtk_widget_is_sensitive (redraw));

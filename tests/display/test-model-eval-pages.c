@@ -96,36 +96,6 @@ test_model_page_shows_model (void)
   gtk_window_destroy (window);
 }
 
-/* Any widget of `type` under `widget`, mapped or not. */
-static GtkWidget *
-find_widget (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The button (mapped or not) that activates `action`. */
-static GtkWidget *
-find_action_button (GtkWidget *widget, const char *action)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 has_model (gpointer data)
 {
@@ -171,8 +141,8 @@ test_model_page_architectures (void)
   g_autoptr (OtterSession) session = new_demo_session (FALSE);
   OtterModelPage *page = g_object_new (OTTER_TYPE_MODEL_PAGE, "session", session, NULL);
   GtkWindow *window = new_window_for (GTK_WIDGET (page), 1000, 760);
-  AdwComboRow *combo = ADW_COMBO_ROW (find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW));
-  GtkWidget *toggle = find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH);
+  AdwComboRow *combo = ADW_COMBO_ROW (display_find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW));
+  GtkWidget *toggle = display_find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH);
 
   g_assert_nonnull (combo);
   g_assert_nonnull (toggle);
@@ -217,7 +187,7 @@ cache_file (const char *file)
 static AdwActionRow *
 pretrained_row (OtterModelPage *page)
 {
-  return ADW_ACTION_ROW (gtk_widget_get_ancestor (find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH),
+  return ADW_ACTION_ROW (gtk_widget_get_ancestor (display_find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH),
                                                   ADW_TYPE_ACTION_ROW));
 }
 
@@ -252,13 +222,13 @@ page_hides (gpointer data)
 static AdwComboRow *
 choose_pretrained_resnet18 (OtterModelPage *page, const char *expect_subtitle)
 {
-  AdwComboRow *combo = ADW_COMBO_ROW (find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW));
+  AdwComboRow *combo = ADW_COMBO_ROW (display_find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW));
   PageText pt = { page, expect_subtitle };
 
   adw_combo_row_set_selected (combo, arch_index ("resnet18"));
   /* the cache is looked at off the main thread */
   g_assert_true (display_wait_until (pretrained_subtitle_has, &pt, 10));
-  gtk_switch_set_active (GTK_SWITCH (find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH)), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (display_find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH)), TRUE);
   return combo;
 }
 
@@ -293,8 +263,8 @@ test_model_page_pretrained_damaged (void)
   display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-pretrained-error.png");
 
   /* still usable: the same architecture from a random start */
-  gtk_switch_set_active (GTK_SWITCH (find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH)), FALSE);
-  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (page), "model.create")));
+  gtk_switch_set_active (GTK_SWITCH (display_find_widget (GTK_WIDGET (page), GTK_TYPE_SWITCH)), FALSE);
+  g_assert_true (gtk_widget_is_sensitive (display_find_actionable (GTK_WIDGET (page), "model.create")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "model.create", NULL));
   g_assert_true (display_wait_until (has_model, session, 120));
   display_spin (0.3);
@@ -359,7 +329,7 @@ static gboolean
 progress_shown (gpointer data)
 {
   OtterModelPage *page = data;
-  GtkProgressBar *bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (page), GTK_TYPE_PROGRESS_BAR));
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (display_find_widget (GTK_WIDGET (page), GTK_TYPE_PROGRESS_BAR));
   return gtk_widget_get_mapped (GTK_WIDGET (bar)) && gtk_progress_bar_get_fraction (bar) > 0;
 }
 
@@ -400,7 +370,7 @@ test_model_page_pretrained_download (void)
   g_autofree char *so_far = g_strdup_printf ("resnet18-f37072fd.pth · %s of %s", half, whole);
   PageText bytes = { page, so_far };
   g_assert_true (display_wait_until (page_shows, &bytes, 10));
-  g_assert_false (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (page), "model.create")));
+  g_assert_false (gtk_widget_is_sensitive (display_find_actionable (GTK_WIDGET (page), "model.create")));
   display_spin (0.3);
   display_save_widget_png (GTK_WIDGET (window), "/tmp/model-page-downloading.png");
 
@@ -412,7 +382,7 @@ test_model_page_pretrained_download (void)
   g_assert_null (find_label (GTK_WIDGET (page), "could not download"));
   g_assert_null (otter_session_get_model (session));
   g_assert_false (g_file_test (cached, G_FILE_TEST_EXISTS));
-  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (page), "model.create")));
+  g_assert_true (gtk_widget_is_sensitive (display_find_actionable (GTK_WIDGET (page), "model.create")));
 
   /* all of it this time, but not the file its name promises */
   g_setenv ("OTTER_WEIGHTS_BASE_URL", base_url, TRUE);
@@ -655,7 +625,7 @@ test_model_page_export (void)
   char *paths[] = { pth, json, NULL };
 
   /* nothing to export yet */
-  GtkWidget *button = find_action_button (GTK_WIDGET (page), "model.export");
+  GtkWidget *button = display_find_actionable (GTK_WIDGET (page), "model.export");
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_is_sensitive (button));
 
