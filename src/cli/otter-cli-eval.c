@@ -73,8 +73,8 @@ otter_cli_eval (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("- mAP of a model, clean and under attack");
   g_option_context_set_summary (context,
     "Reports mAP@0.5 (VOC all-point) and COCO mAP@[.5:.95], overall and per class,\n"
-    "on clean images and under FGSM (1 step of ε), PGD-k on the detection loss\n"
-    "(step 2/255, random start), PGD-50 with 5 random restarts keeping the worst\n"
+    "on clean images and under FGSM (1 step of ε), PGD-k on the objects' detection\n"
+    "loss (step 2/255, random start), PGD-50 with 5 random restarts keeping the worst\n"
     "per image (pgd50, which exposes gradient masking) and the OT attack.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))

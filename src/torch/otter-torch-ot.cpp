@@ -140,39 +140,23 @@ ot_target_perturbation (Detector &detector, const at::Tensor &images,
   return adv.detach ();
 }
 
-at::Tensor
-pgd_perturbation (OtterTorchModel *model, const at::Tensor &images, const Targets &targets,
-                  float epsilon, float step_size, int steps, bool start_random, guint64 seed)
-{
-  FrozenEval frozen (*model->detector);
-  at::Tensor adv = start_random ? random_start (images, epsilon, seed) : images.clone ();
-  for (int k = 0; k < steps; k++)
-    {
-      adv.set_requires_grad (true);
-      HeadOutputs out = model->detector->forward (adv);
-      at::Tensor loss = detection_loss (out, targets, 0, images.size (0)).total;
-      at::Tensor grad = torch::autograd::grad ({ loss }, { adv })[0];
-      torch::NoGradGuard no_grad;
-      adv = project (adv.detach () + step_size * grad.sign (), images, epsilon);
-    }
-  return adv.detach ();
-}
-
-/* Each image's own detection loss (the batch loss normalises by all the
- * batch's objects, which would let one image's objects weigh on another's
- * score). */
+/* What the PGD attacks maximise, per image: the detection loss of the
+ * image's objects, that is −log p at each object's centre cell plus the
+ * size and offset terms of L_det, over the image's object count. L_det's
+ * background term is left out on purpose: under a signed gradient it spends
+ * the budget on raising scores across the background, which barely moves
+ * mAP (a standard `small` on the raccoon test photos kept PGD-10 mAP@0.5
+ * 0.445 of 0.526 clean with it, and fell to 0.211 without it), and the
+ * focal factor (1 − p)² is dropped because it stops pushing once a centre
+ * is suppressed while its neighbours still fire. */
 static at::Tensor
-per_image_loss (const HeadOutputs &out, const Targets &targets)
+object_attack_loss (const HeadOutputs &out, const Targets &targets)
 {
   at::Tensor logits = out.heatmap;
   int64_t n = logits.size (0), h = logits.size (2), w = logits.size (3);
-  at::Tensor p = at::sigmoid (logits);
   at::Tensor pos = targets.heatmap.eq (1.0).to (at::kFloat);
-  at::Tensor neg_weight = at::pow (1 - targets.heatmap, 4) * (1 - pos);
-  at::Tensor focal = -(at::log_sigmoid (logits) * at::pow (1 - p, 2) * pos +
-                       at::log_sigmoid (-logits) * at::pow (p, 2) * neg_weight).sum ({ 1, 2, 3 });
+  at::Tensor total = -(at::log_sigmoid (logits) * pos).sum ({ 1, 2, 3 });
   at::Tensor n_pos = pos.sum ({ 1, 2, 3 }).clamp_min (1);
-  at::Tensor total = focal;
   if (targets.n_objects > 0)
     {
       auto gather = [&] (const at::Tensor &map) {
@@ -187,6 +171,25 @@ per_image_loss (const HeadOutputs &out, const Targets &targets)
 }
 
 at::Tensor
+pgd_perturbation (OtterTorchModel *model, const at::Tensor &images, const Targets &targets,
+                  float epsilon, float step_size, int steps, bool start_random, guint64 seed)
+{
+  FrozenEval frozen (*model->detector);
+  at::Tensor adv = start_random ? random_start (images, epsilon, seed) : images.clone ();
+  for (int k = 0; k < steps; k++)
+    {
+      adv.set_requires_grad (true);
+      /* Images do not interact in eval mode, so the sum's gradient is each
+       * image's own. */
+      at::Tensor loss = object_attack_loss (model->detector->forward (adv), targets).sum ();
+      at::Tensor grad = torch::autograd::grad ({ loss }, { adv })[0];
+      torch::NoGradGuard no_grad;
+      adv = project (adv.detach () + step_size * grad.sign (), images, epsilon);
+    }
+  return adv.detach ();
+}
+
+at::Tensor
 pgd_worst_of_restarts (OtterTorchModel *model, const at::Tensor &images, const Targets &targets,
                        float epsilon, float step_size, int steps, int restarts, guint64 seed)
 {
@@ -197,7 +200,7 @@ pgd_worst_of_restarts (OtterTorchModel *model, const at::Tensor &images, const T
                                          seed + (guint64) r * 7919u);
       torch::NoGradGuard no_grad;
       FrozenEval frozen (*model->detector);
-      at::Tensor loss = per_image_loss (model->detector->forward (adv), targets);
+      at::Tensor loss = object_attack_loss (model->detector->forward (adv), targets);
       if (r == 0)
         {
           worst = adv;
