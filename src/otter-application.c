@@ -7,13 +7,23 @@
 
 #include "otter-application.h"
 #include "otter-torch.h"
+#include "otter-training-page.h"
 #include "otter-window.h"
 
 struct _OtterApplication
 {
   AdwApplication parent_instance;
   GSettings     *settings;
+  GPtrArray     *kept_runs;             /* OtterTrainer, each holding the application */
 };
+
+enum
+{
+  RUN_ENDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (OtterApplication, otter_application, ADW_TYPE_APPLICATION)
 
@@ -195,6 +205,111 @@ quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     gtk_window_close (l->data);
 }
 
+/* ---- runs that outlive their window ------------------------------------ */
+
+static const char *
+run_ended_title (OtterTrainerState state)
+{
+  switch (state)
+    {
+    case OTTER_TRAINER_CONVERGED:
+      return _("Training Converged");
+    case OTTER_TRAINER_NOT_CONVERGED:
+      return _("Training Ended without Converging");
+    case OTTER_TRAINER_STOPPED:
+      return _("Training Stopped");
+    case OTTER_TRAINER_FAILED:
+      return _("Training Failed");
+    default:
+      return _("Training Ended");
+    }
+}
+
+static GNotification *
+run_ended_notification (OtterTrainer *trainer,
+                        const char   *title,
+                        const char   *body)
+{
+  GNotification *notification = g_notification_new (title);
+  const char *run_dir = otter_trainer_get_run_dir (trainer);
+
+  g_notification_set_body (notification, body);
+  if (otter_trainer_get_state (trainer) == OTTER_TRAINER_FAILED)
+    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  if (run_dir != NULL)
+    {
+      g_notification_set_default_action_and_target (notification, "app.show-run", "s", run_dir);
+      g_notification_add_button_with_target (notification, _("Show Run"), "app.show-run", "s", run_dir);
+    }
+  return notification;
+}
+
+static void
+kept_run_finished_cb (OtterTrainer     *trainer,
+                      OtterApplication *self)
+{
+  g_autoptr (OtterTrainer) held = g_object_ref (trainer);
+  gboolean notify = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (trainer), "otter-notify"));
+
+  g_signal_handlers_disconnect_by_func (trainer, kept_run_finished_cb, self);
+  if (notify)
+    {
+      const char *title = run_ended_title (otter_trainer_get_state (trainer));
+      const char *message = otter_trainer_get_message (trainer);
+      const char *body = message != NULL && *message != '\0' ? message : otter_trainer_get_run_dir (trainer);
+      g_autoptr (GNotification) notification = run_ended_notification (trainer, title, body ?: "");
+      g_autofree char *basename = g_path_get_basename (otter_trainer_get_run_dir (trainer) ?: "run");
+      g_autofree char *id = g_strconcat ("run-", basename, NULL);
+      g_signal_emit (self, signals[RUN_ENDED], 0, trainer, title, body ?: "");
+      /* Without a session bus there is nobody to show it, and GLib's
+       * backends would warn. */
+      if (g_application_get_dbus_connection (G_APPLICATION (self)) != NULL)
+        g_application_send_notification (G_APPLICATION (self), id, notification);
+    }
+  g_ptr_array_remove (self->kept_runs, trainer);
+  g_application_release (G_APPLICATION (self));
+}
+
+void
+otter_application_keep_run (OtterApplication *self,
+                            OtterTrainer     *trainer,
+                            gboolean          notify)
+{
+  g_return_if_fail (OTTER_IS_APPLICATION (self));
+  g_return_if_fail (OTTER_IS_TRAINER (trainer));
+
+  if (g_ptr_array_find (self->kept_runs, trainer, NULL))
+    return;
+  g_object_set_data (G_OBJECT (trainer), "otter-notify", GINT_TO_POINTER (notify));
+  g_ptr_array_add (self->kept_runs, g_object_ref (trainer));
+  g_application_hold (G_APPLICATION (self));
+  g_signal_connect (trainer, "finished", G_CALLBACK (kept_run_finished_cb), self);
+  /* It may have ended while the question was asked. */
+  if (otter_trainer_state_is_final (otter_trainer_get_state (trainer)))
+    kept_run_finished_cb (trainer, self);
+}
+
+guint
+otter_application_get_n_kept_runs (OtterApplication *self)
+{
+  g_return_val_if_fail (OTTER_IS_APPLICATION (self), 0);
+  return self->kept_runs->len;
+}
+
+static void
+show_run_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  OtterApplication *self = user_data;
+  const char *run_dir = g_variant_get_string (param, NULL);
+
+  g_application_activate (G_APPLICATION (self));
+  OtterWindow *window = active_window (self);
+  if (window == NULL)
+    return;
+  otter_window_show_page (window, "training");
+  otter_training_page_show_run (OTTER_TRAINING_PAGE (otter_window_get_page (window, "training")), run_dir);
+}
+
 static const GActionEntry app_actions[] = {
   { "open-dataset", open_dataset_action },
   { "open-folder", open_folder_action },
@@ -202,6 +317,7 @@ static const GActionEntry app_actions[] = {
   { "open-model", open_model_action },
   { "about", about_action },
   { "quit", quit_action },
+  { "show-run", show_run_action, "s" },
 };
 
 static void
@@ -234,6 +350,7 @@ static void
 otter_application_dispose (GObject *object)
 {
   g_clear_object (&OTTER_APPLICATION (object)->settings);
+  g_clear_pointer (&OTTER_APPLICATION (object)->kept_runs, g_ptr_array_unref);
   G_OBJECT_CLASS (otter_application_parent_class)->dispose (object);
 }
 
@@ -243,11 +360,19 @@ otter_application_class_init (OtterApplicationClass *klass)
   G_OBJECT_CLASS (klass)->dispose = otter_application_dispose;
   G_APPLICATION_CLASS (klass)->activate = otter_application_activate;
   G_APPLICATION_CLASS (klass)->startup = otter_application_startup;
+
+  /* A run kept in the background ended and is about to be announced with
+   * a notification of this title and body (for watchers such as tests:
+   * the desktop may not show it). */
+  signals[RUN_ENDED] = g_signal_new ("run-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                     OTTER_TYPE_TRAINER, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
 otter_application_init (OtterApplication *self)
 {
+  self->kept_runs = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 OtterApplication *

@@ -23,7 +23,10 @@ struct _OtterRunInfo
   char      *method;
   char      *data;
   char      *status;     /* the end record's status, NULL when it has none */
+  char      *problem;    /* why its history could not be read in full */
   double     final_loss;
+  double     val_map50;  /* the last epoch's, NAN without validation */
+  double     seconds;    /* training time, summed over epochs */
   int        epochs;
   GDateTime *date;
 };
@@ -38,6 +41,7 @@ otter_run_info_finalize (GObject *object)
   g_free (self->method);
   g_free (self->data);
   g_free (self->status);
+  g_free (self->problem);
   g_clear_pointer (&self->date, g_date_time_unref);
   G_OBJECT_CLASS (otter_run_info_parent_class)->finalize (object);
 }
@@ -52,6 +56,7 @@ static void
 otter_run_info_init (OtterRunInfo *self)
 {
   self->final_loss = NAN;
+  self->val_map50 = NAN;
 }
 
 /* A run can be resumed when it never ended (crash, closed app) or ended
@@ -67,19 +72,16 @@ static OtterRunInfo *
 run_info_read (const char *dir)
 {
   g_autofree char *config_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (OtterRunInfo) info = NULL;
   g_autoptr (GFile) file = NULL;
   g_autoptr (GFileInfo) finfo = NULL;
   OtterTrainConfig config;
 
-  if (!json_parser_load_from_file (parser, config_path, NULL))
-    return NULL;
   otter_train_config_init (&config);
-  if (!otter_train_config_from_json (&config, json_parser_get_root (parser), NULL))
+  if (!otter_run_read_config (dir, &config, NULL))
     {
       otter_train_config_clear (&config);
-      return NULL;
+      return NULL;                              /* not a run folder */
     }
   info = g_object_new (OTTER_TYPE_RUN_INFO, NULL);
   info->dir = g_strdup (dir);
@@ -92,31 +94,33 @@ run_info_read (const char *dir)
   if (finfo != NULL)
     info->date = g_file_info_get_modification_date_time (finfo);
 
-  g_autoptr (JsonArray) records = otter_run_read_metrics (dir, NULL);
-  if (records != NULL)
-    for (guint i = json_array_get_length (records); i > 0; i--)
-      {
-        JsonObject *o = json_array_get_object_element (records, i - 1);
-        const char *kind = o ? json_object_get_string_member_with_default (o, "kind", "") : "";
-        if (g_str_equal (kind, "end") && info->status == NULL)
-          {
-            info->status = g_strdup (json_object_get_string_member_with_default (o, "status", ""));
-            info->epochs = json_object_get_int_member_with_default (o, "epochs", 0);
-            JsonNode *n = json_object_get_member (o, "final_loss");
-            if (n && JSON_NODE_HOLDS_VALUE (n))
-              info->final_loss = json_node_get_double (n);
-            break;
-          }
-        if (g_str_equal (kind, "epoch"))
-          {
-            /* No end record after the last epoch: an interrupted run. */
-            JsonNode *n = json_object_get_member (o, "loss");
-            if (n && JSON_NODE_HOLDS_VALUE (n))
-              info->final_loss = json_node_get_double (n);
-            info->epochs = json_object_get_int_member_with_default (o, "epoch", 0);
-            break;
-          }
-      }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterRunHistory) history = otter_run_read_history (dir, -1, &error);
+  if (history == NULL)
+    {
+      info->problem = g_strdup (error->message);
+      return g_steal_pointer (&info);
+    }
+  if (history->n_damaged > 0)
+    info->problem = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u damaged line in its history",
+                                                  "%u damaged lines in its history", history->n_damaged),
+                                     history->n_damaged);
+  for (guint i = 0; i < history->epochs->len; i++)
+    {
+      const OtterEpochPoint *e = &g_array_index (history->epochs, OtterEpochPoint, i);
+      if (isfinite (e->seconds))
+        info->seconds += e->seconds;
+      if (isfinite (e->val_map50))
+        info->val_map50 = e->val_map50;
+      info->final_loss = e->loss;
+      info->epochs = e->epoch;
+    }
+  if (history->ended)
+    {
+      info->status = g_strdup (history->end.status);
+      info->epochs = history->end.epochs;
+      info->final_loss = history->end.final_loss;
+    }
   return g_steal_pointer (&info);
 }
 
@@ -225,13 +229,21 @@ create_row (gpointer item,
   g_autofree char *title = g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));
   g_autofree char *subtitle = NULL;
 
+  GString *line = g_string_new (info->data ? info->data : "");
+  if (info->epochs > 0)
+    g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, " · %d epoch", " · %d epochs", info->epochs),
+                            info->epochs);
   if (isfinite (info->final_loss))
-    /* Translators: data set, epochs done, final loss */
-    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %d epoch · loss %.3f", "%s · %d epochs · loss %.3f",
-                                             info->epochs),
-                                info->data ? info->data : "", info->epochs, info->final_loss);
-  else
-    subtitle = g_strdup (info->data ? info->data : "");
+    g_string_append_printf (line, _(" · loss %.3f"), info->final_loss);
+  if (isfinite (info->val_map50))
+    g_string_append_printf (line, _(" · mAP@0.5 %.3f"), info->val_map50);
+  if (info->seconds >= 60)
+    g_string_append_printf (line, _(" · %.0f min"), info->seconds / 60);
+  else if (info->seconds > 0)
+    g_string_append_printf (line, _(" · %.0f s"), info->seconds);
+  if (info->problem != NULL)
+    g_string_append_printf (line, " · %s", info->problem);
+  subtitle = g_string_free (line, FALSE);
 
   GtkWidget *row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);

@@ -164,6 +164,10 @@ dataset_loaded_cb (GObject      *source,
     }
   if (g_set_object (&self->dataset, dataset))
     {
+      /* A run that has ended belonged to the old data: its outcome (a
+       * failure on another dataset, say) no longer describes this one. */
+      if (self->trainer != NULL && otter_trainer_state_is_final (otter_trainer_get_state (self->trainer)))
+        otter_session_set_trainer (self, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET]);
       update_title (self);
     }

@@ -2,6 +2,7 @@
 /* otter-training-page-private.h: what the Training page's files share */
 #pragma once
 
+#include "otter-run.h"
 #include "otter-train-config.h"
 #include "otter-training-page.h"
 
@@ -29,6 +30,8 @@ struct _OtterTrainingPage
   gboolean        finish_handled;
   char           *start_error;       /* why the last Start failed */
   char           *viewed_run;        /* a past run shown in the chart */
+  OtterRunHistory *viewed_history;   /* its records, once read */
+  double          viewed_threshold;
   GCancellable   *view_cancellable;
 
   gboolean        invalid[N_FIELDS];
@@ -66,11 +69,10 @@ struct _OtterTrainingPage
 
 /* otter-training-page.c: run control and the status line. */
 void     otter_training_page_update_status      (OtterTrainingPage *self);
+/* Back to the live run (or none): the past run on show is dropped. */
+void     otter_training_page_clear_viewed_run   (OtterTrainingPage *self);
 /* TRUE while the followed run is preparing, running or paused. */
 gboolean otter_training_page_run_is_active      (OtterTrainingPage *self);
-/* Hands the trainer to the session and starts it; a failure shows in the status line. */
-void     otter_training_page_start_trainer      (OtterTrainingPage *self,
-                                                 OtterTrainer      *trainer);
 /* A toast on the window's overlay; with run_dir it offers to show the folder. */
 void     otter_training_page_show_toast         (OtterTrainingPage *self,
                                                  const char        *message,

@@ -62,6 +62,54 @@ otter_training_page_run_is_active (OtterTrainingPage *self)
   return state != OTTER_TRAINER_IDLE && !otter_trainer_state_is_final (state);
 }
 
+/* The outcome of the past run on show, from its own end record. */
+static const char *
+viewed_run_status (OtterTrainingPage *self,
+                   char             **status,
+                   char             **detail)
+{
+  g_autofree char *name = g_path_get_basename (self->viewed_run);
+  const OtterRunHistory *h = self->viewed_history;
+  const char *style = NULL;
+  int epochs = h != NULL ? (int) h->epochs->len : 0;
+
+  if (h == NULL)
+    *status = g_strdup (_("Reading the past run…"));
+  else if (!h->ended)
+    {
+      *status = g_strdup_printf (_("Interrupted at epoch %d"), epochs);
+      style = "warning";
+    }
+  else if (g_str_equal (h->end.status, "converged"))
+    {
+      *status = g_strdup_printf (_("Converged at epoch %d · model stored"), h->end.epochs);
+      style = "success";
+    }
+  else if (g_str_equal (h->end.status, "not-converged"))
+    {
+      *status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Stopped after %d epoch, not converged",
+                                             "Stopped after %d epochs, not converged", h->end.epochs),
+                                 h->end.epochs);
+      style = "warning";
+    }
+  else if (g_str_equal (h->end.status, "stopped"))
+    {
+      *status = g_strdup_printf (_("Stopped at epoch %d, not converged"), h->end.epochs);
+      style = "warning";
+    }
+  else
+    {
+      *status = g_strdup (_("Training failed"));
+      style = "error";
+    }
+  if (h != NULL && h->ended && h->end.message != NULL && *h->end.message != '\0')
+    /* Translators: the past run's folder name, then how it ended */
+    *detail = g_strdup_printf (_("Past run %s · %s"), name, h->end.message);
+  else
+    *detail = g_strdup_printf (_("Showing past run %s"), name);
+  return style;
+}
+
 void
 otter_training_page_update_status (OtterTrainingPage *self)
 {
@@ -113,7 +161,9 @@ otter_training_page_update_status (OtterTrainingPage *self)
           fraction = 1;
           break;
         case OTTER_TRAINER_NOT_CONVERGED:
-          status = g_strdup_printf (_("Stopped after %d epochs, not converged"), epoch);
+          status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Stopped after %d epoch, not converged",
+                                                 "Stopped after %d epochs, not converged", epoch),
+                                     epoch);
           detail = g_strdup_printf (_("Epoch loss %.3f is still above τ %.3f; raise the epochs or resume the run"),
                                     loss, tau);
           style = "warning";
@@ -155,9 +205,10 @@ otter_training_page_update_status (OtterTrainingPage *self)
 
   if (self->viewed_run != NULL && !active)
     {
-      g_autofree char *name = g_path_get_basename (self->viewed_run);
-      g_free (detail);
-      detail = g_strdup_printf (_("Showing past run %s"), name);
+      g_clear_pointer (&status, g_free);
+      g_clear_pointer (&detail, g_free);
+      style = viewed_run_status (self, &status, &detail);
+      fraction = 0;
     }
 
   gtk_label_set_label (self->status_label, status ? status : "");
@@ -269,7 +320,7 @@ set_trainer (OtterTrainingPage *self,
   otter_loss_chart_clear (self->chart);
   if (trainer != NULL)
     {
-      g_clear_pointer (&self->viewed_run, g_free);
+      otter_training_page_clear_viewed_run (self);
       g_clear_pointer (&self->start_error, g_free);
       g_signal_connect_swapped (trainer, "progress", G_CALLBACK (trainer_progress_cb), self);
       g_signal_connect_swapped (trainer, "notify::state", G_CALLBACK (trainer_state_cb), self);
@@ -283,6 +334,14 @@ static void
 session_trainer_cb (OtterTrainingPage *self)
 {
   set_trainer (self, otter_session_get_trainer (self->session));
+}
+
+static void
+session_dataset_cb (OtterTrainingPage *self)
+{
+  /* Why the last Start failed was about the old data. */
+  g_clear_pointer (&self->start_error, g_free);
+  otter_training_page_update_status (self);
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -326,7 +385,7 @@ start_action (GtkWidget  *widget,
       !otter_training_page_form_is_valid (self))
     return;
   g_clear_pointer (&self->start_error, g_free);
-  g_clear_pointer (&self->viewed_run, g_free);
+  otter_training_page_clear_viewed_run (self);
   otter_train_config_init (&config);
   otter_training_page_fill_config (self, &config);
   g_autoptr (OtterTrainer) trainer = otter_trainer_new (&config);
@@ -384,7 +443,7 @@ otter_training_page_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->start_error, g_free);
-  g_clear_pointer (&self->viewed_run, g_free);
+  otter_training_page_clear_viewed_run (self);
   G_OBJECT_CLASS (otter_training_page_parent_class)->dispose (object);
 }
 
@@ -508,8 +567,7 @@ otter_training_page_set_session (OtterTrainingPage *self,
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "notify::trainer", G_CALLBACK (session_trainer_cb), self);
-      g_signal_connect_swapped (session, "notify::dataset",
-                                G_CALLBACK (otter_training_page_update_status), self);
+      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self);
       g_signal_connect_swapped (session, "notify::busy",
                                 G_CALLBACK (otter_training_page_update_status), self);
       g_signal_connect_swapped (session, "notify::title",

@@ -16,6 +16,15 @@ G_DECLARE_FINAL_TYPE (OtterTrainingPage, otter_training_page, OTTER, TRAINING_PA
 OtterSession *otter_training_page_get_session (OtterTrainingPage *self);
 void          otter_training_page_set_session (OtterTrainingPage *self,
                                             OtterSession *session);
+/* Hands the trainer to the session and starts it; a failure shows in the
+ * status line. */
+void          otter_training_page_start_trainer   (OtterTrainingPage *self,
+                                                   OtterTrainer      *trainer);
+/* Shows a past run's curves (read on a worker thread); ignored with a
+ * toast while a run is going on. */
+void          otter_training_page_show_run        (OtterTrainingPage *self,
+                                                   const char        *run_dir);
+const char   *otter_training_page_get_viewed_run  (OtterTrainingPage *self);
 /* For tests: the chart, the status line and the list of past runs. */
 OtterLossChart *otter_training_page_get_chart       (OtterTrainingPage *self);
 const char     *otter_training_page_get_status_text (OtterTrainingPage *self);

@@ -13,23 +13,15 @@
 
 typedef struct
 {
-  GArray *points;
-  double  threshold;
+  OtterRunHistory *history;
+  double           threshold;
 } RunCurves;
 
 static void
 run_curves_free (RunCurves *curves)
 {
-  g_clear_pointer (&curves->points, g_array_unref);
+  g_clear_pointer (&curves->history, otter_run_history_free);
   g_free (curves);
-}
-
-static double
-member_number (JsonObject *o,
-               const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
 }
 
 static void
@@ -40,42 +32,21 @@ read_curves_thread (GTask        *task,
 {
   const char *dir = task_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonArray) records = otter_run_read_metrics (dir, &error);
-  g_autofree char *config_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  RunCurves *curves;
+  OtterRunHistory *history = otter_run_read_history (dir, -1, &error);
+  OtterTrainConfig config;
 
-  if (records == NULL)
+  if (history == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  curves = g_new0 (RunCurves, 1);
-  curves->points = g_array_new (FALSE, FALSE, sizeof (OtterTrainPoint));
-  for (guint i = 0; i < json_array_get_length (records); i++)
-    {
-      JsonObject *o = json_array_get_object_element (records, i);
-      if (o == NULL || g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), "step") != 0)
-        continue;
-      OtterTrainPoint p = {
-        .step = json_object_get_int_member_with_default (o, "step", 0),
-        .epoch = json_object_get_int_member_with_default (o, "epoch", 0),
-        .l1 = member_number (o, "l1"),
-        .l2 = member_number (o, "l2"),
-        .loss = member_number (o, "loss"),
-        .d = member_number (o, "d"),
-        .lr = member_number (o, "lr"),
-      };
-      g_array_append_val (curves->points, p);
-    }
-  if (json_parser_load_from_file (parser, config_path, NULL))
-    {
-      OtterTrainConfig config;
-      otter_train_config_init (&config);
-      if (otter_train_config_from_json (&config, json_parser_get_root (parser), NULL))
-        curves->threshold = otter_train_config_get_threshold (&config);
-      otter_train_config_clear (&config);
-    }
+  RunCurves *curves = g_new0 (RunCurves, 1);
+  curves->history = history;
+  curves->threshold = NAN;
+  otter_train_config_init (&config);
+  if (otter_run_read_config (dir, &config, NULL))
+    curves->threshold = otter_train_config_get_threshold (&config);
+  otter_train_config_clear (&config);
   g_task_return_pointer (task, curves, (GDestroyNotify) run_curves_free);
 }
 
@@ -101,14 +72,27 @@ read_curves_done_cb (GObject      *source,
     {
       g_autofree char *message = g_strdup_printf (_("Could not read the run: %s"), error->message);
       otter_training_page_show_toast (self, message, NULL);
-      g_clear_pointer (&self->viewed_run, g_free);
+      otter_training_page_clear_viewed_run (self);
       otter_training_page_update_status (self);
       return;
     }
+  OtterRunHistory *history = curves->history;
+  if (history->n_damaged > 0)
+    {
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "%u damaged line of the run’s history was left out",
+                                                               "%u damaged lines of the run’s history were left out",
+                                                               history->n_damaged),
+                                                  history->n_damaged);
+      otter_training_page_show_toast (self, message, dir);
+    }
   otter_loss_chart_clear (self->chart);
-  otter_loss_chart_set_threshold (self->chart, curves->threshold);
-  if (curves->points->len > 0)
-    otter_loss_chart_append_points (self->chart, (OtterTrainPoint *) curves->points->data, curves->points->len);
+  otter_loss_chart_set_threshold (self->chart, isfinite (curves->threshold) ? curves->threshold : 0);
+  if (history->points->len > 0)
+    otter_loss_chart_append_points (self->chart, (OtterTrainPoint *) history->points->data, history->points->len);
+  g_clear_pointer (&self->viewed_history, otter_run_history_free);
+  self->viewed_history = g_steal_pointer (&curves->history);
+  self->viewed_threshold = curves->threshold;
   run_curves_free (curves);
   otter_training_page_update_status (self);
 }
@@ -124,6 +108,7 @@ run_activated_cb (OtterTrainingPage *self,
     }
   g_free (self->viewed_run);
   self->viewed_run = g_strdup (dir);
+  g_clear_pointer (&self->viewed_history, otter_run_history_free);
   if (self->view_cancellable != NULL)
     g_cancellable_cancel (self->view_cancellable);
   g_set_object (&self->view_cancellable, g_cancellable_new ());
@@ -136,6 +121,29 @@ run_activated_cb (OtterTrainingPage *self,
   otter_training_page_update_status (self);
 }
 
+void
+otter_training_page_clear_viewed_run (OtterTrainingPage *self)
+{
+  g_clear_pointer (&self->viewed_run, g_free);
+  g_clear_pointer (&self->viewed_history, otter_run_history_free);
+}
+
+void
+otter_training_page_show_run (OtterTrainingPage *self,
+                              const char        *run_dir)
+{
+  g_return_if_fail (OTTER_IS_TRAINING_PAGE (self));
+  g_return_if_fail (run_dir != NULL);
+  run_activated_cb (self, run_dir);
+}
+
+const char *
+otter_training_page_get_viewed_run (OtterTrainingPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_TRAINING_PAGE (self), NULL);
+  return self->viewed_run;
+}
+
 static void
 resume_requested_cb (OtterTrainingPage *self,
                      const char        *dir)
@@ -143,7 +151,7 @@ resume_requested_cb (OtterTrainingPage *self,
   if (otter_training_page_run_is_active (self) || self->session == NULL)
     return;
   g_clear_pointer (&self->start_error, g_free);
-  g_clear_pointer (&self->viewed_run, g_free);
+  otter_training_page_clear_viewed_run (self);
   g_autoptr (OtterTrainer) trainer = otter_trainer_new_resume (dir);
   otter_training_page_start_trainer (self, trainer);
 }

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "otter-application.h"
 #include "otter-data-page.h"
 #include "otter-eval-page.h"
 #include "otter-model-page.h"
@@ -156,19 +157,21 @@ close_response_cb (AdwMessageDialog *dialog,
                    OtterWindow      *self)
 {
   OtterTrainer *trainer = otter_session_get_trainer (self->session);
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  gboolean keep = g_strcmp0 (response, "background") == 0;
 
-  if (g_strcmp0 (response, "stop") == 0 && trainer != NULL)
+  if (g_strcmp0 (response, "cancel") == 0)
+    return;
+  /* The application owns the run from here: a kept run goes on and is
+   * announced when it ends; a stopped one still gets to write its last
+   * checkpoint and end record before the process may exit. */
+  if (trainer != NULL && (!keep || !OTTER_IS_APPLICATION (app)))
     otter_trainer_stop (trainer);
-  if (g_strcmp0 (response, "background") == 0 && trainer != NULL && app != NULL)
-    {
-      g_application_hold (app);
-      g_signal_connect_object (trainer, "finished", G_CALLBACK (g_application_release), app, G_CONNECT_SWAPPED);
-    }
+  if (trainer != NULL && OTTER_IS_APPLICATION (app))
+    otter_application_keep_run (OTTER_APPLICATION (app), trainer, keep);
   /* The dialog is still finishing its response and is transient for this
    * window: close the window only once the dialog is done with it. */
-  if (g_strcmp0 (response, "cancel") != 0)
-    g_idle_add (close_window_idle, g_object_ref (self));
+  g_idle_add (close_window_idle, g_object_ref (self));
 }
 
 static gboolean

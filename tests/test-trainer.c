@@ -274,6 +274,55 @@ test_config_round_trip (void)
   otter_train_config_clear (&b);
 }
 
+
+/* The run's own reader: every record kind, damage in the middle counted
+ * (and reported by the app), a torn last line not (a crash leaves one). */
+static void
+test_history_reader (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  quick_config (&config, "demo:48", 2, 1e-9);
+  g_autoptr (OtterTrainer) trainer = run_to_end (&config, dir);
+  otter_train_config_clear (&config);
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_NOT_CONVERGED);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterRunHistory) clean = otter_run_read_history (dir, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clean->epochs->len, ==, 2);
+  g_assert_cmpuint (clean->points->len, ==, count_records (dir, "step"));
+  g_assert_true (clean->ended);
+  g_assert_cmpstr (clean->end.status, ==, "not-converged");
+  g_assert_cmpint (clean->end.epochs, ==, 2);
+  g_assert_cmpuint (clean->n_damaged, ==, 0);
+  g_assert_false (clean->torn_last_line);
+
+  /* Up to the first epoch's last step: that epoch only, no end. */
+  gint64 first_end = g_array_index (clean->epochs, OtterEpochPoint, 0).step;
+  g_autoptr (OtterRunHistory) head = otter_run_read_history (dir, first_end, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (head->epochs->len, ==, 1);
+  g_assert_false (head->ended);
+
+  /* A line broken in the middle, and a torn last line. */
+  g_autofree char *path = g_build_filename (dir, OTTER_RUN_METRICS, NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_autofree char *damaged = g_strdup_printf ("{\"kind\": \"step\", \"st\n%s{\"kind\": \"ep", text);
+  g_assert_true (g_file_set_contents (path, damaged, -1, NULL));
+  g_autoptr (OtterRunHistory) h = otter_run_read_history (dir, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (h->n_damaged, ==, 1);
+  g_assert_true (h->torn_last_line);
+  g_assert_cmpuint (h->epochs->len, ==, 2);
+  g_assert_true (h->ended);
+
+  g_autoptr (OtterRunHistory) missing = otter_run_read_history ("/nonexistent/run", -1, &error);
+  g_assert_null (missing);
+  g_assert_nonnull (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -291,5 +340,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Trainer/resume", test_resume);
   g_test_add_func ("/otter/Trainer/run-dir-refuses-existing", test_run_dir_refuses_existing);
   g_test_add_func ("/otter/Trainer/config-round-trip", test_config_round_trip);
+  g_test_add_func ("/otter/Trainer/history-reader", test_history_reader);
   return g_test_run ();
 }

@@ -97,26 +97,13 @@ otter_run_open (const char       *dir,
 {
   g_autoptr (OtterRun) run = g_new0 (OtterRun, 1);
   run->dir = g_strdup (dir);
-  g_autofree char *config_path = otter_run_dup_path (run, OTTER_RUN_CONFIG);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
-
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: no such run folder", dir);
       return NULL;
     }
-  if (!json_parser_load_from_file (parser, config_path, &local))
-    {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "%s is not a usable run: %s",
-                   dir, local->message);
-      return NULL;
-    }
-  if (!otter_train_config_from_json (config, json_parser_get_root (parser), &local))
-    {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "%s: %s", config_path, local->message);
-      return NULL;
-    }
+  if (!otter_run_read_config (dir, config, error))
+    return NULL;
   if (!open_metrics (run, error))
     return NULL;
   return g_steal_pointer (&run);

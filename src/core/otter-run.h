@@ -10,6 +10,24 @@ G_BEGIN_DECLS
 
 typedef struct _OtterRun OtterRun;
 
+/* One training step as recorded, for charts. NAN where not computed. */
+typedef struct
+{
+  gint64 step;
+  int    epoch;
+  double l1, l2, loss, d, lr;
+} OtterTrainPoint;
+
+/* One finished epoch. */
+typedef struct
+{
+  int    epoch;                  /* 1-based */
+  gint64 step;                   /* global step at its end */
+  double loss, l1, l2, d;        /* means over the epoch */
+  double val_map50;              /* NAN when there is no validation set */
+  double seconds;
+} OtterEpochPoint;
+
 #define OTTER_RUN_CONFIG     "config.json"
 #define OTTER_RUN_METRICS    "metrics.jsonl"
 #define OTTER_RUN_LAST       "checkpoints/last.ckpt"
@@ -47,7 +65,56 @@ gboolean    otter_run_truncate       (OtterRun                *run,
  * skipped), as a JsonArray of objects. */
 JsonArray  *otter_run_read_metrics   (const char              *dir,
                                       GError                 **error);
+/* config.json of the run in dir. */
+gboolean    otter_run_read_config    (const char              *dir,
+                                      OtterTrainConfig        *config,
+                                      GError                 **error);
+
+/* ---- the records (otter-run-history.c) ---- */
+
+/* How a run ended: its "end" record. */
+typedef struct
+{
+  char      *status;            /* otter_trainer_state_to_string's nick */
+  int        epochs;
+  gint64     step;
+  double     final_loss;        /* NAN when no epoch finished */
+  char      *model_path;        /* NULL when no model was stored */
+  char      *message;
+  GPtrArray *skipped;           /* reasons, char * */
+} OtterRunEnd;
+
+gboolean    otter_run_append_step    (OtterRun                *run,
+                                      const OtterTrainPoint   *point,
+                                      double                   images_per_second,
+                                      double                   seconds,
+                                      GError                 **error);
+gboolean    otter_run_append_epoch   (OtterRun                *run,
+                                      const OtterEpochPoint   *epoch,
+                                      double                   seconds,
+                                      GError                 **error);
+gboolean    otter_run_append_end     (OtterRun                *run,
+                                      const OtterRunEnd       *end,
+                                      GError                 **error);
+
+typedef struct
+{
+  GArray     *points;           /* OtterTrainPoint, in order */
+  GArray     *epochs;           /* OtterEpochPoint */
+  gboolean    ended;            /* an end record was read (into end) */
+  OtterRunEnd end;
+  guint       n_damaged;        /* lines that are not records, the last one aside */
+  gboolean    torn_last_line;   /* what a crash mid-write leaves; not damage */
+} OtterRunHistory;
+
+/* The run's records; with max_step ≥ 0 only those up to that step (and no
+ * end record), as resuming from a checkpoint needs. */
+OtterRunHistory *otter_run_read_history (const char        *dir,
+                                         gint64             max_step,
+                                         GError           **error);
+void             otter_run_history_free (OtterRunHistory   *history);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterRun, otter_run_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterRunHistory, otter_run_history_free)
 
 G_END_DECLS

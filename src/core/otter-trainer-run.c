@@ -81,103 +81,31 @@ add_number (JsonBuilder *b, const char *name, double v)
 }
 
 static double
-get_number (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
-
-static gboolean
-append_record (RunState *rs, JsonBuilder *b, GError **error)
-{
-  g_autoptr (JsonNode) node = json_builder_get_root (b);
-  return otter_run_append (rs->run, node, error);
-}
-
-static double
 elapsed (RunState *rs)
 {
   return (g_get_monotonic_time () - rs->started_us) / 1e6;
 }
 
 static gboolean
-record_step (RunState *rs, const OtterTrainPoint *p, double ips, GError **error)
+record_end (RunState *rs, OtterTrainerState state, const char *model_path, const char *message,
+            GError **error)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, "step");
-  json_builder_set_member_name (b, "step");
-  json_builder_add_int_value (b, p->step);
-  json_builder_set_member_name (b, "epoch");
-  json_builder_add_int_value (b, p->epoch);
-  add_number (b, "l1", p->l1);
-  add_number (b, "l2", p->l2);
-  add_number (b, "loss", p->loss);
-  add_number (b, "d", p->d);
-  add_number (b, "lr", p->lr);
-  add_number (b, "images_per_s", ips);
-  add_number (b, "time", elapsed (rs));
-  json_builder_end_object (b);
-  return append_record (rs, b, error);
-}
-
-static gboolean
-record_epoch (RunState *rs, const OtterEpochPoint *e, GError **error)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, "epoch");
-  json_builder_set_member_name (b, "epoch");
-  json_builder_add_int_value (b, e->epoch);
-  json_builder_set_member_name (b, "step");
-  json_builder_add_int_value (b, e->step);
-  add_number (b, "loss", e->loss);
-  add_number (b, "l1", e->l1);
-  add_number (b, "l2", e->l2);
-  add_number (b, "d", e->d);
-  add_number (b, "val_map50", e->val_map50);
-  add_number (b, "seconds", e->seconds);
-  add_number (b, "time", elapsed (rs));
-  json_builder_end_object (b);
-  return append_record (rs, b, error);
-}
-
-static void
-record_end (RunState *rs, OtterTrainerState state, const char *model_path, const char *message)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
   const OtterEpochPoint *last = rs->epochs->len
     ? &g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1) : NULL;
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, "end");
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, otter_trainer_state_to_string (state));
-  json_builder_set_member_name (b, "epochs");
-  json_builder_add_int_value (b, rs->epochs->len);
-  json_builder_set_member_name (b, "step");
-  json_builder_add_int_value (b, rs->trainer ? otter_torch_trainer_get_step (rs->trainer) : 0);
-  add_number (b, "final_loss", last ? last->loss : NAN);
-  json_builder_set_member_name (b, "model");
-  if (model_path)
-    json_builder_add_string_value (b, model_path);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message ? message : "");
-  /* Every sample left out, with its reason: nothing is dropped silently. */
-  json_builder_set_member_name (b, "skipped");
-  json_builder_begin_array (b);
   g_mutex_lock (&rs->shared->mutex);
-  for (guint i = 0; i < rs->shared->skipped->len; i++)
-    json_builder_add_string_value (b, rs->shared->skipped->pdata[i]);
+  g_autoptr (GPtrArray) skipped = g_ptr_array_copy (rs->shared->skipped, (GCopyFunc) g_strdup, NULL);
   g_mutex_unlock (&rs->shared->mutex);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  if (rs->run != NULL)
-    append_record (rs, b, NULL);
+  g_ptr_array_set_free_func (skipped, g_free);
+  OtterRunEnd end = {
+    .status = (char *) otter_trainer_state_to_string (state),
+    .epochs = (int) rs->epochs->len,
+    .step = rs->trainer ? otter_torch_trainer_get_step (rs->trainer) : 0,
+    .final_loss = last ? last->loss : NAN,
+    .model_path = (char *) model_path,
+    .message = (char *) message,
+    .skipped = skipped,
+  };
+  return otter_run_append_end (rs->run, &end, error);
 }
 
 /* The model's metadata: where it came from and how it did. */
@@ -285,43 +213,28 @@ build_model (RunState *rs, gboolean resuming_from_checkpoint, GError **error)
   return TRUE;
 }
 
-/* Picks the history up from metrics.jsonl after the checkpoint's step. */
-static void
-restore_history (RunState *rs, gint64 step)
+/* Picks the history up from metrics.jsonl up to the checkpoint's step. */
+static gboolean
+restore_history (RunState *rs, gint64 step, GError **error)
 {
-  g_autoptr (JsonArray) records = otter_run_read_metrics (otter_run_get_dir (rs->run), NULL);
+  g_autoptr (OtterRunHistory) history = otter_run_read_history (otter_run_get_dir (rs->run), step, error);
+  if (history == NULL)
+    return FALSE;
+  if (history->n_damaged > 0)
+    g_warning ("%s: %u damaged line%s of %s left out of the history", otter_run_get_dir (rs->run),
+               history->n_damaged, history->n_damaged == 1 ? "" : "s", OTTER_RUN_METRICS);
   g_mutex_lock (&rs->shared->mutex);
-  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+  g_array_append_vals (rs->shared->new_points, history->points->data, history->points->len);
+  g_array_append_vals (rs->shared->new_epochs, history->epochs->data, history->epochs->len);
+  g_array_append_vals (rs->epochs, history->epochs->data, history->epochs->len);
+  for (guint i = 0; i < history->epochs->len; i++)
     {
-      JsonObject *o = json_array_get_object_element (records, i);
-      const char *kind = json_object_get_string_member_with_default (o, "kind", "");
-      if (json_object_get_int_member_with_default (o, "step", 0) > step)
-        continue;
-      if (g_strcmp0 (kind, "step") == 0)
-        {
-          OtterTrainPoint p = {
-            json_object_get_int_member_with_default (o, "step", 0),
-            json_object_get_int_member_with_default (o, "epoch", 0),
-            get_number (o, "l1"), get_number (o, "l2"), get_number (o, "loss"),
-            get_number (o, "d"), get_number (o, "lr"),
-          };
-          g_array_append_val (rs->shared->new_points, p);
-        }
-      else if (g_strcmp0 (kind, "epoch") == 0)
-        {
-          OtterEpochPoint e = {
-            json_object_get_int_member_with_default (o, "epoch", 0),
-            json_object_get_int_member_with_default (o, "step", 0),
-            get_number (o, "loss"), get_number (o, "l1"), get_number (o, "l2"),
-            get_number (o, "d"), get_number (o, "val_map50"), get_number (o, "seconds"),
-          };
-          g_array_append_val (rs->shared->new_epochs, e);
-          g_array_append_val (rs->epochs, e);
-          if (isfinite (e.loss))
-            rs->best_loss = MIN (rs->best_loss, e.loss);
-        }
+      double loss = g_array_index (history->epochs, OtterEpochPoint, i).loss;
+      if (isfinite (loss))
+        rs->best_loss = MIN (rs->best_loss, loss);
     }
   g_mutex_unlock (&rs->shared->mutex);
+  return TRUE;
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -406,7 +319,7 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
       double now_ips = batch->n / MAX (seconds, 1e-6);
       ips = ips > 0 ? 0.8 * ips + 0.2 * now_ips : now_ips;   /* smoothed for display */
       OtterTrainPoint p = { step + 1, epoch + 1, r.l1, r.l2, r.loss, r.d, r.lr };
-      if (!record_step (rs, &p, now_ips, error))
+      if (!otter_run_append_step (rs->run, &p, now_ips, elapsed (rs), error))
         return EPOCH_FAILED;
       n_steps++;
       sum_loss += r.loss;
@@ -495,7 +408,7 @@ train (RunState *rs, char **model_path, GError **error)
         add_skipped (rs, failures->pdata[i]);
       rs->n_loader_failures = failures->len;
       g_array_append_val (rs->epochs, e);
-      if (!record_epoch (rs, &e, error))
+      if (!otter_run_append_epoch (rs->run, &e, elapsed (rs), error))
         return OTTER_TRAINER_FAILED;
 
       g_mutex_lock (&rs->shared->mutex);
@@ -578,7 +491,8 @@ prepare (RunState *rs, GError **error)
        * be trained again. */
       if (!otter_run_truncate (rs->run, resume_step, error))
         return FALSE;
-      restore_history (rs, resume_step);
+      if (!restore_history (rs, resume_step, error))
+        return FALSE;
     }
   else
     {
@@ -657,7 +571,16 @@ otter_trainer_run_thread (gpointer data)
     state = train (&rs, &model_path, &error);
 
   final_message (state, &rs, error, &message);
-  record_end (&rs, state, model_path, message);
+  g_autoptr (GError) end_error = NULL;
+  if (rs.run != NULL && !record_end (&rs, state, model_path, message, &end_error))
+    {
+      /* The outcome stands, but the run folder will look interrupted. */
+      g_warning ("%s", end_error->message);
+      g_autofree char *with_warning = g_strdup_printf ("%s; the run's end record could not be written: %s",
+                                                      message, end_error->message);
+      g_free (message);
+      message = g_steal_pointer (&with_warning);
+    }
 
   g_mutex_lock (&rs.shared->mutex);
   g_free (rs.shared->snap.model_path);

@@ -223,10 +223,15 @@ otter_trainer_dispose (GObject *object)
 {
   OtterTrainer *self = OTTER_TRAINER (object);
 
+  /* The worker owns its job, the shared state and the cancellable, so it
+   * can wind down on its own: joining here would hold the main loop for
+   * the rest of a training step. Whoever needs the run's end (the
+   * application, for a run kept in the background) keeps a reference
+   * until "finished". */
   if (self->thread != NULL)
     {
       otter_trainer_stop (self);
-      g_thread_join (g_steal_pointer (&self->thread));
+      g_thread_unref (g_steal_pointer (&self->thread));
     }
   G_OBJECT_CLASS (otter_trainer_parent_class)->dispose (object);
 }

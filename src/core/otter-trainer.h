@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "otter-run.h"
 #include "otter-train-config.h"
 
 G_BEGIN_DECLS
@@ -25,24 +26,6 @@ GType        otter_trainer_state_get_type   (void);
 /* "converged", "not-converged", "failed", "stopped", "running", ... */
 const char  *otter_trainer_state_to_string  (OtterTrainerState state);
 gboolean     otter_trainer_state_is_final   (OtterTrainerState state);
-
-/* One training step as recorded, for charts. NAN where not computed. */
-typedef struct
-{
-  gint64 step;
-  int    epoch;
-  double l1, l2, loss, d, lr;
-} OtterTrainPoint;
-
-/* One finished epoch. */
-typedef struct
-{
-  int    epoch;                  /* 1-based */
-  gint64 step;                   /* global step at its end */
-  double loss, l1, l2, d;        /* means over the epoch */
-  double val_map50;              /* NAN when there is no validation set */
-  double seconds;
-} OtterEpochPoint;
 
 #define OTTER_TYPE_TRAINER (otter_trainer_get_type ())
 G_DECLARE_FINAL_TYPE (OtterTrainer, otter_trainer, OTTER, TRAINER, GObject)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "display-utils.h"
+#include "otter-application.h"
 
 AdwApplication *
 display_test_init (int    *argc,
@@ -15,7 +16,13 @@ display_test_init (int    *argc,
 
   gtk_test_init (argc, argv, NULL);
   adw_init ();
-  AdwApplication *app = adw_application_new (APPLICATION_ID ".Test", G_APPLICATION_NON_UNIQUE);
+  /* The real application class (its styles, actions and background
+   * runs), under an id of its own so a running Otter is not disturbed. */
+  AdwApplication *app = g_object_new (OTTER_TYPE_APPLICATION,
+                                      "application-id", APPLICATION_ID ".Test",
+                                      "flags", G_APPLICATION_NON_UNIQUE,
+                                      "resource-base-path", "/io/github/ottertrain/Otter",
+                                      NULL);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
   return app;

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "display-utils.h"
+#include "otter-application.h"
+#include "otter-run.h"
+#include "otter-training-page.h"
 #include "otter-window.h"
 
 static AdwApplication *app;
@@ -160,6 +163,165 @@ test_close_during_training (void)
   g_assert_null (window);                          /* and then it closed */
 }
 
+
+/* ---- Keep Running, to the end ------------------------------------------- */
+
+/* The whole path as a user takes it, in a child process that runs the
+ * application's own main loop: a run started from the Training page,
+ * nobody but the application holding it; the window closed with Keep
+ * Running; the run must reach its end, be announced, and
+ * g_application_run must then return (the process exits). */
+typedef struct
+{
+  OtterApplication *app;
+  const char       *run_dir;
+  int               phase;
+  OtterWindow      *window;
+  gboolean          announced;
+  OtterTrainerState ended_state;
+  char             *title;
+} KeepRun;
+
+static void
+on_run_ended (OtterApplication *application,
+              OtterTrainer     *trainer,
+              const char       *title,
+              const char       *body,
+              KeepRun          *k)
+{
+  k->announced = TRUE;
+  k->ended_state = otter_trainer_get_state (trainer);
+  k->title = g_strdup (title);
+  g_assert_cmpstr (otter_trainer_get_run_dir (trainer), ==, k->run_dir);
+  g_assert_nonnull (body);
+}
+
+static gboolean
+keep_run_step (gpointer data)
+{
+  KeepRun *k = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (k->app));
+
+  switch (k->phase)
+    {
+    case 0:                                     /* the window is up on the demo */
+      {
+        if (!OTTER_IS_WINDOW (active))
+          return G_SOURCE_CONTINUE;
+        OtterSession *session = otter_window_get_session (OTTER_WINDOW (active));
+        if (otter_session_get_dataset (session) == NULL || otter_session_get_model (session) == NULL)
+          return G_SOURCE_CONTINUE;
+        k->window = OTTER_WINDOW (active);
+        g_object_add_weak_pointer (G_OBJECT (k->window), (gpointer *) &k->window);
+        OtterTrainConfig config;
+        otter_train_config_init (&config);
+        config.max_epochs = 1;
+        config.loss_threshold = 1e-6;
+        OtterTrainer *trainer = otter_trainer_new (&config);
+        otter_train_config_clear (&config);
+        otter_trainer_set_run_dir (trainer, k->run_dir);
+        otter_training_page_start_trainer (OTTER_TRAINING_PAGE (otter_window_get_page (k->window, "training")),
+                                           trainer);
+        g_object_unref (trainer);               /* the window's, from now on */
+        k->phase = 1;
+        return G_SOURCE_CONTINUE;
+      }
+    case 1:                                     /* running: close the window */
+      {
+        OtterTrainer *trainer = otter_session_get_trainer (otter_window_get_session (k->window));
+        if (otter_trainer_get_state (trainer) != OTTER_TRAINER_RUNNING)
+          return G_SOURCE_CONTINUE;
+        gtk_window_close (GTK_WINDOW (k->window));
+        k->phase = 2;
+        return G_SOURCE_CONTINUE;
+      }
+    case 2:                                     /* the question: Keep Running */
+      if (find_dialog () == NULL)
+        return G_SOURCE_CONTINUE;
+      g_signal_emit_by_name (find_dialog (), "response", "background");
+      k->phase = 3;
+      return G_SOURCE_REMOVE;
+    default:
+      return G_SOURCE_REMOVE;
+    }
+}
+
+static gboolean
+keep_run_timed_out (gpointer data)
+{
+  g_printerr ("Keep Running: no end after 600 s (phase %d)\n", ((KeepRun *) data)->phase);
+  exit (1);
+}
+
+static void
+keep_running_child (const char *run_dir)
+{
+  KeepRun k = { .app = OTTER_APPLICATION (app), .run_dir = run_dir };
+
+  g_signal_connect (app, "run-ended", G_CALLBACK (on_run_ended), &k);
+  g_timeout_add (50, keep_run_step, &k);
+  g_timeout_add_seconds (600, keep_run_timed_out, &k);
+  int status = g_application_run (G_APPLICATION (app), 0, NULL);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (k.phase, ==, 3);
+  g_assert_null (k.window);                      /* closed at once, not at the end */
+  g_assert_true (k.announced);
+  g_assert_true (otter_trainer_state_is_final (k.ended_state));
+  g_assert_cmpint (k.ended_state, !=, OTTER_TRAINER_STOPPED);   /* it was kept, not stopped */
+  g_assert_cmpint (k.ended_state, !=, OTTER_TRAINER_FAILED);
+  g_assert_cmpuint (otter_application_get_n_kept_runs (k.app), ==, 0);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) records = otter_run_read_metrics (run_dir, &error);
+  g_assert_no_error (error);
+  JsonObject *last = json_array_get_object_element (records, json_array_get_length (records) - 1);
+  g_assert_cmpstr (json_object_get_string_member (last, "kind"), ==, "end");
+  g_print ("announced: %s\n", k.title);
+  g_free (k.title);
+}
+
+static char *kept_run_dir;
+
+static void
+test_keep_running (void)
+{
+  if (g_test_subprocess ())
+    {
+      keep_running_child (g_getenv ("OTTER_TEST_RUN_DIR"));
+      return;
+    }
+  g_autofree char *parent = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  kept_run_dir = g_build_filename (parent, "kept", NULL);
+  g_setenv ("OTTER_TEST_RUN_DIR", kept_run_dir, TRUE);
+  g_test_trap_subprocess (NULL, 900 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*announced: Training *");
+}
+
+/* The notification's action opens a window on that run, with its own
+ * outcome in the status rather than whatever the window last showed. */
+static void
+test_show_run_action (void)
+{
+  if (kept_run_dir == NULL || !g_file_test (kept_run_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("needs the run of /otter/Window/keep-running");
+      return;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-run", g_variant_new_string (kept_run_dir));
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (OTTER_IS_WINDOW (active));
+  OtterTrainingPage *page = OTTER_TRAINING_PAGE (otter_window_get_page (OTTER_WINDOW (active), "training"));
+  g_assert_cmpstr (otter_training_page_get_viewed_run (page), ==, kept_run_dir);
+  display_spin (1.0);
+  const char *status = otter_training_page_get_status_text (page);
+  g_test_message ("status: %s", status);
+  g_assert_null (strstr (status, "failed"));
+  g_assert_nonnull (strstr (status, "epoch"));
+  gtk_window_destroy (active);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -167,5 +329,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Window/builds", test_window_builds);
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
   g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
+  g_test_add_func ("/otter/Window/keep-running", test_keep_running);
+  g_test_add_func ("/otter/Window/show-run-action", test_show_run_action);
   return g_test_run ();
 }
