@@ -238,9 +238,18 @@ bind_field (OtterTrainingPage *self,
 
 /* ---- the run's configuration and presets -------------------------------- */
 
+gboolean
+otter_training_page_model_is_trained (OtterTrainingPage *self)
+{
+  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  const char *path = model ? otter_model_get_path (model) : NULL;
+  return path != NULL && *path != '\0';
+}
+
 void
 otter_training_page_fill_config (OtterTrainingPage *self,
-                                 OtterTrainConfig  *config)
+                                 OtterTrainConfig  *config,
+                                 gboolean           continue_model)
 {
   OtterDataset *dataset = otter_session_get_dataset (self->session);
   OtterModel *model = otter_session_get_model (self->session);
@@ -248,7 +257,7 @@ otter_training_page_fill_config (OtterTrainingPage *self,
 
   g_free (config->data);
   config->data = g_strdup (otter_dataset_get_source (dataset));
-  if (model != NULL && otter_model_get_path (model) != NULL && *otter_model_get_path (model) != '\0')
+  if (continue_model && otter_training_page_model_is_trained (self))
     config->init_model = g_strdup (otter_model_get_path (model));
   else if (model != NULL)
     {
@@ -258,6 +267,9 @@ otter_training_page_fill_config (OtterTrainingPage *self,
       /* the run builds its own copy of the model, so it needs the file
        * the backbone started from, as `otter-cli train --pretrained` */
       const char *weights = otter_model_get_backbone_weights (model);
+      /* A model read from a file may name weights that are gone. */
+      if (weights != NULL && !g_file_test (weights, G_FILE_TEST_IS_REGULAR))
+        weights = NULL;
       g_free (config->backbone_weights);
       config->backbone_weights = g_strdup (weights);
       config->pretrained = FALSE;

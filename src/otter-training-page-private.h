@@ -55,6 +55,7 @@ struct _OtterTrainingPage
   GtkLabel       *detail_label;
   GtkProgressBar *progress;
   GtkWidget      *start_button;
+  GtkWidget      *continue_button;
   GtkWidget      *pause_button;
   GtkWidget      *resume_button;
   GtkWidget      *stop_button;
@@ -85,9 +86,15 @@ void     otter_training_page_init_form          (OtterTrainingPage *self);
 void     otter_training_page_update_method_rows (OtterTrainingPage *self);
 /* FALSE while a row the chosen method uses holds text that does not parse. */
 gboolean otter_training_page_form_is_valid      (OtterTrainingPage *self);
-/* Fills a run's configuration from the session and the settings. */
+/* TRUE when the session's model is a stored one (trained or opened), which
+ * a run can go on training instead of starting a new model. */
+gboolean otter_training_page_model_is_trained   (OtterTrainingPage *self);
+/* Fills a run's configuration from the session and the settings: a new
+ * model of the session model's kind, or with continue_model that model's
+ * own weights. */
 void     otter_training_page_fill_config        (OtterTrainingPage *self,
-                                                 OtterTrainConfig  *config);
+                                                 OtterTrainConfig  *config,
+                                                 gboolean           continue_model);
 
 /* otter-training-runs.c: the chart's legend and past runs. */
 void     otter_training_page_class_init_runs    (GtkWidgetClass    *widget_class);

@@ -220,11 +220,23 @@ otter_training_page_update_status (OtterTrainingPage *self)
 
   gboolean can_start = !active && dataset != NULL && otter_training_page_form_is_valid (self) &&
                        self->session != NULL && !otter_session_get_busy (self->session);
+  gboolean trained = otter_training_page_model_is_trained (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.start", can_start);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.continue", can_start && trained);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.pause", state == OTTER_TRAINER_RUNNING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.resume", state == OTTER_TRAINER_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.stop", active);
-  gtk_widget_set_visible (self->start_button, !active);
+  /* The start buttons keep their place during a run (insensitive), so a
+   * second click on Stop never lands on Start. */
+  gtk_button_set_label (GTK_BUTTON (self->start_button), trained ? _("Train from _Scratch") : _("_Start Training"));
+  gtk_widget_set_tooltip_text (self->start_button,
+                               trained ? _("A new model of the same kind, from its initial weights; the current model stays as it is")
+                                       : NULL);
+  if (trained)
+    gtk_widget_remove_css_class (self->start_button, "suggested-action");
+  else
+    gtk_widget_add_css_class (self->start_button, "suggested-action");
+  gtk_widget_set_visible (self->continue_button, trained);
   gtk_widget_set_visible (self->resume_button, state == OTTER_TRAINER_PAUSED);
   gtk_widget_set_visible (self->pause_button, active);
   gtk_widget_set_visible (self->stop_button, active);
@@ -374,11 +386,9 @@ otter_training_page_start_trainer (OtterTrainingPage *self,
 }
 
 static void
-start_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+start_run (OtterTrainingPage *self,
+           gboolean           continue_model)
 {
-  OtterTrainingPage *self = OTTER_TRAINING_PAGE (widget);
   OtterTrainConfig config;
 
   if (self->session == NULL || otter_session_get_dataset (self->session) == NULL ||
@@ -387,10 +397,28 @@ start_action (GtkWidget  *widget,
   g_clear_pointer (&self->start_error, g_free);
   otter_training_page_clear_viewed_run (self);
   otter_train_config_init (&config);
-  otter_training_page_fill_config (self, &config);
+  otter_training_page_fill_config (self, &config, continue_model);
   g_autoptr (OtterTrainer) trainer = otter_trainer_new (&config);
   otter_train_config_clear (&config);
   otter_training_page_start_trainer (self, trainer);
+}
+
+/* A new model of the current one's kind: a trained model is never
+ * replaced without the user asking for it (training.continue). */
+static void
+start_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  start_run (OTTER_TRAINING_PAGE (widget), FALSE);
+}
+
+static void
+continue_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  start_run (OTTER_TRAINING_PAGE (widget), TRUE);
 }
 
 static void
@@ -516,6 +544,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, detail_label);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, progress);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, start_button);
+  gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, continue_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, stop_button);
@@ -527,6 +556,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, run_list);
 
   gtk_widget_class_install_action (widget_class, "training.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "training.continue", NULL, continue_action);
   gtk_widget_class_install_action (widget_class, "training.pause", NULL, pause_action);
   gtk_widget_class_install_action (widget_class, "training.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "training.stop", NULL, stop_action);
@@ -569,6 +599,8 @@ otter_training_page_set_session (OtterTrainingPage *self,
       g_signal_connect_swapped (session, "notify::trainer", G_CALLBACK (session_trainer_cb), self);
       g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self);
       g_signal_connect_swapped (session, "notify::busy",
+                                G_CALLBACK (otter_training_page_update_status), self);
+      g_signal_connect_swapped (session, "notify::model",
                                 G_CALLBACK (otter_training_page_update_status), self);
       g_signal_connect_swapped (session, "notify::title",
                                 G_CALLBACK (otter_training_page_update_status), self);

@@ -132,12 +132,42 @@ test_training_page_converges (void)
   g_assert_cmpfloat (display_texture_variety (empty, 0, 0, gdk_texture_get_width (empty),
                                               gdk_texture_get_height (empty)), >, 0);
 
-  ModelWait wait = { session, otter_trainer_get_model_path (trainer) };
+  g_autofree char *model_path = g_strdup (otter_trainer_get_model_path (trainer));
+  ModelWait wait = { session, model_path };
   g_assert_nonnull (wait.path);
   g_assert_true (display_wait_until (session_has_model_path, &wait, 60));
 
   /* The finished run shows up under Past Runs. */
   g_assert_true (display_wait_until (run_list_filled, otter_training_page_get_run_list (page), 10));
+
+  /* A trained model is never replaced silently: two clear actions. */
+  display_spin (0.3);
+  GtkWidget *start = display_find_actionable (GTK_WIDGET (page), "training.start");
+  GtkWidget *go_on = display_find_actionable (GTK_WIDGET (page), "training.continue");
+  GtkWidget *stop = display_find_actionable (GTK_WIDGET (page), "training.stop");
+  g_assert_true (gtk_widget_get_visible (go_on));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (start)), ==, "Train from _Scratch");
+  graphene_rect_t start_before, start_during, stop_during;
+  g_assert_true (gtk_widget_compute_bounds (start, GTK_WIDGET (page), &start_before));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL));
+  OtterTrainer *scratch = otter_session_get_trainer (session);
+  g_assert_null (otter_trainer_get_config (scratch)->init_model);
+  display_spin (0.3);
+  /* Start keeps its place during the run, clear of Stop. */
+  g_assert_true (gtk_widget_compute_bounds (start, GTK_WIDGET (page), &start_during));
+  g_assert_true (gtk_widget_compute_bounds (stop, GTK_WIDGET (page), &stop_during));
+  g_assert_cmpfloat (start_during.origin.x, ==, start_before.origin.x);
+  g_assert_false (graphene_rect_intersection (&start_during, &stop_during, NULL));
+  g_assert_false (gtk_widget_is_sensitive (start));
+  otter_trainer_stop (scratch);
+  g_assert_true (display_wait_until (trainer_is_final, session, 300));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.continue", NULL));
+  OtterTrainer *continued = otter_session_get_trainer (session);
+  g_assert_cmpstr (otter_trainer_get_config (continued)->init_model, ==, model_path);
+  otter_trainer_stop (continued);
+  g_assert_true (display_wait_until (trainer_is_final, session, 300));
 
   gtk_window_destroy (window);
 }
