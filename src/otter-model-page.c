@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "otter-class-banner.h"
 #include "otter-model-page-private.h"
 #include "otter-weights.h"
 
@@ -391,7 +392,9 @@ otter_model_page_class_init (OtterModelPageClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (OTTER_TYPE_CLASS_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-model-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OtterModelPage, stack);
   gtk_widget_class_bind_template_child (widget_class, OtterModelPage, create_status);
   gtk_widget_class_bind_template_child (widget_class, OtterModelPage, form_group);
   gtk_widget_class_bind_template_child (widget_class, OtterModelPage, arch_row);
@@ -438,7 +441,6 @@ otter_model_page_init (OtterModelPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   /* AdwBin owns its child: binding it would unparent it twice on dispose */
-  self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   otter_model_page_init_create (self);
   update_page (self);

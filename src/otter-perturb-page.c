@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "otter-class-banner.h"
 #include "otter-image-view.h"
 #include "otter-perturb-page.h"
 #include "otter-plan-view.h"
@@ -599,7 +600,9 @@ otter_perturb_page_class_init (OtterPerturbPageClass *klass)
 
   g_type_ensure (OTTER_TYPE_IMAGE_VIEW);
   g_type_ensure (OTTER_TYPE_PLAN_VIEW);
+  g_type_ensure (OTTER_TYPE_CLASS_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-perturb-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, stack);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, random_switch);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, start_row);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, start_adjustment);
@@ -643,7 +646,6 @@ otter_perturb_page_init (OtterPerturbPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   /* not a bound template child: AdwBin owns and disposes it */
-  self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   self->preview = otter_preview_new ();
   self->seed = 1;

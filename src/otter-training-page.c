@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "otter-class-banner.h"
 #include "otter-resources.h"
 #include "otter-training-page-private.h"
 
@@ -221,8 +222,12 @@ otter_training_page_update_status (OtterTrainingPage *self)
   gboolean can_start = !active && dataset != NULL && otter_training_page_form_is_valid (self) &&
                        self->session != NULL && !otter_session_get_busy (self->session);
   gboolean trained = otter_training_page_model_is_trained (self);
+  g_autofree char *mismatch = self->session ? otter_describe_class_mismatch (otter_session_get_model (self->session),
+                                                                             dataset) : NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.start", can_start);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.continue", can_start && trained);
+  /* Going on training needs the model's classes to be the data's (the
+   * banner above says so, and offers a new model). */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.continue", can_start && trained && mismatch == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.pause", state == OTTER_TRAINER_RUNNING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.resume", state == OTTER_TRAINER_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.stop", active);
@@ -525,6 +530,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   g_type_ensure (OTTER_TYPE_LOSS_CHART);
   g_type_ensure (OTTER_TYPE_RUN_LIST);
 
+  g_type_ensure (OTTER_TYPE_CLASS_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-training-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, method_row);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, space_row);

@@ -8,6 +8,7 @@
 
 #include "display-utils.h"
 #include "otter-application.h"
+#include "otter-class-banner.h"
 #include "otter-run.h"
 #include "otter-training-page.h"
 #include "otter-window.h"
@@ -322,6 +323,74 @@ test_show_run_action (void)
   gtk_window_destroy (active);
 }
 
+/* ---- the class-mismatch banner ------------------------------------------ */
+
+static gboolean
+dataset_is (gpointer data)
+{
+  OtterSession *session = data;
+  OtterDataset *dataset = otter_session_get_dataset (session);
+  return dataset != NULL && otter_dataset_get_n_classes (dataset) == 80;
+}
+
+static gboolean
+model_fits_dataset (gpointer data)
+{
+  OtterSession *session = data;
+  OtterModel *model = otter_session_get_model (session);
+  return model != NULL && otter_model_get_n_classes (model) == 80 && !otter_session_get_busy (session);
+}
+
+/* Opening data with other classes is said at once, on every page whose work
+ * needs them to agree, and the banner's button makes a fitting model. */
+static void
+test_class_mismatch_banner (void)
+{
+  const char *shared = g_getenv ("OTTER_SHARED_DATASETS");
+  g_autofree char *coco = shared ? g_build_filename (shared, "coco128", "data.yaml", NULL) : NULL;
+  if (coco == NULL || !g_file_test (coco, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("the shared coco128 set is not there");
+      return;
+    }
+  OtterWindow *window = new_window_on_demo ();
+  OtterSession *session = otter_window_get_session (window);
+  const char *pages[] = { "model", "perturb", "training" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *banner = display_find_widget (otter_window_get_page (window, pages[i]), OTTER_TYPE_CLASS_BANNER);
+      g_assert_nonnull (banner);
+      g_assert_null (otter_class_banner_get_text (OTTER_CLASS_BANNER (banner)));
+    }
+  otter_session_open_dataset (session, coco);
+  g_assert_true (display_wait_until (dataset_is, session, 120));
+  display_spin (0.5);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      otter_window_show_page (window, pages[i]);
+      display_spin (0.3);
+      GtkWidget *banner = display_find_widget (otter_window_get_page (window, pages[i]), OTTER_TYPE_CLASS_BANNER);
+      g_assert_cmpstr (otter_class_banner_get_text (OTTER_CLASS_BANNER (banner)), ==,
+                       "The model knows 3 classes, this dataset has 80");
+      g_assert_true (gtk_widget_get_mapped (banner));
+      g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (display_find_widget (banner, GTK_TYPE_REVEALER))));
+    }
+  /* Continuing the 3-class model on this data is not offered. */
+  GtkWidget *training = otter_window_get_page (window, "training");
+  g_assert_false (gtk_widget_activate_action (training, "training.continue", NULL) &&
+                  otter_session_get_trainer (session) != NULL);
+
+  GtkWidget *banner = display_find_widget (training, OTTER_TYPE_CLASS_BANNER);
+  GtkWidget *button = display_find_widget (banner, GTK_TYPE_BUTTON);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (display_wait_until (model_fits_dataset, session, 120));
+  display_spin (0.5);
+  g_assert_null (otter_class_banner_get_text (OTTER_CLASS_BANNER (banner)));
+  g_assert_cmpstr (otter_model_get_arch (otter_session_get_model (session)), ==, "tiny");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -329,6 +398,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Window/builds", test_window_builds);
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
   g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
+  g_test_add_func ("/otter/Window/class-mismatch-banner", test_class_mismatch_banner);
   g_test_add_func ("/otter/Window/keep-running", test_keep_running);
   g_test_add_func ("/otter/Window/show-run-action", test_show_run_action);
   return g_test_run ();
