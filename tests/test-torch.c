@@ -551,6 +551,17 @@ test_checkpoint_resume (void)
   /* a checkpoint is also a loadable model */
   g_autoptr (OtterTorchModel) m = otter_torch_model_load (path, &error);
   g_assert_no_error (error);
+
+  /* another optimiser's state is refused, not silently reset */
+  OtterTorchTrainParams sgd = tp;
+  sgd.optimizer = OTTER_OPTIMIZER_SGD;
+  g_autoptr (OtterTorchModel) c = new_model (7);
+  g_autoptr (OtterTorchTrainer) tc = otter_torch_trainer_new (c, &sgd, NULL);
+  g_assert_false (otter_torch_trainer_load_checkpoint (tc, path, &error));
+  g_assert_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "adamw"));
+  g_assert_cmpint (otter_torch_trainer_get_step (tc), ==, 0);
+  g_clear_error (&error);
   g_unlink (path);
   g_rmdir (dir);
 }

@@ -365,13 +365,23 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
     {
       /* Validation judges the weights that would be stored: the moving
        * average when there is one. */
+      g_autoptr (GError) local = NULL;
       gboolean swapped = otter_torch_trainer_swap_ema (rs->trainer);
       g_autoptr (OtterMapResult) map = otter_evaluate (rs->model, rs->val, NULL, c->batch_size, c->seed,
-                                                       rs->job->cancellable, NULL, NULL, NULL, NULL);
+                                                       rs->job->cancellable, NULL, NULL, NULL, &local);
       if (swapped)
         otter_torch_trainer_swap_ema (rs->trainer);
-      if (map != NULL)
-        out->val_map50 = map->map50;
+      if (map == NULL && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return EPOCH_STOPPED;
+      if (map == NULL)
+        {
+          /* A missing number would read as "no validation set"; the
+           * epoch's checkpoint is kept, so the run can be resumed. */
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "validation after epoch %d failed: %s",
+                       epoch + 1, local ? local->message : "unknown error");
+          return EPOCH_FAILED;
+        }
+      out->val_map50 = map->map50;
     }
   return EPOCH_DONE;
 }

@@ -554,6 +554,31 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
                        "%s is a checkpoint of another architecture", path);
           return FALSE;
         }
+      /* Going on with a reset or partial optimiser state would train
+       * differently from the run it claims to continue: refuse it. */
+      const char *saved_optimizer = json_object_get_string_member_with_default (ck, "optimizer", "");
+      const char *optimizer = otter_optimizer_kind_to_string (trainer->params.optimizer);
+      if (g_strcmp0 (saved_optimizer, optimizer) != 0)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
+                       "%s was saved by the %s optimiser, this run uses %s", path,
+                       *saved_optimizer ? saved_optimizer : "an unknown", optimizer);
+          return FALSE;
+        }
+      for (size_t i = 0; i < trainer->parameters.size (); i++)
+        {
+          auto m = tensors.find ("optim.exp_avg." + trainer->names[i]);
+          auto v = tensors.find ("optim.exp_avg_sq." + trainer->names[i]);
+          bool needs_v = trainer->exp_avg_sq[i].defined ();
+          if (m == tensors.end () || !m->second.sizes ().equals (trainer->exp_avg[i].sizes ()) ||
+              (needs_v && (v == tensors.end () || !v->second.sizes ().equals (trainer->exp_avg_sq[i].sizes ()))))
+            {
+              g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
+                           "%s: the optimiser state of %s is missing or has another shape", path,
+                           trainer->names[i].c_str ());
+              return FALSE;
+            }
+        }
       if (trainer->ema_swapped)
         otter_torch_trainer_swap_ema (trainer);
       if (!model_assign_tensors (trainer->model, path, tensors, error))
@@ -576,13 +601,9 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
       }
       for (size_t i = 0; i < trainer->parameters.size (); i++)
         {
-          auto m = tensors.find ("optim.exp_avg." + trainer->names[i]);
-          if (m != tensors.end () && m->second.sizes ().equals (trainer->exp_avg[i].sizes ()))
-            trainer->exp_avg[i].copy_ (m->second);
-          auto v = tensors.find ("optim.exp_avg_sq." + trainer->names[i]);
-          if (trainer->exp_avg_sq[i].defined () && v != tensors.end () &&
-              v->second.sizes ().equals (trainer->exp_avg_sq[i].sizes ()))
-            trainer->exp_avg_sq[i].copy_ (v->second);
+          trainer->exp_avg[i].copy_ (tensors.at ("optim.exp_avg." + trainer->names[i]));
+          if (trainer->exp_avg_sq[i].defined ())
+            trainer->exp_avg_sq[i].copy_ (tensors.at ("optim.exp_avg_sq." + trainer->names[i]));
         }
       model_read_backbone_init (trainer->model, obj);
       trainer->step = json_object_get_int_member_with_default (ck, "step", 0);
