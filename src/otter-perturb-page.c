@@ -364,6 +364,8 @@ inputs_changed_cb (OtterPerturbPage *self)
   update_visible_page (self);
   otter_preview_cancel (self->preview);
   self->pair_i = self->pair_j = -1;
+  /* A cell picked on the old data means nothing on the new. */
+  otter_plan_view_set_selection (self->plan_view, -1, -1);
   schedule_compute (self);
 }
 

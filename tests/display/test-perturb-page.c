@@ -22,6 +22,20 @@ has_dataset (gpointer data)
   return otter_session_get_dataset (data) != NULL;
 }
 
+typedef struct
+{
+  OtterSession *session;
+  OtterDataset *before;
+} DatasetWait;
+
+static gboolean
+dataset_replaced (gpointer data)
+{
+  DatasetWait *w = data;
+  OtterDataset *now = otter_session_get_dataset (w->session);
+  return now != NULL && now != w->before;
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -146,6 +160,13 @@ test_pick_cell (Fixture       *f,
   g_test_message ("read-out: %s", readout);
   g_assert_nonnull (strstr (readout, "3"));
   g_assert_nonnull (strstr (readout, "1"));
+
+  /* other data: the cell picked on the old one is gone */
+  OtterDataset *before = otter_session_get_dataset (f->session);
+  otter_session_open_dataset (f->session, "demo:24");
+  g_assert_true (display_wait_until (dataset_replaced, &(DatasetWait) { f->session, before }, 60));
+  display_spin (0.2);
+  g_assert_false (otter_plan_view_get_selection (plan, &i, &j));
 }
 
 static void
