@@ -36,6 +36,7 @@ struct _OtterTrainingPage
 
   gboolean        invalid[N_FIELDS];
 
+  GtkWidget      *form;              /* the settings, for the next run */
   AdwComboRow    *method_row;
   AdwComboRow    *space_row;
   AdwActionRow   *epochs_row;

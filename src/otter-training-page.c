@@ -242,6 +242,10 @@ otter_training_page_update_status (OtterTrainingPage *self)
   else
     gtk_widget_add_css_class (self->start_button, "suggested-action");
   gtk_widget_set_visible (self->continue_button, trained);
+  /* A run keeps the settings it started with: editing them would look
+   * like it changes the run. */
+  gtk_widget_set_sensitive (self->form, !active);
+  gtk_widget_set_tooltip_text (self->form, active ? _("These settings apply to the next run") : NULL);
   gtk_widget_set_visible (self->resume_button, state == OTTER_TRAINER_PAUSED);
   gtk_widget_set_visible (self->pause_button, active);
   gtk_widget_set_visible (self->stop_button, active);
@@ -551,6 +555,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, progress);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, start_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, continue_button);
+  gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, form);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, stop_button);

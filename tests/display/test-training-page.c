@@ -160,9 +160,13 @@ test_training_page_converges (void)
   g_assert_cmpfloat (start_during.origin.x, ==, start_before.origin.x);
   g_assert_false (graphene_rect_intersection (&start_during, &stop_during, NULL));
   g_assert_false (gtk_widget_is_sensitive (start));
+  /* the settings are the next run's, not editable as if they were this one's */
+  GtkWidget *epochs = display_find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY);
+  g_assert_false (gtk_widget_is_sensitive (epochs));
   otter_trainer_stop (scratch);
   g_assert_true (display_wait_until (trainer_is_final, session, 300));
 
+  g_assert_true (gtk_widget_is_sensitive (epochs));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.continue", NULL));
   OtterTrainer *continued = otter_session_get_trainer (session);
   g_assert_cmpstr (otter_trainer_get_config (continued)->init_model, ==, model_path);
