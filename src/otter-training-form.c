@@ -18,13 +18,14 @@ typedef struct
   double      min, max;        /* accepted range, in the shown unit */
   gboolean    min_open;        /* min itself is refused */
   double      scale;           /* shown = stored × scale */
+  gboolean    automatic;       /* 0 stored means "the default for this run", shown as that value */
 } FieldSpec;
 
 static const FieldSpec field_specs[N_FIELDS] = {
   [FIELD_EPOCHS] = { "max-epochs", TRUE, 1, 100000, FALSE, 1 },
-  [FIELD_THRESHOLD] = { "loss-threshold", FALSE, 0, 1e6, FALSE, 1 },
+  [FIELD_THRESHOLD] = { "loss-threshold", FALSE, 0, 1e6, TRUE, 1, TRUE },
   [FIELD_BATCH] = { "batch-size", TRUE, 2, 1024, FALSE, 1 },
-  [FIELD_LR] = { "learning-rate", FALSE, 0, 1, FALSE, 1 },   /* 0: the data's default */
+  [FIELD_LR] = { "learning-rate", FALSE, 0, 1, TRUE, 1, TRUE },
   [FIELD_EPSILON] = { "epsilon", FALSE, 0, 255, TRUE, 255 },
   [FIELD_REG] = { "sinkhorn-reg", FALSE, 0, 10, TRUE, 1 },
 };
@@ -63,38 +64,83 @@ field_parse (const FieldSpec *spec,
   return TRUE;
 }
 
+/* What a binding's mappings need: the field, and for automatic ones the
+ * page whose method and data decide the default. */
+typedef struct
+{
+  OtterTrainingPage *page;
+  Field              field;
+} FieldBinding;
+
+static OtterTrainMethod form_method (OtterTrainingPage *self);
+
+/* The value an automatic field stands for with the form's method and the
+ * session's data, as the run will resolve it. */
+static double
+field_default (OtterTrainingPage *self,
+               Field              field)
+{
+  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
+  OtterTrainConfig config;
+  double v;
+
+  otter_train_config_init (&config);
+  config.train.method = form_method (self);
+  config.data = g_strdup (dataset ? otter_dataset_get_source (dataset) : "demo");
+  v = field == FIELD_THRESHOLD ? otter_train_config_get_threshold (&config) : otter_train_config_get_lr (&config);
+  otter_train_config_clear (&config);
+  return v;
+}
+
+static char *
+field_format (const FieldSpec *spec,
+              double           stored)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  if (spec->integer)
+    return g_strdup_printf ("%d", (int) stored);
+  g_ascii_formatd (buf, sizeof buf, "%.6g", stored * spec->scale);
+  return g_strdup (buf);
+}
+
 static gboolean
 field_get_mapping (GValue   *value,
                    GVariant *variant,
                    gpointer  user_data)
 {
-  const FieldSpec *spec = user_data;
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const FieldBinding *binding = user_data;
+  const FieldSpec *spec = &field_specs[binding->field];
+  double stored = spec->integer ? g_variant_get_int32 (variant) : g_variant_get_double (variant);
 
-  if (spec->integer)
-    g_value_take_string (value, g_strdup_printf ("%d", g_variant_get_int32 (variant)));
-  else
-    {
-      g_ascii_formatd (buf, sizeof buf, "%.6g", g_variant_get_double (variant) * spec->scale);
-      g_value_set_string (value, buf);
-    }
+  if (spec->automatic && stored == 0)
+    stored = field_default (binding->page, binding->field);
+  g_value_take_string (value, field_format (spec, stored));
   return TRUE;
 }
 
 /* Invalid text is not written back: the setting keeps its last good value
- * while the row shows the error. */
+ * while the row shows the error. The default's own value stays automatic,
+ * so it follows the method and the data. */
 static GVariant *
 field_set_mapping (const GValue       *value,
                    const GVariantType *expected_type,
                    gpointer            user_data)
 {
-  const FieldSpec *spec = user_data;
+  const FieldBinding *binding = user_data;
+  const FieldSpec *spec = &field_specs[binding->field];
   double v;
 
   if (!field_parse (spec, g_value_get_string (value), &v))
     return NULL;
   if (spec->integer)
     return g_variant_new_int32 ((gint32) v);
+  if (spec->automatic)
+    {
+      g_autofree char *shown_default = field_format (spec, field_default (binding->page, binding->field));
+      g_autofree char *shown = field_format (spec, v / spec->scale);
+      if (g_str_equal (shown, shown_default))
+        return g_variant_new_double (0);
+    }
   return g_variant_new_double (v / spec->scale);
 }
 
@@ -201,22 +247,14 @@ form_method (OtterTrainingPage *self)
   return method;
 }
 
-/* The τ row says what 0 stands for with the chosen method. */
+/* Rows the chosen method does not use are insensitive; τ's default
+ * follows the method. */
 void
 otter_training_page_update_method_rows (OtterTrainingPage *self)
 {
   OtterTrainMethod method = form_method (self);
-  OtterTrainConfig config;
-  g_autofree char *hint = NULL;
 
-  otter_train_config_init (&config);
-  config.train.method = method;
-  config.loss_threshold = 0;
-  hint = g_strdup_printf (_("Converged at or below this epoch mean loss; 0 means %.2g"),
-                          otter_train_config_get_threshold (&config));
-  otter_train_config_clear (&config);
-  adw_action_row_set_subtitle (self->threshold_row, hint);
-  gtk_entry_set_placeholder_text (self->threshold_entry, "0");
+  otter_training_page_update_automatic_fields (self);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->space_row), method == OTTER_METHOD_OT);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reg_row), method == OTTER_METHOD_OT);
@@ -225,14 +263,67 @@ otter_training_page_update_method_rows (OtterTrainingPage *self)
 }
 
 static void
+reset_clicked_cb (GtkButton         *button,
+                  OtterTrainingPage *self)
+{
+  const FieldSpec *spec = g_object_get_data (G_OBJECT (button), "otter-field-spec");
+  g_settings_reset (self->settings, spec->key);
+}
+
+/* An automatic field shows its default as a value, and a reset button
+ * once it holds another. */
+static void
+update_automatic_field (OtterTrainingPage *self,
+                        Field              field)
+{
+  const FieldSpec *spec = &field_specs[field];
+  GtkWidget *reset = g_object_get_data (G_OBJECT (field_row (self, field)), "otter-reset");
+  double stored = g_settings_get_double (self->settings, spec->key);
+
+  if (stored == 0)
+    {
+      g_autofree char *text = field_format (spec, field_default (self, field));
+      if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (field_entry (self, field))), text) != 0)
+        gtk_editable_set_text (GTK_EDITABLE (field_entry (self, field)), text);
+    }
+  gtk_widget_set_visible (reset, stored != 0);
+}
+
+void
+otter_training_page_update_automatic_fields (OtterTrainingPage *self)
+{
+  for (int f = 0; f < N_FIELDS; f++)
+    if (field_specs[f].automatic)
+      update_automatic_field (self, f);
+}
+
+static void
 bind_field (OtterTrainingPage *self,
             Field              field)
 {
   GtkEntry *entry = field_entry (self, field);
+  FieldBinding *binding = g_new (FieldBinding, 1);
+  binding->page = self;
+  binding->field = field;
   g_settings_bind_with_mapping (self->settings, field_specs[field].key, entry, "text",
                                 G_SETTINGS_BIND_DEFAULT, field_get_mapping, field_set_mapping,
-                                (gpointer) &field_specs[field], NULL);
+                                binding, g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
+  if (field_specs[field].automatic)
+    {
+      GtkWidget *reset = gtk_button_new_from_icon_name ("edit-undo-symbolic");
+      gtk_widget_add_css_class (reset, "flat");
+      gtk_widget_set_valign (reset, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (reset, _("Back to the default for this method and data"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (reset), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reset"), -1);
+      g_object_set_data (G_OBJECT (reset), "otter-field-spec", (gpointer) &field_specs[field]);
+      g_signal_connect (reset, "clicked", G_CALLBACK (reset_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (field_row (self, field)), reset);
+      g_object_set_data (G_OBJECT (field_row (self, field)), "otter-reset", reset);
+      g_autofree char *signal = g_strconcat ("changed::", field_specs[field].key, NULL);
+      g_signal_connect_swapped (self->settings, signal, G_CALLBACK (otter_training_page_update_automatic_fields), self);
+      update_automatic_field (self, field);
+    }
   validate_field (self, field);
 }
 

@@ -85,6 +85,9 @@ void     otter_training_page_class_init_form    (GtkWidgetClass    *widget_class
 /* Creates the settings and binds the form's rows to them. */
 void     otter_training_page_init_form          (OtterTrainingPage *self);
 void     otter_training_page_update_method_rows (OtterTrainingPage *self);
+/* τ and the learning rate show the values the next run would use when
+ * left automatic; called when the method or the data change. */
+void     otter_training_page_update_automatic_fields (OtterTrainingPage *self);
 /* FALSE while a row the chosen method uses holds text that does not parse. */
 gboolean otter_training_page_form_is_valid      (OtterTrainingPage *self);
 /* TRUE when the session's model is a stored one (trained or opened), which

@@ -362,6 +362,7 @@ session_dataset_cb (OtterTrainingPage *self)
 {
   /* Why the last Start failed was about the old data. */
   g_clear_pointer (&self->start_error, g_free);
+  otter_training_page_update_automatic_fields (self);
   otter_training_page_update_status (self);
 }
 
@@ -617,6 +618,7 @@ otter_training_page_set_session (OtterTrainingPage *self,
                                 G_CALLBACK (otter_training_page_update_status), self);
     }
   set_trainer (self, session ? otter_session_get_trainer (session) : NULL);
+  otter_training_page_update_automatic_fields (self);
   otter_training_page_update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }

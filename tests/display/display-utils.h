@@ -38,5 +38,8 @@ GtkWidget      *display_find_widget        (GtkWidget    *widget,
  * mapped or not, or NULL. */
 GtkWidget      *display_find_actionable    (GtkWidget    *widget,
                                             const char   *action);
+/* The first preferences row titled `title` under `widget`, or NULL. */
+GtkWidget      *display_find_row           (GtkWidget    *widget,
+                                            const char   *title);
 
 G_END_DECLS

@@ -176,6 +176,65 @@ test_training_page_converges (void)
   gtk_window_destroy (window);
 }
 
+
+static GtkWidget *
+row_reset_button (GtkWidget *entry)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (entry, ADW_TYPE_ACTION_ROW);
+  return g_object_get_data (G_OBJECT (row), "otter-reset");
+}
+
+/* τ and the learning rate show the values a run would use, follow the
+ * method and the data while left alone, and reset to them. */
+static void
+test_automatic_defaults (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow *window;
+  g_settings_reset (settings, "loss-threshold");
+  g_settings_reset (settings, "learning-rate");
+  g_settings_set_string (settings, "method", "ot");
+  OtterTrainingPage *page = new_page_on_demo (&window);
+
+  GtkWidget *threshold, *lr;
+  /* the rows' entries, by their row titles */
+  GtkWidget *rows[] = { display_find_row (GTK_WIDGET (page), "Threshold τ"),
+                        display_find_row (GTK_WIDGET (page), "Learning Rate") };
+  g_assert_nonnull (rows[0]);
+  g_assert_nonnull (rows[1]);
+  threshold = display_find_widget (rows[0], GTK_TYPE_ENTRY);
+  lr = display_find_widget (rows[1], GTK_TYPE_ENTRY);
+
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (threshold)), ==, "1.2");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lr)), ==, "0.002");   /* the demo's */
+  g_assert_false (gtk_widget_get_visible (row_reset_button (threshold)));
+  g_assert_cmpfloat (g_settings_get_double (settings, "loss-threshold"), ==, 0);
+
+  /* left alone, τ follows the method */
+  g_settings_set_string (settings, "method", "standard");
+  display_spin (0.1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (threshold)), ==, "0.6");
+  g_assert_cmpfloat (g_settings_get_double (settings, "loss-threshold"), ==, 0);
+
+  /* a value of one's own shows the reset, which goes back to the default */
+  gtk_editable_set_text (GTK_EDITABLE (threshold), "0.25");
+  display_spin (0.1);
+  g_assert_cmpfloat (g_settings_get_double (settings, "loss-threshold"), ==, 0.25);
+  g_assert_true (gtk_widget_get_visible (row_reset_button (threshold)));
+  g_signal_emit_by_name (row_reset_button (threshold), "clicked");
+  display_spin (0.1);
+  g_assert_cmpfloat (g_settings_get_double (settings, "loss-threshold"), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (threshold)), ==, "0.6");
+  g_assert_false (gtk_widget_get_visible (row_reset_button (threshold)));
+
+  /* 0 is no longer a way to say "default" */
+  gtk_editable_set_text (GTK_EDITABLE (lr), "0");
+  display_spin (0.1);
+  g_assert_true (gtk_widget_has_css_class (lr, "error"));
+  g_settings_reset (settings, "method");
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -185,5 +244,6 @@ main (int argc, char *argv[])
 
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/TrainingPage/converges", test_training_page_converges);
+  g_test_add_func ("/otter/TrainingPage/automatic-defaults", test_automatic_defaults);
   return g_test_run ();
 }
