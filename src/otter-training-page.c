@@ -144,7 +144,9 @@ otter_training_page_update_status (OtterTrainingPage *self)
         case OTTER_TRAINER_RUNNING:
         case OTTER_TRAINER_PAUSED:
           {
-            g_autofree char *eta = format_duration (otter_trainer_get_eta_seconds (trainer));
+            /* A paused run is not getting closer to its end. */
+            g_autofree char *eta = state == OTTER_TRAINER_PAUSED
+              ? NULL : format_duration (otter_trainer_get_eta_seconds (trainer));
             double ips = otter_trainer_get_images_per_second (trainer);
             status = state == OTTER_TRAINER_PAUSED ? g_strdup (_("Paused"))
                                                    : g_strdup_printf (_("Training · epoch %d of %d"), epoch, max_epochs);
@@ -452,6 +454,20 @@ resume_action (GtkWidget  *widget,
 }
 
 static void
+toggle_pause_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  OtterTrainingPage *self = OTTER_TRAINING_PAGE (widget);
+  if (self->trainer == NULL)
+    return;
+  if (otter_trainer_get_state (self->trainer) == OTTER_TRAINER_PAUSED)
+    otter_trainer_resume (self->trainer);
+  else if (otter_trainer_get_state (self->trainer) == OTTER_TRAINER_RUNNING)
+    otter_trainer_pause (self->trainer);
+}
+
+static void
 stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -572,6 +588,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_install_action (widget_class, "training.pause", NULL, pause_action);
   gtk_widget_class_install_action (widget_class, "training.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "training.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "training.toggle-pause", NULL, toggle_pause_action);
   otter_training_page_class_init_form (widget_class);
   otter_training_page_class_init_runs (widget_class);
 }
@@ -635,6 +652,13 @@ otter_training_page_get_status_text (OtterTrainingPage *self)
 {
   g_return_val_if_fail (OTTER_IS_TRAINING_PAGE (self), NULL);
   return gtk_label_get_label (self->status_label);
+}
+
+const char *
+otter_training_page_get_detail_text (OtterTrainingPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_TRAINING_PAGE (self), NULL);
+  return gtk_label_get_label (self->detail_label);
 }
 
 OtterRunList *

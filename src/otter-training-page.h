@@ -28,6 +28,7 @@ const char   *otter_training_page_get_viewed_run  (OtterTrainingPage *self);
 /* For tests: the chart, the status line and the list of past runs. */
 OtterLossChart *otter_training_page_get_chart       (OtterTrainingPage *self);
 const char     *otter_training_page_get_status_text (OtterTrainingPage *self);
+const char     *otter_training_page_get_detail_text (OtterTrainingPage *self);
 OtterRunList   *otter_training_page_get_run_list    (OtterTrainingPage *self);
 
 G_END_DECLS

@@ -139,6 +139,19 @@ show_page_action (GtkWidget  *widget,
   otter_window_show_page (OTTER_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* Training shortcuts work from any page: they go to the Training page's
+ * own actions (which know whether they apply now). */
+static gboolean
+training_shortcut (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  OtterWindow *self = OTTER_WINDOW (widget);
+  const char *action = g_variant_get_string (args, NULL);
+  GtkWidget *page = gtk_stack_get_child_by_name (self->stack, "training");
+  return page != NULL && gtk_widget_activate_action (page, action, NULL);
+}
+
 static gboolean
 close_window_idle (gpointer data)
 {
@@ -253,6 +266,13 @@ otter_window_class_init (OtterWindowClass *klass)
   const char *pages[] = { "data", "model", "perturb", "training", "eval" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK, "win.show-page", "s", pages[i]);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, training_shortcut, "s", "training.start");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK, training_shortcut,
+                                "s", "training.continue");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, training_shortcut, "s",
+                                "training.toggle-pause");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, training_shortcut, "s",
+                                "training.stop");
 }
 
 static void

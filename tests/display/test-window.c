@@ -165,6 +165,75 @@ test_close_during_training (void)
 }
 
 
+/* ---- training shortcuts, from any page ---------------------------------- */
+
+/* Fires the window's shortcut for `accel` as a key press would. */
+static gboolean
+press_shortcut (GtkWidget  *window,
+                const char *accel)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (window);
+  guint key;
+  GdkModifierType mods;
+  g_assert_true (gtk_accelerator_parse (accel, &key, &mods));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == key &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, window,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+trainer_paused (gpointer data)
+{
+  return otter_trainer_get_state (data) == OTTER_TRAINER_PAUSED;
+}
+
+static void
+test_training_shortcuts (void)
+{
+  OtterWindow *window = new_window_on_demo ();
+  OtterSession *session = otter_window_get_session (window);
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_settings_set_int (settings, "max-epochs", 50);
+  g_settings_set_double (settings, "loss-threshold", 1e-6);
+  otter_window_show_page (window, "data");
+  display_spin (0.2);
+
+  g_assert_true (press_shortcut (GTK_WIDGET (window), "<Control>Return"));
+  OtterTrainer *trainer = otter_session_get_trainer (session);
+  g_assert_nonnull (trainer);
+  g_assert_true (display_wait_until (trainer_running, trainer, 120));
+
+  g_assert_true (press_shortcut (GTK_WIDGET (window), "<Control>p"));
+  g_assert_true (display_wait_until (trainer_paused, trainer, 120));
+  display_spin (0.3);
+  OtterTrainingPage *page = OTTER_TRAINING_PAGE (otter_window_get_page (window, "training"));
+  const char *status = otter_training_page_get_status_text (page);
+  g_assert_cmpstr (status, ==, "Paused");
+  g_assert_null (strstr (otter_training_page_get_detail_text (page), "left"));
+
+  g_assert_true (press_shortcut (GTK_WIDGET (window), "<Control>p"));
+  g_assert_true (display_wait_until (trainer_running, trainer, 120));
+  g_assert_true (press_shortcut (GTK_WIDGET (window), "<Control>period"));
+  g_assert_true (display_wait_until (trainer_final, trainer, 120));
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_STOPPED);
+  g_settings_reset (settings, "max-epochs");
+  g_settings_reset (settings, "loss-threshold");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- Keep Running, to the end ------------------------------------------- */
 
 /* The whole path as a user takes it, in a child process that runs the
@@ -399,6 +468,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
   g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
   g_test_add_func ("/otter/Window/class-mismatch-banner", test_class_mismatch_banner);
+  g_test_add_func ("/otter/Window/training-shortcuts", test_training_shortcuts);
   g_test_add_func ("/otter/Window/keep-running", test_keep_running);
   g_test_add_func ("/otter/Window/show-run-action", test_show_run_action);
   return g_test_run ();
