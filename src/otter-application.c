@@ -88,6 +88,47 @@ otter_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* `otter FILE…` and the file manager's Open With: a model file becomes the
+ * model, anything else is opened as a dataset (the last one wins). */
+static void
+otter_application_open (GApplication  *app,
+                        GFile        **files,
+                        int            n_files,
+                        const char    *hint)
+{
+  OtterApplication *self = OTTER_APPLICATION (app);
+
+  g_application_activate (app);
+  OtterWindow *window = active_window (self);
+  if (window == NULL)
+    return;
+  OtterSession *session = otter_window_get_session (window);
+  const char *page = NULL;
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *path = g_file_get_path (files[i]);
+      if (path == NULL)
+        {
+          g_autofree char *uri = g_file_get_uri (files[i]);
+          g_autofree char *message = g_strdup_printf (_("%s is not a local file"), uri);
+          otter_window_toast (window, message);
+          continue;
+        }
+      if (g_str_has_suffix (path, ".otter") || g_str_has_suffix (path, ".ckpt"))
+        {
+          otter_session_open_model (session, path);
+          page = page ? page : "model";
+        }
+      else
+        {
+          otter_session_open_dataset (session, path);
+          page = "data";
+        }
+    }
+  if (page != NULL)
+    otter_window_show_page (window, page);
+}
+
 static void
 chooser_response_cb (GtkNativeDialog *dialog,
                      int              response,
@@ -359,6 +400,7 @@ otter_application_class_init (OtterApplicationClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = otter_application_dispose;
   G_APPLICATION_CLASS (klass)->activate = otter_application_activate;
+  G_APPLICATION_CLASS (klass)->open = otter_application_open;
   G_APPLICATION_CLASS (klass)->startup = otter_application_startup;
 
   /* A run kept in the background ended and is about to be announced with
@@ -380,7 +422,7 @@ otter_application_new (void)
 {
   return g_object_new (OTTER_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/ottertrain/Otter",
                        NULL);
 }

@@ -20,7 +20,7 @@ display_test_init (int    *argc,
    * runs), under an id of its own so a running Otter is not disturbed. */
   AdwApplication *app = g_object_new (OTTER_TYPE_APPLICATION,
                                       "application-id", APPLICATION_ID ".Test",
-                                      "flags", G_APPLICATION_NON_UNIQUE,
+                                      "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
                                       "resource-base-path", "/io/github/ottertrain/Otter",
                                       NULL);
   g_application_register (G_APPLICATION (app), NULL, &error);

@@ -460,6 +460,41 @@ test_class_mismatch_banner (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+opened_both (gpointer data)
+{
+  OtterSession *session = data;
+  OtterModel *model = otter_session_get_model (session);
+  OtterDataset *dataset = otter_session_get_dataset (session);
+  return model != NULL && otter_model_get_path (model) != NULL &&
+         g_str_has_suffix (otter_model_get_path (model), "last.ckpt") &&
+         dataset != NULL && g_str_has_suffix (otter_dataset_get_source (dataset), "test_labels.csv");
+}
+
+/* `otter FILE…`: a model file and a dataset given to the application. */
+static void
+test_open_files (void)
+{
+  const char *shared = g_getenv ("OTTER_SHARED_DATASETS");
+  g_autofree char *csv = shared ? g_build_filename (shared, "raccoon", "data", "test_labels.csv", NULL) : NULL;
+  g_autofree char *ckpt = kept_run_dir ? g_build_filename (kept_run_dir, "checkpoints", "last.ckpt", NULL) : NULL;
+  if (csv == NULL || !g_file_test (csv, G_FILE_TEST_IS_REGULAR) || ckpt == NULL ||
+      !g_file_test (ckpt, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("needs the shared raccoon set and the run of /otter/Window/keep-running");
+      return;
+    }
+  GFile *files[] = { g_file_new_for_path (ckpt), g_file_new_for_path (csv) };
+  g_application_open (G_APPLICATION (app), files, G_N_ELEMENTS (files), "");
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (OTTER_IS_WINDOW (active));
+  OtterSession *session = otter_window_get_session (OTTER_WINDOW (active));
+  g_assert_true (display_wait_until (opened_both, session, 120));
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    g_object_unref (files[i]);
+  gtk_window_destroy (active);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -471,5 +506,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Window/training-shortcuts", test_training_shortcuts);
   g_test_add_func ("/otter/Window/keep-running", test_keep_running);
   g_test_add_func ("/otter/Window/show-run-action", test_show_run_action);
+  g_test_add_func ("/otter/Window/open-files", test_open_files);
   return g_test_run ();
 }
