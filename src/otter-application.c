@@ -84,6 +84,8 @@ otter_application_activate (GApplication *app)
       if (*last_model != '\0' && g_file_test (last_model, G_FILE_TEST_IS_REGULAR))
         otter_session_open_model (session, last_model);
       otter_session_open_dataset (session, *last_dataset ? last_dataset : "demo");
+      if (!g_settings_get_boolean (self->settings, "welcome-shown"))
+        otter_window_show_welcome (window);
     }
   gtk_window_present (GTK_WINDOW (window));
 }

@@ -121,8 +121,7 @@ static void
 sidebar_row_activated_cb (OtterWindow   *self,
                           GtkListBoxRow *row)
 {
-  gtk_stack_set_visible_child_name (self->stack, gtk_widget_get_name (GTK_WIDGET (row)));
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  otter_window_show_page (self, gtk_widget_get_name (GTK_WIDGET (row)));
 }
 
 static void
@@ -329,6 +328,9 @@ otter_window_show_page (OtterWindow *self,
   g_return_if_fail (OTTER_IS_WINDOW (self));
   if (gtk_stack_get_child_by_name (self->stack, name) == NULL)
     return;
+  /* Leaving the welcome for a page is having seen it. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "welcome") == 0)
+    g_settings_set_boolean (self->settings, "welcome-shown", TRUE);
   gtk_stack_set_visible_child_name (self->stack, name);
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row != NULL;
        row = gtk_widget_get_next_sibling (row))
@@ -353,4 +355,13 @@ otter_window_get_page (OtterWindow *self,
 {
   g_return_val_if_fail (OTTER_IS_WINDOW (self), NULL);
   return gtk_stack_get_child_by_name (self->stack, name);
+}
+
+void
+otter_window_show_welcome (OtterWindow *self)
+{
+  g_return_if_fail (OTTER_IS_WINDOW (self));
+  gtk_list_box_unselect_all (self->sidebar);
+  gtk_stack_set_visible_child_name (self->stack, "welcome");
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }

@@ -22,4 +22,7 @@ GtkWidget    *otter_window_get_page     (OtterWindow    *self,
 void          otter_window_toast        (OtterWindow    *self,
                                          const char     *message);
 
+/* The first start's three steps, until a page is chosen. */
+void          otter_window_show_welcome (OtterWindow *self);
+
 G_END_DECLS

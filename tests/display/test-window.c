@@ -495,12 +495,39 @@ test_open_files (void)
   gtk_window_destroy (active);
 }
 
+/* The first start explains the three steps; choosing a page ends it. */
+static void
+test_welcome (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_settings_reset (settings, "welcome-shown");
+  OtterWindow *window = new_window_on_demo ();
+  otter_window_show_welcome (window);
+  display_spin (0.3);
+  GtkWidget *welcome = otter_window_get_page (window, "welcome");
+  g_assert_true (gtk_widget_get_mapped (welcome));
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (welcome)), "Evaluate"));
+  if (g_getenv ("OTTER_SCREENSHOT_DIR") != NULL)
+    {
+      g_autofree char *png = g_build_filename (g_getenv ("OTTER_SCREENSHOT_DIR"), "welcome.png", NULL);
+      display_save_widget_png (GTK_WIDGET (window), png);
+    }
+  GtkWidget *demo = display_find_actionable (welcome, "win.show-page");
+  g_signal_emit_by_name (demo, "clicked");
+  display_spin (0.3);
+  g_assert_false (gtk_widget_get_mapped (welcome));
+  g_assert_true (gtk_widget_get_mapped (otter_window_get_page (window, "data")));
+  g_assert_true (g_settings_get_boolean (settings, "welcome-shown"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/Window/builds", test_window_builds);
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
+  g_test_add_func ("/otter/Window/welcome", test_welcome);
   g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
   g_test_add_func ("/otter/Window/class-mismatch-banner", test_class_mismatch_banner);
   g_test_add_func ("/otter/Window/training-shortcuts", test_training_shortcuts);
