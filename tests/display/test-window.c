@@ -521,6 +521,66 @@ test_welcome (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Every page fits a 800×600 window beside the sidebar: nothing forces the
+ * window wider or taller, nothing is clipped, and the sidebar stays. */
+static void
+test_small_window (void)
+{
+  OtterWindow *window = new_window_on_demo ();
+  const char *pages[] = { "data", "model", "perturb", "training", "eval" };
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  display_spin (0.5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      otter_window_show_page (window, pages[i]);
+      display_spin (0.5);
+      GtkWidget *page = otter_window_get_page (window, pages[i]);
+      int min_w, min_h;
+      gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+      gtk_widget_measure (page, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (page), &min_h, NULL, NULL, NULL);
+      g_test_message ("%s: minimum %d × %d, given %d × %d; window %d × %d", pages[i], min_w, min_h,
+                      gtk_widget_get_width (page), gtk_widget_get_height (page),
+                      gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)));
+      if (g_getenv ("OTTER_SCREENSHOT_DIR") != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("small-%s.png", pages[i]);
+          g_autofree char *png = g_build_filename (g_getenv ("OTTER_SCREENSHOT_DIR"), name, NULL);
+          display_save_widget_png (GTK_WIDGET (window), png);
+        }
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 800);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 600);
+      g_assert_cmpint (min_w, <=, gtk_widget_get_width (page));
+      g_assert_cmpint (min_h, <=, gtk_widget_get_height (page));
+      g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (display_find_widget (GTK_WIDGET (window), ADW_TYPE_LEAFLET))));
+    }
+
+  /* At the default size the settings sit beside the results. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1120, 760);
+  const char *with_settings[] = { "perturb", "training", "eval" };
+  for (guint i = 0; i < G_N_ELEMENTS (with_settings); i++)
+    {
+      otter_window_show_page (window, with_settings[i]);
+      display_spin (0.5);
+      GtkWidget *flap = display_find_widget (otter_window_get_page (window, with_settings[i]), ADW_TYPE_FLAP);
+      g_assert_nonnull (flap);
+      int fmin, fnat, cmin, cnat;
+      gtk_widget_measure (adw_flap_get_flap (ADW_FLAP (flap)), GTK_ORIENTATION_HORIZONTAL, -1, &fmin, &fnat, NULL, NULL);
+      gtk_widget_measure (adw_flap_get_content (ADW_FLAP (flap)), GTK_ORIENTATION_HORIZONTAL, -1, &cmin, &cnat, NULL, NULL);
+      g_test_message ("flap %d/%d content %d/%d", fmin, fnat, cmin, cnat);
+      g_test_message ("%s at %d px: %s", with_settings[i], gtk_widget_get_width (flap),
+                      adw_flap_get_folded (ADW_FLAP (flap)) ? "folded" : "side by side");
+      g_assert_false (adw_flap_get_folded (ADW_FLAP (flap)));
+      if (g_getenv ("OTTER_SCREENSHOT_DIR") != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("default-%s.png", with_settings[i]);
+          g_autofree char *png = g_build_filename (g_getenv ("OTTER_SCREENSHOT_DIR"), name, NULL);
+          display_save_widget_png (GTK_WIDGET (window), png);
+        }
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -528,6 +588,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Window/builds", test_window_builds);
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
   g_test_add_func ("/otter/Window/welcome", test_welcome);
+  g_test_add_func ("/otter/Window/small-window", test_small_window);
   g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
   g_test_add_func ("/otter/Window/class-mismatch-banner", test_class_mismatch_banner);
   g_test_add_func ("/otter/Window/training-shortcuts", test_training_shortcuts);
