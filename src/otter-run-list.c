@@ -21,6 +21,7 @@ struct _OtterRunInfo
   GObject    parent_instance;
   char      *dir;
   char      *method;
+  char      *name;       /* the user's name for it, NULL when never named */
   char      *data;
   char      *status;     /* the end record's status, NULL when it has none */
   char      *problem;    /* why its history could not be read in full */
@@ -39,6 +40,7 @@ otter_run_info_finalize (GObject *object)
   OtterRunInfo *self = OTTER_RUN_INFO (object);
   g_free (self->dir);
   g_free (self->method);
+  g_free (self->name);
   g_free (self->data);
   g_free (self->status);
   g_free (self->problem);
@@ -86,6 +88,9 @@ run_info_read (const char *dir)
   info = g_object_new (OTTER_TYPE_RUN_INFO, NULL);
   info->dir = g_strdup (dir);
   info->method = g_strdup (otter_train_method_to_string (config.train.method));
+  /* Runs are named after their method until the user names them. */
+  if (config.name != NULL && g_strcmp0 (config.name, info->method) != 0)
+    info->name = g_strdup (config.name);
   info->data = config.data ? g_path_get_basename (config.data) : NULL;
   otter_train_config_clear (&config);
 
@@ -167,12 +172,14 @@ struct _OtterRunList
   GtkListBox   *list;
   GCancellable *cancellable;
   char         *root;
+  char         *active_dir;   /* the run going on now: not to be renamed or trashed */
 };
 
 enum
 {
   RUN_ACTIVATED,
   RESUME_REQUESTED,
+  PROBLEM,
   N_SIGNALS
 };
 
@@ -224,9 +231,12 @@ create_row (gpointer item,
   OtterRunList *self = user_data;
   OtterRunInfo *info = item;
   const char *style = NULL;
-  const char *status = status_text (info, &style);
+  gboolean active = g_strcmp0 (info->dir, self->active_dir) == 0;
+  const char *status = active ? (style = "accent", _("Running")) : status_text (info, &style);
   g_autofree char *date = info->date ? g_date_time_format (info->date, "%b %e, %H:%M") : g_strdup ("");
-  g_autofree char *title = g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));
+  g_autofree char *title = info->name != NULL
+    ? g_strdup_printf ("%s · %s · %s", info->name, g_strstrip (date), method_text (info->method))
+    : g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));
   g_autofree char *subtitle = NULL;
 
   GString *line = g_string_new (info->data ? info->data : "");
@@ -258,7 +268,23 @@ create_row (gpointer item,
   gtk_widget_add_css_class (label, style);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
 
-  if (run_info_is_resumable (info))
+  GMenu *menu = g_menu_new ();
+  g_autoptr (GMenuItem) rename = g_menu_item_new (_("_Rename…"), NULL);
+  g_menu_item_set_action_and_target_value (rename, "runs.rename", g_variant_new_string (info->dir));
+  g_menu_append_item (menu, rename);
+  g_autoptr (GMenuItem) trash = g_menu_item_new (_("_Move to Trash"), NULL);
+  g_menu_item_set_action_and_target_value (trash, "runs.trash", g_variant_new_string (info->dir));
+  g_menu_append_item (menu, trash);
+  GtkWidget *more = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), G_MENU_MODEL (menu));
+  g_object_unref (menu);
+  gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (more, "flat");
+  gtk_widget_set_tooltip_text (more, _("Rename or remove this run"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Run actions"), -1);
+
+  if (run_info_is_resumable (info) && !active)
     {
       GtkWidget *button = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -269,6 +295,7 @@ create_row (gpointer item,
       g_signal_connect_object (button, "clicked", G_CALLBACK (resume_clicked_cb), self, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
   return row;
 }
 
@@ -298,6 +325,100 @@ scan_done_cb (GObject      *source,
                        infos->pdata, infos->len);
 }
 
+/* ---- renaming and removing -------------------------------------------- */
+
+static gboolean
+refuse_if_active (OtterRunList *self,
+                  const char   *dir)
+{
+  if (g_strcmp0 (dir, self->active_dir) != 0)
+    return FALSE;
+  g_signal_emit (self, signals[PROBLEM], 0, _("This run is still going; stop it first"));
+  return TRUE;
+}
+
+static void
+trash_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (OtterRunList) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_trash_finish (G_FILE (source), result, &error))
+    {
+      /* Nothing is deleted for good when there is no trash to move to. */
+      g_autofree char *message = g_strdup_printf (_("Could not move the run to the trash: %s"), error->message);
+      g_signal_emit (self, signals[PROBLEM], 0, message);
+    }
+  otter_run_list_reload (self);
+}
+
+static void
+trash_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  OtterRunList *self = OTTER_RUN_LIST (widget);
+  const char *dir = g_variant_get_string (parameter, NULL);
+
+  if (refuse_if_active (self, dir))
+    return;
+  g_autoptr (GFile) file = g_file_new_for_path (dir);
+  g_file_trash_async (file, G_PRIORITY_DEFAULT, NULL, trash_done_cb, g_object_ref (self));
+}
+
+static void
+rename_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    OtterRunList     *self)
+{
+  const char *dir = g_object_get_data (G_OBJECT (dialog), "otter-run-dir");
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autoptr (GError) error = NULL;
+
+  if (g_strcmp0 (response, "rename") != 0)
+    return;
+  if (!otter_run_rename (dir, gtk_editable_get_text (entry), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not rename the run: %s"), error->message);
+      g_signal_emit (self, signals[PROBLEM], 0, message);
+    }
+  otter_run_list_reload (self);
+}
+
+static void
+rename_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OtterRunList *self = OTTER_RUN_LIST (widget);
+  const char *dir = g_variant_get_string (parameter, NULL);
+
+  if (refuse_if_active (self, dir))
+    return;
+  GtkWidget *entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Name"));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr (OtterRunInfo) info = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (g_strcmp0 (info->dir, dir) == 0 && info->name != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (entry), info->name);
+    }
+  GtkRoot *root = gtk_widget_get_root (widget);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                                         _("Rename Run"), NULL));
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rename", _("_Rename"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "rename");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "otter-run-dir", g_strdup (dir), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (rename_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 otter_run_list_dispose (GObject *object)
 {
@@ -306,6 +427,7 @@ otter_run_list_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->runs);
   g_clear_pointer (&self->root, g_free);
+  g_clear_pointer (&self->active_dir, g_free);
   G_OBJECT_CLASS (otter_run_list_parent_class)->dispose (object);
 }
 
@@ -322,6 +444,12 @@ otter_run_list_class_init (OtterRunListClass *klass)
   /* The resume button of an interrupted run was clicked. */
   signals[RESUME_REQUESTED] = g_signal_new ("resume-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* Renaming or removing a run did not work; the sentence says why. */
+  signals[PROBLEM] = g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "runs.rename", "s", rename_action);
+  gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "runs.trash", "s", trash_action);
 }
 
 static void
@@ -378,4 +506,31 @@ otter_run_list_get_n_runs (OtterRunList *self)
 {
   g_return_val_if_fail (OTTER_IS_RUN_LIST (self), 0);
   return g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+}
+
+void
+otter_run_list_set_active_dir (OtterRunList *self,
+                               const char   *dir)
+{
+  g_return_if_fail (OTTER_IS_RUN_LIST (self));
+  g_free (self->active_dir);
+  self->active_dir = g_strdup (dir);
+}
+
+const char *
+otter_run_list_get_title (OtterRunList *self,
+                          guint         index)
+{
+  g_return_val_if_fail (OTTER_IS_RUN_LIST (self), NULL);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, (int) index);
+  return row ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) : NULL;
+}
+
+const char *
+otter_run_list_get_dir (OtterRunList *self,
+                        guint         index)
+{
+  g_return_val_if_fail (OTTER_IS_RUN_LIST (self), NULL);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, (int) index);
+  return row ? g_object_get_data (G_OBJECT (row), "run-dir") : NULL;
 }

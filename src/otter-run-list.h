@@ -17,4 +17,13 @@ guint       otter_run_list_get_n_runs (OtterRunList *self);
 void        otter_run_list_set_root (OtterRunList *self,
                                      const char   *root);
 
+/* The run going on now, which is not renamed or trashed (NULL: none). */
+void        otter_run_list_set_active_dir (OtterRunList *self,
+                                           const char   *dir);
+/* For tests: a row's title and run folder. */
+const char *otter_run_list_get_title (OtterRunList *self,
+                                      guint         index);
+const char *otter_run_list_get_dir   (OtterRunList *self,
+                                      guint         index);
+
 G_END_DECLS

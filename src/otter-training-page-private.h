@@ -28,6 +28,7 @@ struct _OtterTrainingPage
 
   OtterTrainer   *trainer;           /* the session's run, followed live */
   gboolean        finish_handled;
+  gboolean        listed_while_running;
   char           *start_error;       /* why the last Start failed */
   char           *viewed_run;        /* a past run shown in the chart */
   OtterRunHistory *viewed_history;   /* its records, once read */

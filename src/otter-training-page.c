@@ -310,9 +310,22 @@ trainer_state_cb (OtterTrainingPage *self)
   if (self->viewed_run == NULL)
     fetch_points (self);
   otter_training_page_update_status (self);
-  if (!otter_trainer_state_is_final (state) || self->finish_handled)
+  if (!otter_trainer_state_is_final (state))
+    {
+      /* The run is listed, and kept from renaming or the trash, while it goes on. */
+      const char *dir = otter_trainer_get_run_dir (self->trainer);
+      if (dir != NULL && state == OTTER_TRAINER_RUNNING && !self->listed_while_running)
+        {
+          self->listed_while_running = TRUE;
+          otter_run_list_set_active_dir (self->run_list, dir);
+          otter_run_list_reload (self->run_list);
+        }
+      return;
+    }
+  if (self->finish_handled)
     return;
   self->finish_handled = TRUE;
+  otter_run_list_set_active_dir (self->run_list, NULL);
 
   const char *run_dir = otter_trainer_get_run_dir (self->trainer);
   const char *model_path = otter_trainer_get_model_path (self->trainer);
@@ -340,6 +353,7 @@ set_trainer (OtterTrainingPage *self,
     g_signal_handlers_disconnect_by_data (self->trainer, self);
   g_set_object (&self->trainer, trainer);
   self->finish_handled = FALSE;
+  self->listed_while_running = FALSE;
   otter_loss_chart_clear (self->chart);
   if (trainer != NULL)
     {

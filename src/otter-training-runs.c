@@ -145,6 +145,13 @@ otter_training_page_get_viewed_run (OtterTrainingPage *self)
 }
 
 static void
+run_list_problem_cb (OtterTrainingPage *self,
+                     const char        *message)
+{
+  otter_training_page_show_toast (self, message, NULL);
+}
+
+static void
 resume_requested_cb (OtterTrainingPage *self,
                      const char        *dir)
 {
@@ -225,6 +232,7 @@ otter_training_page_class_init_runs (GtkWidgetClass *widget_class)
   /* The template names these callbacks, so they keep their names. */
   gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, resume_requested_cb);
+  gtk_widget_class_bind_template_callback (widget_class, run_list_problem_cb);
   gtk_widget_class_install_action (widget_class, "training.reload-runs", NULL, reload_runs_action);
 }
 

@@ -201,3 +201,28 @@ otter_run_truncate (OtterRun *run,
   g_string_free (kept, TRUE);
   return open_metrics (run, ok ? error : NULL) && ok;
 }
+
+gboolean
+otter_run_rename (const char *dir,
+                  const char *name,
+                  GError    **error)
+{
+  OtterTrainConfig config;
+  gboolean ok;
+
+  otter_train_config_init (&config);
+  if (!otter_run_read_config (dir, &config, error))
+    {
+      otter_train_config_clear (&config);
+      return FALSE;
+    }
+  g_free (config.name);
+  config.name = g_strstrip (g_strdup (name));
+  g_autoptr (JsonNode) node = otter_train_config_to_json (&config);
+  g_autofree char *text = json_to_string (node, TRUE);
+  g_autofree char *path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  /* Written to a temporary file and renamed: a crash keeps the old one. */
+  ok = g_file_set_contents (path, text, -1, error);
+  otter_train_config_clear (&config);
+  return ok;
+}

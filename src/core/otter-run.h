@@ -65,6 +65,11 @@ gboolean    otter_run_truncate       (OtterRun                *run,
  * skipped), as a JsonArray of objects. */
 JsonArray  *otter_run_read_metrics   (const char              *dir,
                                       GError                 **error);
+/* Gives the run in dir a name of the user's (config.json's "name"); the
+ * folder keeps its own name, which other files may point into. */
+gboolean    otter_run_rename         (const char              *dir,
+                                      const char              *name,
+                                      GError                 **error);
 /* config.json of the run in dir. */
 gboolean    otter_run_read_config    (const char              *dir,
                                       OtterTrainConfig        *config,

@@ -41,5 +41,7 @@ GtkWidget      *display_find_actionable    (GtkWidget    *widget,
 /* The first preferences row titled `title` under `widget`, or NULL. */
 GtkWidget      *display_find_row           (GtkWidget    *widget,
                                             const char   *title);
+/* The message dialog on show, or NULL. */
+AdwMessageDialog *display_find_dialog      (void);
 
 G_END_DECLS

@@ -51,6 +51,40 @@ run_list_filled (gpointer data)
   return otter_run_list_get_n_runs (data) > 0;
 }
 
+static gboolean
+run_list_has_two (gpointer data)
+{
+  return otter_run_list_get_n_runs (data) >= 2;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return display_find_dialog () != NULL;
+}
+
+static gboolean
+last_run_named (gpointer data)
+{
+  OtterRunList *runs = data;
+  guint n = otter_run_list_get_n_runs (runs);
+  const char *title = n > 0 ? otter_run_list_get_title (runs, n - 1) : NULL;
+  return title != NULL && g_str_has_prefix (title, "first try · ");
+}
+
+typedef struct
+{
+  OtterRunList *runs;
+  guint         n;
+} RunCount;
+
+static gboolean
+run_count_is (gpointer data)
+{
+  RunCount *c = data;
+  return otter_run_list_get_n_runs (c->runs) == c->n;
+}
+
 static OtterTrainingPage *
 new_page_on_demo (GtkWindow **window_out)
 {
@@ -160,6 +194,13 @@ test_training_page_converges (void)
   g_assert_cmpfloat (start_during.origin.x, ==, start_before.origin.x);
   g_assert_false (graphene_rect_intersection (&start_during, &stop_during, NULL));
   g_assert_false (gtk_widget_is_sensitive (start));
+  /* the run going on is listed, and cannot be trashed under its own feet */
+  OtterRunList *runs = otter_training_page_get_run_list (page);
+  g_assert_true (display_wait_until (run_list_has_two, runs, 60));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (runs), "runs.trash", "s",
+                                             otter_trainer_get_run_dir (scratch)));
+  display_spin (0.5);
+  g_assert_true (g_file_test (otter_trainer_get_run_dir (scratch), G_FILE_TEST_IS_DIR));
   /* the settings are the next run's, not editable as if they were this one's */
   GtkWidget *epochs = display_find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY);
   g_assert_false (gtk_widget_is_sensitive (epochs));
@@ -172,6 +213,24 @@ test_training_page_converges (void)
   g_assert_cmpstr (otter_trainer_get_config (continued)->init_model, ==, model_path);
   otter_trainer_stop (continued);
   g_assert_true (display_wait_until (trainer_is_final, session, 300));
+
+  /* Past runs can be named and moved to the trash. */
+  g_autofree char *first_dir = g_strdup (otter_run_list_get_dir (runs, otter_run_list_get_n_runs (runs) - 1));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (runs), "runs.rename", "s", first_dir));
+  g_assert_true (display_wait_until (has_message_dialog, NULL, 10));
+  AdwMessageDialog *dialog = display_find_dialog ();
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "first try");
+  g_signal_emit_by_name (dialog, "response", "rename");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (display_wait_until (last_run_named, runs, 30));
+  guint before = otter_run_list_get_n_runs (runs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (runs), "runs.trash", "s", first_dir));
+  RunCount count = { runs, before - 1 };
+  g_assert_true (display_wait_until (run_count_is, &count, 30));
+  g_assert_false (g_file_test (first_dir, G_FILE_TEST_EXISTS));
+  g_autofree char *base = g_path_get_basename (first_dir);
+  g_autofree char *trashed = g_build_filename (data_home, "Trash", "files", base, NULL);
+  g_assert_true (g_file_test (trashed, G_FILE_TEST_IS_DIR));
 
   gtk_window_destroy (window);
 }

@@ -116,23 +116,10 @@ trainer_final (gpointer data)
   return otter_trainer_state_is_final (otter_trainer_get_state (data));
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 static gboolean
 has_dialog (gpointer data)
 {
-  return find_dialog () != NULL;
+  return display_find_dialog () != NULL;
 }
 
 /* Closing the window during a run asks first; "Stop Training" stops it. */
@@ -157,7 +144,7 @@ test_close_during_training (void)
   gtk_window_close (GTK_WINDOW (window));
   g_assert_true (display_wait_until (has_dialog, NULL, 10));
   g_assert_nonnull (window);                       /* still open, asking */
-  g_signal_emit_by_name (find_dialog (), "response", "stop");
+  g_signal_emit_by_name (display_find_dialog (), "response", "stop");
   g_assert_true (display_wait_until (trainer_final, trainer, 120));
   g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_STOPPED);
   display_spin (0.3);
@@ -306,9 +293,9 @@ keep_run_step (gpointer data)
         return G_SOURCE_CONTINUE;
       }
     case 2:                                     /* the question: Keep Running */
-      if (find_dialog () == NULL)
+      if (display_find_dialog () == NULL)
         return G_SOURCE_CONTINUE;
-      g_signal_emit_by_name (find_dialog (), "response", "background");
+      g_signal_emit_by_name (display_find_dialog (), "response", "background");
       k->phase = 3;
       return G_SOURCE_REMOVE;
     default:
