@@ -207,7 +207,7 @@ detail_dataset_index (OtterDataPage *self,
 static void
 request_augmented (OtterDataPage *self)
 {
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   OtterTrainConfig config;
   guint index;
 

@@ -10,9 +10,8 @@ G_BEGIN_DECLS
 
 struct _OtterDataPage
 {
-  AdwBin              parent_instance;
+  OtterPage            parent_instance;
 
-  OtterSession       *session;
   OtterDataset       *dataset;
   GtkFilterListModel *filter_model;
   GtkCustomFilter    *filter;
@@ -49,7 +48,6 @@ struct _OtterDataPage
 typedef enum
 {
   PROP_0,
-  PROP_SESSION,
   PROP_SHOW_AUGMENTED,
   PROP_AUGMENTED_SEED,
   N_PROPS

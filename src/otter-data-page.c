@@ -15,7 +15,7 @@
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OtterDataPage, otter_data_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (OtterDataPage, otter_data_page, OTTER_TYPE_PAGE)
 
 /* The few looks the theme has no class for; colours come from it. */
 static const char page_css[] =
@@ -61,7 +61,7 @@ sample_has_class (gpointer item,
 static void
 update_state (OtterDataPage *self)
 {
-  gboolean busy = self->session != NULL && otter_session_get_busy (self->session);
+  gboolean busy = otter_page_get_session (OTTER_PAGE (self)) != NULL && otter_session_get_busy (otter_page_get_session (OTTER_PAGE (self)));
   const char *page = self->dataset != NULL ? "data" : busy ? "loading" : "empty";
 
   gtk_stack_set_visible_child_name (self->stack, page);
@@ -260,7 +260,7 @@ set_dataset (OtterDataPage *self,
 static void
 session_dataset_cb (OtterDataPage *self)
 {
-  set_dataset (self, otter_session_get_dataset (self->session));
+  set_dataset (self, otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))));
 }
 
 static void
@@ -320,9 +320,9 @@ drop_cb (GtkDropTarget *target,
   GFile *file = g_value_get_object (value);
   g_autofree char *path = file ? g_file_get_path (file) : NULL;
 
-  if (path == NULL || self->session == NULL)
+  if (path == NULL || otter_page_get_session (OTTER_PAGE (self)) == NULL)
     return FALSE;
-  otter_session_open_dataset (self->session, path);
+  otter_session_open_dataset (otter_page_get_session (OTTER_PAGE (self)), path);
   return TRUE;
 }
 
@@ -339,8 +339,6 @@ otter_data_page_dispose (GObject *object)
 {
   OtterDataPage *self = (OtterDataPage *) object;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
   if (self->dataset != NULL)
     g_signal_handlers_disconnect_by_data (self->dataset, self);
   otter_data_page_dispose_detail (self);
@@ -348,7 +346,6 @@ otter_data_page_dispose (GObject *object)
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->dataset);
-  g_clear_object (&self->session);
   G_OBJECT_CLASS (otter_data_page_parent_class)->dispose (object);
 }
 
@@ -362,7 +359,6 @@ otter_data_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SESSION: g_value_set_object (value, self->session); break;
     case PROP_SHOW_AUGMENTED: g_value_set_boolean (value, self->show_augmented); break;
     case PROP_AUGMENTED_SEED: g_value_set_uint64 (value, self->augmented_seed); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -379,11 +375,12 @@ otter_data_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SESSION: otter_data_page_set_session (self, g_value_get_object (value)); break;
     case PROP_SHOW_AUGMENTED: otter_data_page_set_show_augmented (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
+
+static void otter_data_page_session_changed (OtterPage *page, OtterSession *old);
 
 static void
 otter_data_page_class_init (OtterDataPageClass *klass)
@@ -394,10 +391,8 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   object_class->dispose = otter_data_page_dispose;
   object_class->get_property = otter_data_page_get_property;
   object_class->set_property = otter_data_page_set_property;
+  OTTER_PAGE_CLASS (klass)->session_changed = otter_data_page_session_changed;
 
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   /* The detail view shows the sample as the training loader augments it. */
   properties[PROP_SHOW_AUGMENTED] =
     g_param_spec_boolean ("show-augmented", NULL, NULL, FALSE,
@@ -463,25 +458,15 @@ otter_data_page_init (OtterDataPage *self)
   update_state (self);
 }
 
-OtterSession *
-otter_data_page_get_session (OtterDataPage *self)
+static void
+otter_data_page_session_changed (OtterPage    *page,
+                                 OtterSession *old)
 {
-  g_return_val_if_fail (OTTER_IS_DATA_PAGE (self), NULL);
-  return self->session;
-}
+  OtterDataPage *self = OTTER_DATA_PAGE (page);
+  OtterSession *session = otter_page_get_session (page);
 
-void
-otter_data_page_set_session (OtterDataPage *self,
-                             OtterSession  *session)
-{
-  g_return_if_fail (OTTER_IS_DATA_PAGE (self));
-  g_return_if_fail (session == NULL || OTTER_IS_SESSION (session));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, self);
   if (session != NULL)
     {
       g_signal_connect_object (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self, G_CONNECT_SWAPPED);
@@ -492,7 +477,6 @@ otter_data_page_set_session (OtterDataPage *self,
     }
   set_dataset (self, session ? otter_session_get_dataset (session) : NULL);
   update_state (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 GListModel *

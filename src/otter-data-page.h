@@ -4,16 +4,13 @@
 
 #include <adwaita.h>
 
-#include "otter-session.h"
+#include "otter-page.h"
 
 G_BEGIN_DECLS
 
 #define OTTER_TYPE_DATA_PAGE (otter_data_page_get_type ())
-G_DECLARE_FINAL_TYPE (OtterDataPage, otter_data_page, OTTER, DATA_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (OtterDataPage, otter_data_page, OTTER, DATA_PAGE, OtterPage)
 
-OtterSession *otter_data_page_get_session      (OtterDataPage *self);
-void          otter_data_page_set_session      (OtterDataPage *self,
-                                                OtterSession  *session);
 /* The samples the grid shows (after the class filter). */
 GListModel   *otter_data_page_get_visible_samples (OtterDataPage *self);
 /* Shows only samples with a box of class_id; -1 shows all. */

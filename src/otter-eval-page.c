@@ -13,8 +13,7 @@
 
 struct _OtterEvalPage
 {
-  AdwBin           parent_instance;
-  OtterSession    *session;
+  OtterPage         parent_instance;
   gulong           model_handler;
   gulong           dataset_handler;
 
@@ -53,22 +52,21 @@ struct _OtterEvalPage
 enum
 {
   PROP_0,
-  PROP_SESSION,
   PROP_RUNNING,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OtterEvalPage, otter_eval_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (OtterEvalPage, otter_eval_page, OTTER_TYPE_PAGE)
 
 static void
 update_actions (OtterEvalPage *self)
 {
   gboolean running = self->running != NULL;
-  gboolean ready = self->session != NULL &&
-                   otter_session_get_dataset (self->session) != NULL &&
-                   otter_session_get_model (self->session) != NULL;
+  gboolean ready = otter_page_get_session (OTTER_PAGE (self)) != NULL &&
+                   otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) != NULL &&
+                   otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) != NULL;
   gboolean any = gtk_check_button_get_active (self->clean_check) ||
                  gtk_check_button_get_active (self->fgsm_check) ||
                  gtk_check_button_get_active (self->pgd_check) ||
@@ -101,8 +99,8 @@ show_empty (OtterEvalPage *self, const char *title, const char *description, con
 static void
 show_idle_state (OtterEvalPage *self)
 {
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
 
   if (dataset == NULL)
     show_empty (self, _("No Dataset"), _("Open a dataset or use the demo to evaluate on"),
@@ -389,8 +387,8 @@ otter_eval_page_run (OtterEvalPage *self)
 {
   g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
 
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   if (dataset == NULL || model == NULL || self->running != NULL)
     return;
 
@@ -624,16 +622,15 @@ otter_eval_page_dispose (GObject *object)
   g_cancellable_cancel (self->compare_cancellable);
   if (self->running != NULL)
     g_signal_handlers_disconnect_by_data (self->running, self);
-  if (self->session != NULL)
+  if (otter_page_get_session (OTTER_PAGE (self)) != NULL)
     {
-      g_clear_signal_handler (&self->model_handler, self->session);
-      g_clear_signal_handler (&self->dataset_handler, self->session);
+      g_clear_signal_handler (&self->model_handler, otter_page_get_session (OTTER_PAGE (self)));
+      g_clear_signal_handler (&self->dataset_handler, otter_page_get_session (OTTER_PAGE (self)));
     }
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_EVAL_PAGE);
-  g_clear_object (&self->session);
   g_clear_object (&self->running);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->evaluation);
@@ -653,26 +650,12 @@ otter_eval_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SESSION: g_value_set_object (value, self->session); break;
     case PROP_RUNNING: g_value_set_boolean (value, self->running != NULL); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
-static void
-otter_eval_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  OtterEvalPage *self = (OtterEvalPage *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SESSION: otter_eval_page_set_session (self, g_value_get_object (value)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+static void otter_eval_page_session_changed (OtterPage *page, OtterSession *old);
 
 static void
 otter_eval_page_class_init (OtterEvalPageClass *klass)
@@ -682,11 +665,8 @@ otter_eval_page_class_init (OtterEvalPageClass *klass)
 
   object_class->dispose = otter_eval_page_dispose;
   object_class->get_property = otter_eval_page_get_property;
-  object_class->set_property = otter_eval_page_set_property;
+  OTTER_PAGE_CLASS (klass)->session_changed = otter_eval_page_session_changed;
 
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -743,28 +723,18 @@ otter_eval_page_init (OtterEvalPage *self)
   show_idle_state (self);
 }
 
-OtterSession *
-otter_eval_page_get_session (OtterEvalPage *self)
+static void
+otter_eval_page_session_changed (OtterPage    *page,
+                                 OtterSession *old)
 {
-  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
-  return self->session;
-}
+  OtterEvalPage *self = OTTER_EVAL_PAGE (page);
+  OtterSession *session = otter_page_get_session (page);
 
-void
-otter_eval_page_set_session (OtterEvalPage *self,
-                             OtterSession  *session)
-{
-  g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
-  g_return_if_fail (session == NULL || OTTER_IS_SESSION (session));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
+  if (old != NULL)
     {
-      g_clear_signal_handler (&self->model_handler, self->session);
-      g_clear_signal_handler (&self->dataset_handler, self->session);
+      g_clear_signal_handler (&self->model_handler, old);
+      g_clear_signal_handler (&self->dataset_handler, old);
     }
-  g_set_object (&self->session, session);
   if (session != NULL)
     {
       self->model_handler = g_signal_connect_swapped (session, "notify::model",
@@ -773,7 +743,6 @@ otter_eval_page_set_session (OtterEvalPage *self,
                                                         G_CALLBACK (session_changed_cb), self);
     }
   session_changed_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 void

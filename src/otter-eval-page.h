@@ -6,16 +6,13 @@
 
 #include "otter-bar-chart.h"
 #include "otter-evaluation.h"
-#include "otter-session.h"
+#include "otter-page.h"
 
 G_BEGIN_DECLS
 
 #define OTTER_TYPE_EVAL_PAGE (otter_eval_page_get_type ())
-G_DECLARE_FINAL_TYPE (OtterEvalPage, otter_eval_page, OTTER, EVAL_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (OtterEvalPage, otter_eval_page, OTTER, EVAL_PAGE, OtterPage)
 
-OtterSession    *otter_eval_page_get_session        (OtterEvalPage   *self);
-void             otter_eval_page_set_session        (OtterEvalPage   *self,
-                                                     OtterSession    *session);
 void             otter_eval_page_set_attack_enabled (OtterEvalPage   *self,
                                                      OtterAttackKind  kind,
                                                      gboolean         enabled);

@@ -49,8 +49,8 @@ selected_arch (OtterModelPage *self)
 void
 otter_model_page_update_create (OtterModelPage *self)
 {
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
-  gboolean has_model = self->session && otter_session_get_model (self->session) != NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
+  gboolean has_model = otter_page_get_session (OTTER_PAGE (self)) && otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) != NULL;
   guint n = dataset ? otter_dataset_get_n_classes (dataset) : 0;
 
   if (n > 0)
@@ -305,7 +305,7 @@ build_model (OtterModelPage *self,
 
   show_progress (self, title,
                  weights ? _("Loading the ImageNet weights into its backbone") : _("Laying out its layers"), -1);
-  otter_session_create_model_async (self->session, request->arch, request->input_size, weights,
+  otter_session_create_model_async (otter_page_get_session (OTTER_PAGE (self)), request->arch, request->input_size, weights,
                                     request->cancellable, model_created_cb, request);
 }
 
@@ -346,7 +346,7 @@ weights_ready_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autofree char *path = otter_weights_fetch_finish (result, &error);
 
-  if (self == NULL || self->session == NULL)
+  if (self == NULL || otter_page_get_session (OTTER_PAGE (self)) == NULL)
     {
       create_request_free (request);
       return;
@@ -371,7 +371,7 @@ create_action (GtkWidget *widget, const char *action_name, GVariant *param)
   int size = gtk_spin_button_get_value_as_int (self->input_size_spin);
 
   size = MAX (32, (size + 16) / 32 * 32);
-  if (self->session == NULL || self->create_cancellable != NULL)
+  if (otter_page_get_session (OTTER_PAGE (self)) == NULL || self->create_cancellable != NULL)
     return;
   if (!gtk_switch_get_active (self->pretrained_switch))
     imagenet = NULL;

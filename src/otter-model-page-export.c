@@ -82,7 +82,7 @@ static void
 export_to (OtterModelPage *self,
            const char     *path)
 {
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
 
   if (model == NULL || path == NULL)
     return;
@@ -118,7 +118,7 @@ static void
 export_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   OtterModelPage *self = OTTER_MODEL_PAGE (widget);
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   GtkRoot *root = gtk_widget_get_root (widget);
 
   if (model == NULL)

@@ -8,8 +8,7 @@ G_BEGIN_DECLS
 
 struct _OtterModelPage
 {
-  AdwBin           parent_instance;
-  OtterSession    *session;
+  OtterPage         parent_instance;
   gulong           session_handlers[3];
   char            *error_message;
   gboolean         creating;    /* replacing an existing model */

@@ -17,16 +17,7 @@
 /* Epochs listed in the history table; older ones are summarised. */
 #define HISTORY_ROWS 12
 
-enum
-{
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (OtterModelPage, otter_model_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (OtterModelPage, otter_model_page, OTTER_TYPE_PAGE)
 
 /* ---- the current model -------------------------------------------------- */
 
@@ -208,7 +199,7 @@ update_history (OtterModelPage *self, OtterModel *model)
 static void
 update_model (OtterModelPage *self)
 {
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
 
   if (model == NULL)
     return;
@@ -261,7 +252,7 @@ update_model (OtterModelPage *self)
 static void
 update_page (OtterModelPage *self)
 {
-  gboolean has_model = self->session && otter_session_get_model (self->session) != NULL;
+  gboolean has_model = otter_page_get_session (OTTER_PAGE (self)) && otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) != NULL;
   const char *page;
 
   otter_model_page_update_create (self);
@@ -326,7 +317,9 @@ otter_model_page_dispose (GObject *object)
 {
   OtterModelPage *self = (OtterModelPage *) object;
 
-  otter_model_page_set_session (self, NULL);
+  /* Its handlers on the session go with OtterPage's dispose. */
+  g_cancellable_cancel (self->create_cancellable);
+  g_clear_object (&self->create_cancellable);
   g_cancellable_cancel (self->lookup_cancellable);
   g_clear_object (&self->lookup_cancellable);
   if (self->chooser != NULL)
@@ -346,35 +339,7 @@ otter_model_page_finalize (GObject *object)
   G_OBJECT_CLASS (otter_model_page_parent_class)->finalize (object);
 }
 
-static void
-otter_model_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  OtterModelPage *self = (OtterModelPage *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SESSION: g_value_set_object (value, self->session); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-otter_model_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  OtterModelPage *self = (OtterModelPage *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SESSION: otter_model_page_set_session (self, g_value_get_object (value)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+static void otter_model_page_session_changed (OtterPage *page, OtterSession *old);
 
 static void
 otter_model_page_class_init (OtterModelPageClass *klass)
@@ -384,13 +349,7 @@ otter_model_page_class_init (OtterModelPageClass *klass)
 
   object_class->dispose = otter_model_page_dispose;
   object_class->finalize = otter_model_page_finalize;
-  object_class->get_property = otter_model_page_get_property;
-  object_class->set_property = otter_model_page_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  OTTER_PAGE_CLASS (klass)->session_changed = otter_model_page_session_changed;
 
   g_type_ensure (OTTER_TYPE_CLASS_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-model-page.ui");
@@ -446,29 +405,19 @@ otter_model_page_init (OtterModelPage *self)
   update_page (self);
 }
 
-OtterSession *
-otter_model_page_get_session (OtterModelPage *self)
+static void
+otter_model_page_session_changed (OtterPage    *page,
+                                  OtterSession *old)
 {
-  g_return_val_if_fail (OTTER_IS_MODEL_PAGE (self), NULL);
-  return self->session;
-}
+  OtterModelPage *self = OTTER_MODEL_PAGE (page);
+  OtterSession *session = otter_page_get_session (page);
 
-void
-otter_model_page_set_session (OtterModelPage *self,
-                              OtterSession   *session)
-{
-  g_return_if_fail (OTTER_IS_MODEL_PAGE (self));
-  g_return_if_fail (session == NULL || OTTER_IS_SESSION (session));
-
-  if (self->session == session)
-    return;
   /* a model for the old session's dataset */
   g_cancellable_cancel (self->create_cancellable);
   g_clear_object (&self->create_cancellable);
-  if (self->session != NULL)
+  if (old != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (self->session_handlers); i++)
-      g_clear_signal_handler (&self->session_handlers[i], self->session);
-  g_set_object (&self->session, session);
+      g_clear_signal_handler (&self->session_handlers[i], old);
   if (session != NULL)
     {
       self->session_handlers[0] = g_signal_connect_swapped (session, "notify::model",
@@ -483,7 +432,6 @@ otter_model_page_set_session (OtterModelPage *self,
   update_model (self);
   if (self->stack != NULL)
     update_page (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 /* The message shown in the error state, or NULL. */

@@ -4,16 +4,13 @@
 
 #include <adwaita.h>
 
-#include "otter-session.h"
+#include "otter-page.h"
 
 G_BEGIN_DECLS
 
 #define OTTER_TYPE_MODEL_PAGE (otter_model_page_get_type ())
-G_DECLARE_FINAL_TYPE (OtterModelPage, otter_model_page, OTTER, MODEL_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (OtterModelPage, otter_model_page, OTTER, MODEL_PAGE, OtterPage)
 
-OtterSession *otter_model_page_get_session (OtterModelPage *self);
-void          otter_model_page_set_session (OtterModelPage *self,
-                                            OtterSession   *session);
 /* For tests and the window: "create", "error" or "model" */
 const char   *otter_model_page_get_state   (OtterModelPage *self);
 const char   *otter_model_page_get_error   (OtterModelPage *self);

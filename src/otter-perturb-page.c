@@ -18,8 +18,7 @@
 
 struct _OtterPerturbPage
 {
-  AdwBin          parent_instance;
-  OtterSession   *session;
+  OtterPage       parent_instance;
   OtterPreview   *preview;
   guint           debounce_id;
   gboolean        dirty;           /* settings or inputs changed since the last request */
@@ -64,14 +63,13 @@ struct _OtterPerturbPage
 enum
 {
   PROP_0,
-  PROP_SESSION,
   PROP_BUSY,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OtterPerturbPage, otter_perturb_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (OtterPerturbPage, otter_perturb_page, OTTER_TYPE_PAGE)
 
 /* ---- showing a result ------------------------------------------------ */
 
@@ -285,8 +283,8 @@ show_result (OtterPerturbPage *self)
 static void
 update_visible_page (OtterPerturbPage *self)
 {
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
 
   if (dataset == NULL)
     gtk_stack_set_visible_child_name (self->stack, "no-dataset");
@@ -306,8 +304,8 @@ update_visible_page (OtterPerturbPage *self)
 static void
 request_now (OtterPerturbPage *self)
 {
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   OtterPreviewParams params;
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
@@ -343,9 +341,9 @@ static void
 schedule_compute (OtterPerturbPage *self)
 {
   self->dirty = TRUE;
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || self->session == NULL ||
-      otter_session_get_dataset (self->session) == NULL ||
-      otter_session_get_model (self->session) == NULL)
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || otter_page_get_session (OTTER_PAGE (self)) == NULL ||
+      otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) == NULL ||
+      otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) == NULL)
     return;
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   self->debounce_id = g_timeout_add (RECOMPUTE_DELAY_MS, debounce_cb, self);
@@ -534,15 +532,14 @@ otter_perturb_page_dispose (GObject *object)
   OtterPerturbPage *self = (OtterPerturbPage *) object;
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+  if (otter_page_get_session (OTTER_PAGE (self)) != NULL)
+    g_signal_handlers_disconnect_by_data (otter_page_get_session (OTTER_PAGE (self)), self);
   if (self->preview != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->preview, self);
       otter_preview_cancel (self->preview);
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_PERTURB_PAGE);
-  g_clear_object (&self->session);
   g_clear_object (&self->preview);
   G_OBJECT_CLASS (otter_perturb_page_parent_class)->dispose (object);
 }
@@ -557,26 +554,12 @@ otter_perturb_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SESSION: g_value_set_object (value, self->session); break;
     case PROP_BUSY: g_value_set_boolean (value, otter_perturb_page_get_busy (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
-static void
-otter_perturb_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  OtterPerturbPage *self = (OtterPerturbPage *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SESSION: otter_perturb_page_set_session (self, g_value_get_object (value)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+static void otter_perturb_page_session_changed (OtterPage *page, OtterSession *old);
 
 static void
 otter_perturb_page_class_init (OtterPerturbPageClass *klass)
@@ -586,12 +569,9 @@ otter_perturb_page_class_init (OtterPerturbPageClass *klass)
 
   object_class->dispose = otter_perturb_page_dispose;
   object_class->get_property = otter_perturb_page_get_property;
-  object_class->set_property = otter_perturb_page_set_property;
+  OTTER_PAGE_CLASS (klass)->session_changed = otter_perturb_page_session_changed;
   widget_class->map = otter_perturb_page_map;
 
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -682,32 +662,21 @@ otter_perturb_page_init (OtterPerturbPage *self)
   gtk_label_set_label (self->delta_title, _("Change |δ| / ε"));
 }
 
-OtterSession *
-otter_perturb_page_get_session (OtterPerturbPage *self)
+static void
+otter_perturb_page_session_changed (OtterPage    *page,
+                                    OtterSession *old)
 {
-  g_return_val_if_fail (OTTER_IS_PERTURB_PAGE (self), NULL);
-  return self->session;
-}
+  OtterPerturbPage *self = OTTER_PERTURB_PAGE (page);
+  OtterSession *session = otter_page_get_session (page);
 
-void
-otter_perturb_page_set_session (OtterPerturbPage *self,
-                                OtterSession     *session)
-{
-  g_return_if_fail (OTTER_IS_PERTURB_PAGE (self));
-  g_return_if_fail (session == NULL || OTTER_IS_SESSION (session));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, self);
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (inputs_changed_cb), self);
       g_signal_connect_swapped (session, "notify::model", G_CALLBACK (inputs_changed_cb), self);
     }
   inputs_changed_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 void

@@ -5,16 +5,13 @@
 #include <adwaita.h>
 
 #include "otter-plan-view.h"
-#include "otter-session.h"
+#include "otter-page.h"
 
 G_BEGIN_DECLS
 
 #define OTTER_TYPE_PERTURB_PAGE (otter_perturb_page_get_type ())
-G_DECLARE_FINAL_TYPE (OtterPerturbPage, otter_perturb_page, OTTER, PERTURB_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (OtterPerturbPage, otter_perturb_page, OTTER, PERTURB_PAGE, OtterPage)
 
-OtterSession  *otter_perturb_page_get_session   (OtterPerturbPage  *self);
-void           otter_perturb_page_set_session   (OtterPerturbPage  *self,
-                                                 OtterSession      *session);
 
 /* What the Compute button does: runs the attack now, off the UI thread. */
 void           otter_perturb_page_compute       (OtterPerturbPage  *self);

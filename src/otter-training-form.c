@@ -80,7 +80,7 @@ static double
 field_default (OtterTrainingPage *self,
                Field              field)
 {
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   OtterTrainConfig config;
   double v;
 
@@ -332,7 +332,7 @@ bind_field (OtterTrainingPage *self,
 gboolean
 otter_training_page_model_is_trained (OtterTrainingPage *self)
 {
-  OtterModel *model = self->session ? otter_session_get_model (self->session) : NULL;
+  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   const char *path = model ? otter_model_get_path (model) : NULL;
   return path != NULL && *path != '\0';
 }
@@ -342,8 +342,8 @@ otter_training_page_fill_config (OtterTrainingPage *self,
                                  OtterTrainConfig  *config,
                                  gboolean           continue_model)
 {
-  OtterDataset *dataset = otter_session_get_dataset (self->session);
-  OtterModel *model = otter_session_get_model (self->session);
+  OtterDataset *dataset = otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self)));
+  OtterModel *model = otter_session_get_model (otter_page_get_session (OTTER_PAGE (self)));
   g_autofree char *space = g_settings_get_string (self->settings, "feature-space");
 
   g_free (config->data);

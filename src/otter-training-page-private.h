@@ -22,8 +22,7 @@ typedef enum
 
 struct _OtterTrainingPage
 {
-  AdwBin          parent_instance;
-  OtterSession   *session;
+  OtterPage       parent_instance;
   GSettings      *settings;
 
   OtterTrainer   *trainer;           /* the session's run, followed live */

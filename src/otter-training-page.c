@@ -14,16 +14,7 @@
 /* The form lives in otter-training-form.c, past runs and the legend in
  * otter-training-runs.c; they share otter-training-page-private.h. */
 
-enum
-{
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (OtterTrainingPage, otter_training_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (OtterTrainingPage, otter_training_page, OTTER_TYPE_PAGE)
 
 /* ---- status ------------------------------------------------------------- */
 
@@ -116,7 +107,7 @@ otter_training_page_update_status (OtterTrainingPage *self)
 {
   OtterTrainer *trainer = self->trainer;
   OtterTrainerState state = trainer ? otter_trainer_get_state (trainer) : OTTER_TRAINER_IDLE;
-  OtterDataset *dataset = self->session ? otter_session_get_dataset (self->session) : NULL;
+  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
   gboolean active = otter_training_page_run_is_active (self);
   g_autofree char *status = NULL;
   g_autofree char *detail = NULL;
@@ -202,7 +193,7 @@ otter_training_page_update_status (OtterTrainingPage *self)
       status = g_strdup (_("Ready to train"));
       detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u image", "%s · %u images",
                                              g_list_model_get_n_items (G_LIST_MODEL (dataset))),
-                                otter_session_get_title (self->session),
+                                otter_session_get_title (otter_page_get_session (OTTER_PAGE (self))),
                                 g_list_model_get_n_items (G_LIST_MODEL (dataset)));
     }
 
@@ -222,9 +213,9 @@ otter_training_page_update_status (OtterTrainingPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress), trainer != NULL && state != OTTER_TRAINER_IDLE);
 
   gboolean can_start = !active && dataset != NULL && otter_training_page_form_is_valid (self) &&
-                       self->session != NULL && !otter_session_get_busy (self->session);
+                       otter_page_get_session (OTTER_PAGE (self)) != NULL && !otter_session_get_busy (otter_page_get_session (OTTER_PAGE (self)));
   gboolean trained = otter_training_page_model_is_trained (self);
-  g_autofree char *mismatch = self->session ? otter_describe_class_mismatch (otter_session_get_model (self->session),
+  g_autofree char *mismatch = otter_page_get_session (OTTER_PAGE (self)) ? otter_describe_class_mismatch (otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))),
                                                                              dataset) : NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.start", can_start);
   /* Going on training needs the model's classes to be the data's (the
@@ -334,8 +325,8 @@ trainer_state_cb (OtterTrainingPage *self)
       g_autofree char *message = g_strdup_printf (_("Converged at epoch %d: the model is stored and loaded"),
                                                   otter_trainer_get_epoch (self->trainer));
       /* Other pages evaluate and attack the trained model from now on. */
-      if (model_path != NULL && self->session != NULL)
-        otter_session_open_model (self->session, model_path);
+      if (model_path != NULL && otter_page_get_session (OTTER_PAGE (self)) != NULL)
+        otter_session_open_model (otter_page_get_session (OTTER_PAGE (self)), model_path);
       otter_training_page_show_toast (self, message, run_dir);
     }
   else if (state == OTTER_TRAINER_FAILED)
@@ -370,7 +361,7 @@ set_trainer (OtterTrainingPage *self,
 static void
 session_trainer_cb (OtterTrainingPage *self)
 {
-  set_trainer (self, otter_session_get_trainer (self->session));
+  set_trainer (self, otter_session_get_trainer (otter_page_get_session (OTTER_PAGE (self))));
 }
 
 static void
@@ -401,10 +392,10 @@ otter_training_page_start_trainer (OtterTrainingPage *self,
   g_autoptr (GError) error = NULL;
 
   otter_trainer_set_threads (trainer, default_threads ());
-  otter_session_set_trainer (self->session, trainer);
+  otter_session_set_trainer (otter_page_get_session (OTTER_PAGE (self)), trainer);
   if (!otter_trainer_start (trainer, &error))
     {
-      otter_session_set_trainer (self->session, NULL);
+      otter_session_set_trainer (otter_page_get_session (OTTER_PAGE (self)), NULL);
       g_free (self->start_error);
       self->start_error = g_strdup (error->message);
       otter_training_page_update_status (self);
@@ -417,7 +408,7 @@ start_run (OtterTrainingPage *self,
 {
   OtterTrainConfig config;
 
-  if (self->session == NULL || otter_session_get_dataset (self->session) == NULL ||
+  if (otter_page_get_session (OTTER_PAGE (self)) == NULL || otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) == NULL ||
       !otter_training_page_form_is_valid (self))
     return;
   g_clear_pointer (&self->start_error, g_free);
@@ -504,46 +495,17 @@ otter_training_page_dispose (GObject *object)
   if (self->trainer != NULL)
     g_signal_handlers_disconnect_by_data (self->trainer, self);
   g_clear_object (&self->trainer);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+  if (otter_page_get_session (OTTER_PAGE (self)) != NULL)
+    g_signal_handlers_disconnect_by_data (otter_page_get_session (OTTER_PAGE (self)), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_TRAINING_PAGE);
   self->status_label = NULL;
-  g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->start_error, g_free);
   otter_training_page_clear_viewed_run (self);
   G_OBJECT_CLASS (otter_training_page_parent_class)->dispose (object);
 }
 
-static void
-otter_training_page_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  OtterTrainingPage *self = (OtterTrainingPage *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SESSION: g_value_set_object (value, self->session); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-otter_training_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  OtterTrainingPage *self = (OtterTrainingPage *) object;
-
-  switch (prop_id)
-    {
-    case PROP_SESSION: otter_training_page_set_session (self, g_value_get_object (value)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+static void otter_training_page_session_changed (OtterPage *page, OtterSession *old);
 
 static void
 otter_training_page_class_init (OtterTrainingPageClass *klass)
@@ -552,13 +514,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = otter_training_page_dispose;
-  object_class->get_property = otter_training_page_get_property;
-  object_class->set_property = otter_training_page_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  OTTER_PAGE_CLASS (klass)->session_changed = otter_training_page_session_changed;
 
   /* Keeps the resource bundle linked when the page is used on its own. */
   (void) otter_get_resource ();
@@ -619,24 +575,15 @@ otter_training_page_init (OtterTrainingPage *self)
   otter_run_list_reload (self->run_list);
 }
 
-OtterSession *
-otter_training_page_get_session (OtterTrainingPage *self)
+static void
+otter_training_page_session_changed (OtterPage    *page,
+                                     OtterSession *old)
 {
-  g_return_val_if_fail (OTTER_IS_TRAINING_PAGE (self), NULL);
-  return self->session;
-}
+  OtterTrainingPage *self = OTTER_TRAINING_PAGE (page);
+  OtterSession *session = otter_page_get_session (page);
 
-void
-otter_training_page_set_session (OtterTrainingPage *self,
-                                 OtterSession      *session)
-{
-  g_return_if_fail (OTTER_IS_TRAINING_PAGE (self));
-
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, self);
   if (session != NULL)
     {
       g_signal_connect_swapped (session, "notify::trainer", G_CALLBACK (session_trainer_cb), self);
@@ -651,7 +598,6 @@ otter_training_page_set_session (OtterTrainingPage *self,
   set_trainer (self, session ? otter_session_get_trainer (session) : NULL);
   otter_training_page_update_automatic_fields (self);
   otter_training_page_update_status (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 OtterLossChart *

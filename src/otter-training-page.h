@@ -6,16 +6,13 @@
 
 #include "otter-loss-chart.h"
 #include "otter-run-list.h"
-#include "otter-session.h"
+#include "otter-page.h"
 
 G_BEGIN_DECLS
 
 #define OTTER_TYPE_TRAINING_PAGE (otter_training_page_get_type ())
-G_DECLARE_FINAL_TYPE (OtterTrainingPage, otter_training_page, OTTER, TRAINING_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (OtterTrainingPage, otter_training_page, OTTER, TRAINING_PAGE, OtterPage)
 
-OtterSession *otter_training_page_get_session (OtterTrainingPage *self);
-void          otter_training_page_set_session (OtterTrainingPage *self,
-                                            OtterSession *session);
 /* Hands the trainer to the session and starts it; a failure shows in the
  * status line. */
 void          otter_training_page_start_trainer   (OtterTrainingPage *self,

@@ -155,7 +155,7 @@ static void
 resume_requested_cb (OtterTrainingPage *self,
                      const char        *dir)
 {
-  if (otter_training_page_run_is_active (self) || self->session == NULL)
+  if (otter_training_page_run_is_active (self) || otter_page_get_session (OTTER_PAGE (self)) == NULL)
     return;
   g_clear_pointer (&self->start_error, g_free);
   otter_training_page_clear_viewed_run (self);

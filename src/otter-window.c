@@ -31,6 +31,15 @@ struct _OtterWindow
   GtkProgressBar      *status_progress;
 };
 
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 G_DEFINE_FINAL_TYPE (OtterWindow, otter_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void
@@ -230,6 +239,15 @@ otter_window_dispose (GObject *object)
 }
 
 static void
+otter_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  if (prop_id == PROP_SESSION)
+    g_value_set_object (value, OTTER_WINDOW (object)->session);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
 otter_window_class_init (OtterWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -241,6 +259,12 @@ otter_window_class_init (OtterWindowClass *klass)
   (void) otter_get_resource ();
 
   object_class->dispose = otter_window_dispose;
+  object_class->get_property = otter_window_get_property;
+  /* What every page shows; they bind to it in the template. */
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, OTTER_TYPE_SESSION,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                                  G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   window_class->close_request = otter_window_close_request;
 
   g_type_ensure (OTTER_TYPE_DATA_PAGE);
@@ -275,17 +299,6 @@ otter_window_class_init (OtterWindowClass *klass)
 }
 
 static void
-set_page_sessions (OtterWindow *self)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "session") != NULL)
-        g_object_set (child, "session", self->session, NULL);
-    }
-}
-
-static void
 otter_window_init (OtterWindow *self)
 {
   int width, height;
@@ -303,7 +316,8 @@ otter_window_init (OtterWindow *self)
   g_signal_connect_object (self->session, "notify::title", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::trainer", G_CALLBACK (trainer_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "error", G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
-  set_page_sessions (self);
+  /* The pages follow through their template bindings. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
   gtk_list_box_select_row (self->sidebar, gtk_list_box_get_row_at_index (self->sidebar, 0));
   update_status (self);
 }

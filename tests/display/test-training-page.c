@@ -116,7 +116,7 @@ test_training_page_converges (void)
   g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
   GtkWindow *window;
   OtterTrainingPage *page = new_page_on_demo (&window);
-  OtterSession *session = otter_training_page_get_session (page);
+  OtterSession *session = otter_page_get_session (OTTER_PAGE (page));
   OtterLossChart *chart = otter_training_page_get_chart (page);
 
   g_settings_set_int (settings, "max-epochs", 3);
