@@ -49,32 +49,15 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (OtterTrainer, otter_trainer, G_TYPE_OBJECT)
 
-static const GEnumValue state_values[] = {
-  { OTTER_TRAINER_IDLE, "OTTER_TRAINER_IDLE", "idle" },
-  { OTTER_TRAINER_PREPARING, "OTTER_TRAINER_PREPARING", "preparing" },
-  { OTTER_TRAINER_RUNNING, "OTTER_TRAINER_RUNNING", "running" },
-  { OTTER_TRAINER_PAUSED, "OTTER_TRAINER_PAUSED", "paused" },
-  { OTTER_TRAINER_CONVERGED, "OTTER_TRAINER_CONVERGED", "converged" },
-  { OTTER_TRAINER_NOT_CONVERGED, "OTTER_TRAINER_NOT_CONVERGED", "not-converged" },
-  { OTTER_TRAINER_STOPPED, "OTTER_TRAINER_STOPPED", "stopped" },
-  { OTTER_TRAINER_FAILED, "OTTER_TRAINER_FAILED", "failed" },
-  { 0, NULL, NULL },
-};
-
-GType
-otter_trainer_state_get_type (void)
-{
-  static gsize type = 0;
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("OtterTrainerState", state_values));
-  return type;
-}
-
 const char *
 otter_trainer_state_to_string (OtterTrainerState state)
 {
-  g_return_val_if_fail (state <= OTTER_TRAINER_FAILED, NULL);
-  return state_values[state].value_nick;
+  GEnumClass *klass = g_type_class_ref (OTTER_TYPE_TRAINER_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+  /* A static type's class and strings stay after the reference goes. */
+  g_type_class_unref (klass);
+  g_return_val_if_fail (value != NULL, NULL);
+  return value->value_nick;
 }
 
 gboolean

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "otter-core-enums.h"
 #include "otter-run.h"
 #include "otter-train-config.h"
 
@@ -21,8 +22,6 @@ typedef enum
   OTTER_TRAINER_FAILED,          /* bad input, non-finite loss, disk error */
 } OtterTrainerState;
 
-#define OTTER_TYPE_TRAINER_STATE (otter_trainer_state_get_type ())
-GType        otter_trainer_state_get_type   (void);
 /* "converged", "not-converged", "failed", "stopped", "running", ... */
 const char  *otter_trainer_state_to_string  (OtterTrainerState state);
 gboolean     otter_trainer_state_is_final   (OtterTrainerState state);
