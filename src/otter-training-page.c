@@ -124,8 +124,7 @@ otter_training_page_update_status (OtterTrainingPage *self)
       int in_epoch = otter_trainer_get_step_in_epoch (trainer);
       double loss = otter_trainer_get_epoch_loss (trainer), tau = otter_trainer_get_threshold (trainer);
 
-      if (max_epochs > 0 && steps > 0)
-        fraction = ((epoch > 0 ? epoch - 1 : 0) + (double) in_epoch / steps) / max_epochs;
+      fraction = otter_trainer_get_progress (trainer);
       switch (state)
         {
         case OTTER_TRAINER_PREPARING:

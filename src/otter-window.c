@@ -66,9 +66,7 @@ update_status (OtterWindow *self)
     return;
 
   int epoch = otter_trainer_get_epoch (trainer), max_epochs = otter_trainer_get_max_epochs (trainer);
-  int steps = otter_trainer_get_steps_per_epoch (trainer);
-  if (max_epochs > 0 && steps > 0)
-    fraction = ((epoch > 0 ? epoch - 1 : 0) + (double) otter_trainer_get_step_in_epoch (trainer) / steps) / max_epochs;
+  fraction = otter_trainer_get_progress (trainer);
   switch (state)
     {
     case OTTER_TRAINER_PREPARING:
@@ -85,7 +83,6 @@ update_status (OtterWindow *self)
     case OTTER_TRAINER_CONVERGED:
       text = g_strdup_printf (_("Converged · epoch %d"), epoch);
       style = "success";
-      fraction = 1;
       break;
     case OTTER_TRAINER_NOT_CONVERGED:
     case OTTER_TRAINER_STOPPED:

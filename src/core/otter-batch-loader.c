@@ -214,6 +214,18 @@ loader_thread (gpointer data)
   return NULL;
 }
 
+guint
+otter_batches_per_epoch (guint    n_samples,
+                         int      batch_size,
+                         gboolean drop_single)
+{
+  g_return_val_if_fail (batch_size > 0, 0);
+  guint n = (n_samples + (guint) batch_size - 1) / (guint) batch_size;
+  if (drop_single && n > 1 && n_samples % (guint) batch_size == 1)
+    n--;
+  return n;
+}
+
 /**
  * otter_batch_loader_new:
  * @dataset: the samples (those it has now: samples appended later are
@@ -263,10 +275,7 @@ otter_batch_loader_new (OtterDataset             *dataset,
   self->samples = g_ptr_array_new_full (self->n_samples, g_object_unref);
   for (guint i = 0; i < self->n_samples; i++)
     g_ptr_array_add (self->samples, g_object_ref (otter_dataset_get_sample (dataset, i)));
-  self->n_batches = (self->n_samples + batch_size - 1) / batch_size;
-  /* Batch norm cannot normalise over a single image. */
-  if (shuffle && self->n_batches > 1 && self->n_samples % batch_size == 1)
-    self->n_batches--;
+  self->n_batches = otter_batches_per_epoch (self->n_samples, batch_size, shuffle);
 
   g_mutex_init (&self->mutex);
   g_cond_init (&self->producer_cond);

@@ -52,6 +52,14 @@ void        otter_batch_free             (OtterBatch               *batch);
 
 typedef struct _OtterBatchLoader OtterBatchLoader;
 
+/* Batches an epoch of n_samples makes: the last, partial one included,
+ * except when training (drop_single) would leave it a single image, which
+ * batch norm cannot normalise over. The one rule for the loader and the
+ * schedule. */
+guint             otter_batches_per_epoch       (guint                     n_samples,
+                                                 int                       batch_size,
+                                                 gboolean                  drop_single);
+
 /* A loader thread keeps up to `prefetch` batches ready. The order of an
  * epoch is a deterministic shuffle of (seed, epoch) when shuffle is set;
  * augment (NULL: none; copied) is drawn from (seed, epoch) too, so the

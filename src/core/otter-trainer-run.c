@@ -475,7 +475,7 @@ prepare (RunState *rs, GError **error)
   {
     /* The schedule spans the longest possible run. */
     guint n = g_list_model_get_n_items (G_LIST_MODEL (rs->train));
-    steps_per_epoch = MAX (1, (int) (n / c->batch_size + (n % c->batch_size >= 2 ? 1 : 0)));
+    steps_per_epoch = MAX (1, (int) otter_batches_per_epoch (n, c->batch_size, TRUE));
     c->train.total_steps = (gint64) steps_per_epoch * c->max_epochs;
     c->train.warmup_steps = MIN (c->train.warmup_steps, c->train.total_steps / 5);
     c->train.lr = otter_train_config_get_lr (c);

@@ -34,6 +34,7 @@ enum
   PROP_RUN_DIR,
   PROP_MODEL_PATH,
   PROP_N_SKIPPED,
+  PROP_PROGRESS,
   N_PROPS
 };
 
@@ -177,6 +178,8 @@ deliver (OtterTrainer *self)
   notify_if (self, g_strcmp0 (old.run_dir, s->run_dir) != 0, PROP_RUN_DIR);
   notify_if (self, g_strcmp0 (old.model_path, s->model_path) != 0, PROP_MODEL_PATH);
   notify_if (self, old.n_skipped != s->n_skipped, PROP_N_SKIPPED);
+  notify_if (self, old.step_in_epoch != s->step_in_epoch || old.epoch != s->epoch || old.state != s->state ||
+                   old.steps_per_epoch != s->steps_per_epoch, PROP_PROGRESS);
   g_object_thaw_notify (G_OBJECT (self));
   snapshot_clear (&old);
 
@@ -268,6 +271,7 @@ otter_trainer_get_property (GObject    *object,
     case PROP_RUN_DIR: g_value_set_string (value, s->run_dir); break;
     case PROP_MODEL_PATH: g_value_set_string (value, s->model_path); break;
     case PROP_N_SKIPPED: g_value_set_uint (value, s->n_skipped); break;
+    case PROP_PROGRESS: g_value_set_double (value, otter_trainer_get_progress (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -304,6 +308,8 @@ otter_trainer_class_init (OtterTrainerClass *klass)
   properties[PROP_RUN_DIR] = g_param_spec_string ("run-dir", NULL, NULL, NULL, RO);
   properties[PROP_MODEL_PATH] = g_param_spec_string ("model-path", NULL, NULL, NULL, RO);
   properties[PROP_N_SKIPPED] = g_param_spec_uint ("n-skipped", NULL, NULL, 0, G_MAXUINT, 0, RO);
+  /* Through the epoch budget, 0–1: what progress bars show. */
+  properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, 0, 1, 0, RO);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* New history points arrived (see otter_trainer_dup_points). */
@@ -470,6 +476,19 @@ const char *otter_trainer_get_run_dir (OtterTrainer *self) { return self->view.r
 const char *otter_trainer_get_model_path (OtterTrainer *self) { return self->view.model_path; }
 guint otter_trainer_get_n_skipped (OtterTrainer *self) { return self->view.n_skipped; }
 const OtterTrainConfig *otter_trainer_get_config (OtterTrainer *self) { return &self->config; }
+
+double
+otter_trainer_get_progress (OtterTrainer *self)
+{
+  const OtterTrainerSnapshot *s = &self->view;
+  if (s->state == OTTER_TRAINER_CONVERGED)
+    return 1;
+  if (s->max_epochs <= 0 || s->steps_per_epoch <= 0)
+    return 0;
+  /* `epoch` is the one under way (1-based) while running. */
+  double done = (s->epoch > 0 ? s->epoch - 1 : 0) + (double) s->step_in_epoch / s->steps_per_epoch;
+  return CLAMP (done / s->max_epochs, 0, 1);
+}
 
 GPtrArray *
 otter_trainer_dup_skipped (OtterTrainer *self)

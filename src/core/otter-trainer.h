@@ -50,6 +50,8 @@ void               otter_trainer_stop            (OtterTrainer           *self);
 void               otter_trainer_wait            (OtterTrainer           *self);
 
 OtterTrainerState  otter_trainer_get_state       (OtterTrainer           *self);
+/* How far the run is through its epoch budget, 0–1 (1 once converged). */
+double             otter_trainer_get_progress    (OtterTrainer           *self);
 const OtterTrainConfig *otter_trainer_get_config (OtterTrainer           *self);
 int                otter_trainer_get_epoch       (OtterTrainer           *self);
 int                otter_trainer_get_max_epochs  (OtterTrainer           *self);
