@@ -271,6 +271,16 @@ otter_image_view_set_chw (OtterImageView *self,
                           const float    *chw,
                           int             size)
 {
+  const int all[4] = { 0, 0, size, size };
+  otter_image_view_set_chw_region (self, chw, size, all);
+}
+
+void
+otter_image_view_set_chw_region (OtterImageView *self,
+                                 const float    *chw,
+                                 int             size,
+                                 const int       rect[4])
+{
   g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
 
   if (chw == NULL || size <= 0)
@@ -279,15 +289,17 @@ otter_image_view_set_chw (OtterImageView *self,
       return;
     }
 
-  int zoom = upscale_factor (size, size);
-  int side = size * zoom;
+  int x0 = CLAMP (rect[0], 0, size - 1), y0 = CLAMP (rect[1], 0, size - 1);
+  int w = CLAMP (rect[2], x0 + 1, size) - x0, h = CLAMP (rect[3], y0 + 1, size) - y0;
+  int zoom = upscale_factor (w, h);
+  int tw = w * zoom, th = h * zoom;
   gsize plane = (gsize) size * size;
-  guint8 *pixels = g_malloc ((gsize) side * side * 4);
-  for (int y = 0; y < side; y++)
-    for (int x = 0; x < side; x++)
+  guint8 *pixels = g_malloc ((gsize) tw * th * 4);
+  for (int y = 0; y < th; y++)
+    for (int x = 0; x < tw; x++)
       {
-        gsize src = (gsize) (y / zoom) * size + (x / zoom);
-        guint8 *p = pixels + ((gsize) y * side + x) * 4;
+        gsize src = (gsize) (y0 + y / zoom) * size + (x0 + x / zoom);
+        guint8 *p = pixels + ((gsize) y * tw + x) * 4;
         for (int c = 0; c < 3; c++)
           {
             float v = chw[c * plane + src];
@@ -295,11 +307,11 @@ otter_image_view_set_chw (OtterImageView *self,
           }
         p[3] = 255;
       }
-  g_autoptr (GdkTexture) texture = otter_draw_texture_new_rgba (pixels, side, side);
+  g_autoptr (GdkTexture) texture = otter_draw_texture_new_rgba (pixels, tw, th);
   otter_image_view_set_texture (self, texture);
   /* boxes stay in model-input pixels, not in the upscaled ones */
-  self->image_width = size;
-  self->image_height = size;
+  self->image_width = w;
+  self->image_height = h;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 

@@ -27,6 +27,12 @@ GdkTexture *otter_image_view_get_texture (OtterImageView     *self);
 void       otter_image_view_set_chw      (OtterImageView     *self,
                                           const float        *chw,
                                           int                 size);
+/* Only the part x0 ≤ x < x1, y0 ≤ y < y1 of it (rect = { x0, y0, x1, y1 }):
+ * a letterboxed input without its padding. */
+void       otter_image_view_set_chw_region (OtterImageView   *self,
+                                          const float        *chw,
+                                          int                 size,
+                                          const int           rect[4]);
 void       otter_image_view_set_boxes    (OtterImageView     *self,
                                           const OtterViewBox *boxes,
                                           guint               n_boxes);

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "otter-class-banner.h"
+#include "otter-color-bar.h"
 #include "otter-image-view.h"
 #include "otter-perturb-page.h"
 #include "otter-plan-view.h"
@@ -46,6 +47,8 @@ struct _OtterPerturbPage
   OtterImageView *clean_view;
   OtterImageView *perturbed_view;
   OtterImageView *delta_view;
+  OtterColorBar  *delta_bar;
+  GtkToggleButton *signed_toggle;
   OtterPlanView  *plan_view;
   GtkLabel       *plan_title;
   GtkLabel       *image_label;
@@ -152,6 +155,49 @@ update_overlay (OtterPerturbPage *self)
   otter_image_view_set_heatmap_opacity (self->overlay_view, gtk_adjustment_get_value (self->opacity_adjustment));
 }
 
+/* The change to image j, without the letterbox padding: the signed
+ * perturbation (δ / ε per channel around mid-grey, the classic amplified
+ * view) or its size, max_c |δ| / ε, on the scale of its own 2nd to 98th
+ * percentile. With a sign step nearly every pixel moves by ε, so the size
+ * view mostly shows where clipping to [0, 1] held a pixel back. */
+static void
+show_change (OtterPerturbPage         *self,
+             const OtterPreviewResult *result,
+             int                       j)
+{
+  gsize plane = (gsize) result->size * result->size;
+  const int *rect = result->content + 4 * j;
+  int w = rect[2] - rect[0], h = rect[3] - rect[1];
+  g_autofree char *eps = g_strdup_printf ("%.3g/255", result->epsilon * 255);
+
+  if (gtk_toggle_button_get_active (self->signed_toggle))
+    {
+      g_autofree char *low = g_strdup_printf ("−%s", eps);
+      g_autofree char *high = g_strdup_printf ("+%s", eps);
+      otter_image_view_set_heatmap (self->delta_view, NULL, 0, 0);
+      otter_image_view_set_chw_region (self->delta_view, result->signed_delta + (gsize) j * 3 * plane,
+                                       result->size, rect);
+      otter_color_bar_set (self->delta_bar, OTTER_COLOR_BAR_DIVERGING, low, "0", high);
+      return;
+    }
+
+  const float *map = result->delta + (gsize) j * plane;
+  float lo = result->delta_range[2 * j], hi = result->delta_range[2 * j + 1];
+  /* A (nearly) uniform map has no scale of its own: show it against ε. */
+  if (hi - lo < 1e-3f)
+    lo = 0, hi = 1;
+  g_autofree float *values = g_new (float, (gsize) w * h);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      values[(gsize) y * w + x] = CLAMP ((map[(gsize) (rect[1] + y) * result->size + rect[0] + x] - lo) / (hi - lo),
+                                         0.f, 1.f);
+  otter_image_view_set_texture (self->delta_view, NULL);
+  otter_image_view_set_heatmap (self->delta_view, values, w, h);
+  g_autofree char *low = g_strdup_printf ("%.2f ε", lo);
+  g_autofree char *high = g_strdup_printf ("%.2f ε", hi);
+  otter_color_bar_set (self->delta_bar, OTTER_COLOR_BAR_VIRIDIS, low, NULL, high);
+}
+
 static void
 show_panes (OtterPerturbPage *self)
 {
@@ -186,7 +232,7 @@ show_panes (OtterPerturbPage *self)
 
   g_autofree char *clean = g_strdup_printf (_("Clean · image %d (sample %u)"), ci, result->sample_indices[ci]);
   g_autofree char *pert = g_strdup_printf (_("Perturbed · image %d (sample %u)"), pj, result->sample_indices[pj]);
-  g_autofree char *delta = g_strdup_printf (_("Change |δ| / ε · image %d"), pj);
+  g_autofree char *delta = g_strdup_printf (_("Change · image %d"), pj);
   gtk_label_set_label (self->clean_title, clean);
   gtk_label_set_label (self->perturbed_title, pert);
   gtk_label_set_label (self->delta_title, delta);
@@ -197,7 +243,7 @@ show_panes (OtterPerturbPage *self)
   otter_image_view_set_chw (self->perturbed_view, result->ot->perturbed + pj * 3 * plane, result->size);
   set_detections (self->perturbed_view, result->perturbed_detections, pj,
                   (const char *const *) result->class_names, cells ? &pert_cell : NULL);
-  otter_image_view_set_heatmap (self->delta_view, result->delta + pj * plane, result->size, result->size);
+  show_change (self, result, pj);
 }
 
 static void
@@ -583,6 +629,7 @@ otter_perturb_page_class_init (OtterPerturbPageClass *klass)
   g_type_ensure (OTTER_TYPE_IMAGE_VIEW);
   g_type_ensure (OTTER_TYPE_PLAN_VIEW);
   g_type_ensure (OTTER_TYPE_CLASS_BANNER);
+  g_type_ensure (OTTER_TYPE_COLOR_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-perturb-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, stack);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, random_switch);
@@ -614,6 +661,8 @@ otter_perturb_page_class_init (OtterPerturbPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_kind_box);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, opacity_box);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, cost_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, signed_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, delta_bar);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_stack);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_view);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, opacity_adjustment);
@@ -648,6 +697,7 @@ otter_perturb_page_init (OtterPerturbPage *self)
 
   g_signal_connect_swapped (self->image_adjustment, "value-changed", G_CALLBACK (image_changed_cb), self);
   g_signal_connect_swapped (self->cost_toggle, "toggled", G_CALLBACK (update_overlay), self);
+  g_signal_connect_swapped (self->signed_toggle, "toggled", G_CALLBACK (show_panes), self);
   g_signal_connect_object (self->opacity_adjustment, "value-changed",
                            G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->plan_view, "notify::readout", G_CALLBACK (readout_changed_cb), self);
@@ -659,7 +709,7 @@ otter_perturb_page_init (OtterPerturbPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->image_label), FALSE);
   gtk_label_set_label (self->clean_title, _("Clean"));
   gtk_label_set_label (self->perturbed_title, _("Perturbed"));
-  gtk_label_set_label (self->delta_title, _("Change |δ| / ε"));
+  gtk_label_set_label (self->delta_title, _("Change"));
 }
 
 static void
@@ -722,6 +772,13 @@ otter_perturb_page_set_feature_space (OtterPerturbPage  *self,
 {
   g_return_if_fail (OTTER_IS_PERTURB_PAGE (self));
   adw_combo_row_set_selected (self->space_row, space == OTTER_FEATURE_SPACE_SPATIAL ? 1 : 0);
+}
+
+OtterImageView *
+otter_perturb_page_get_change_view (OtterPerturbPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_PERTURB_PAGE (self), NULL);
+  return self->delta_view;
 }
 
 OtterPlanView *

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "otter-image-view.h"
 #include "otter-plan-view.h"
 #include "otter-page.h"
 
@@ -28,6 +29,7 @@ void           otter_perturb_page_set_feature_space (OtterPerturbPage *self,
                                                      OtterFeatureSpace space);
 
 OtterPlanView *otter_perturb_page_get_plan_view (OtterPerturbPage  *self);
+OtterImageView *otter_perturb_page_get_change_view (OtterPerturbPage *self);
 /* The images shown in the clean and perturbed panes (batch indices). */
 void           otter_perturb_page_get_shown_pair (OtterPerturbPage *self,
                                                   int              *clean,

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "otter-batch.h"
@@ -81,6 +82,9 @@ otter_preview_result_unref (OtterPreviewResult *result)
   g_free (result->sample_indices);
   g_free (result->clean);
   g_free (result->delta);
+  g_free (result->signed_delta);
+  g_free (result->delta_range);
+  g_free (result->content);
   g_clear_pointer (&result->clean_detections, g_array_unref);
   g_clear_pointer (&result->perturbed_detections, g_array_unref);
   g_strfreev (result->class_names);
@@ -128,6 +132,50 @@ choose_samples (guint                     n_samples,
     }
   *n_out = n;
   return indices;
+}
+
+/* Where the image lies in the model input: the padding around it shows
+ * nothing the attack changed on purpose, so the change views leave it out. */
+static void
+content_rect (const OtterLetterbox *letterbox,
+              OtterSample          *sample,
+              int                   size,
+              int                   rect[4])
+{
+  int w = otter_sample_get_width (sample), h = otter_sample_get_height (sample);
+  int extent[4] = { 0, 0, size, size };
+  if (w > 0 && h > 0)
+    otter_letterbox_get_extent (letterbox, w, h, extent);
+  rect[0] = CLAMP (extent[0], 0, size - 1);
+  rect[1] = CLAMP (extent[1], 0, size - 1);
+  rect[2] = CLAMP (extent[2], rect[0] + 1, size);
+  rect[3] = CLAMP (extent[3], rect[1] + 1, size);
+}
+
+static int
+compare_floats (gconstpointer a,
+                gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
+/* The 2nd and 98th percentile of a map inside rect: a scale of its own,
+ * so a few extreme pixels do not wash the rest out. */
+static void
+delta_percentiles (const float *map,
+                   int          size,
+                   const int    rect[4],
+                   float        range[2])
+{
+  gsize n = (gsize) (rect[2] - rect[0]) * (rect[3] - rect[1]), k = 0;
+  g_autofree float *values = g_new (float, n);
+  for (int y = rect[1]; y < rect[3]; y++)
+    for (int x = rect[0]; x < rect[2]; x++)
+      values[k++] = map[(gsize) y * size + x];
+  qsort (values, n, sizeof (float), compare_floats);
+  range[0] = values[(gsize) (0.02 * (n - 1))];
+  range[1] = values[(gsize) (0.98 * (n - 1))];
 }
 
 OtterPreviewResult *
@@ -183,18 +231,29 @@ otter_preview_compute (OtterDataset             *dataset,
   result->sample_indices = g_memdup2 (batch->sample_indices, sizeof (guint) * batch->n);
   result->clean = g_memdup2 (batch->images, sizeof (float) * 3 * plane * batch->n);
   result->delta = g_new (float, plane * batch->n);
+  result->signed_delta = g_new (float, 3 * plane * batch->n);
+  result->delta_range = g_new (float, 2 * batch->n);
+  result->content = g_new (int, 4 * batch->n);
   float inv_eps = params->ot.epsilon > 0 ? 1.0f / params->ot.epsilon : 0.f;
   for (int k = 0; k < batch->n; k++)
-    for (gsize p = 0; p < plane; p++)
-      {
-        float m = 0;
-        for (int c = 0; c < 3; c++)
-          {
-            gsize at = ((gsize) k * 3 + c) * plane + p;
-            m = MAX (m, fabsf (ot->perturbed[at] - batch->images[at]));
-          }
-        result->delta[k * plane + p] = MIN (m * inv_eps, 1.0f);
-      }
+    {
+      for (gsize p = 0; p < plane; p++)
+        {
+          float m = 0;
+          for (int c = 0; c < 3; c++)
+            {
+              gsize at = ((gsize) k * 3 + c) * plane + p;
+              float d = (ot->perturbed[at] - batch->images[at]) * inv_eps;
+              m = MAX (m, fabsf (d));
+              result->signed_delta[at] = CLAMP (0.5f + 0.5f * d, 0.f, 1.f);
+            }
+          result->delta[k * plane + p] = MIN (m, 1.0f);
+        }
+      OtterSample *sample = otter_dataset_get_sample (dataset, batch->sample_indices[k]);
+      content_rect (&batch->letterboxes[k], sample, size, result->content + 4 * k);
+      delta_percentiles (result->delta + k * plane, size, result->content + 4 * k,
+                         result->delta_range + 2 * k);
+    }
   result->clean_detections = g_steal_pointer (&clean_dets);
   result->perturbed_detections = g_steal_pointer (&pert_dets);
   result->class_names = g_strdupv ((char **) otter_model_get_class_names (model));

@@ -31,6 +31,11 @@ typedef struct
   guint               *sample_indices;   /* n */
   float               *clean;            /* n × 3 × S × S */
   float               *delta;            /* n × S × S: max_c |x' − x| / ε in [0, 1] */
+  float               *signed_delta;     /* n × 3 × S × S: 0.5 + 0.5 (x' − x) / ε, in [0, 1] */
+  float               *delta_range;      /* n × 2: the 2nd and 98th percentile of delta
+                                          * inside the image (the map's own scale) */
+  int                 *content;          /* n × 4: x0, y0, x1, y1 of the image inside the
+                                          * input, the letterbox padding left out */
   GArray              *clean_detections; /* OtterTorchDetection */
   GArray              *perturbed_detections;
   char               **class_names;

@@ -192,3 +192,18 @@ display_find_dialog (void)
     }
   return NULL;
 }
+
+GtkWidget *
+display_find_button (GtkWidget  *widget,
+                     const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = display_find_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

@@ -41,6 +41,9 @@ GtkWidget      *display_find_actionable    (GtkWidget    *widget,
 /* The first preferences row titled `title` under `widget`, or NULL. */
 GtkWidget      *display_find_row           (GtkWidget    *widget,
                                             const char   *title);
+/* The first button labelled `label` under `widget`, or NULL. */
+GtkWidget      *display_find_button        (GtkWidget    *widget,
+                                            const char   *label);
 /* The message dialog on show, or NULL. */
 AdwMessageDialog *display_find_dialog      (void);
 

@@ -7,6 +7,7 @@
 
 #include "display-utils.h"
 #include "otter-perturb-page.h"
+#include "otter-color-bar.h"
 #include "otter-plan-view.h"
 
 typedef struct
@@ -220,6 +221,52 @@ test_empty (void)
   gtk_window_destroy (window);
 }
 
+/* The change pane: the signed perturbation by default, its size on a scale
+ * of its own, each with a colour bar, the letterbox padding left out. */
+static void
+test_change_views (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *shared = g_getenv ("OTTER_SHARED_DATASETS");
+  g_autofree char *csv = shared ? g_build_filename (shared, "raccoon", "data", "test_labels.csv", NULL) : NULL;
+  if (csv != NULL && g_file_test (csv, G_FILE_TEST_IS_REGULAR))
+    {
+      /* photos of all shapes, so the inputs have padding */
+      OtterDataset *before = otter_session_get_dataset (f->session);
+      otter_session_open_dataset (f->session, csv);
+      g_assert_true (display_wait_until (dataset_replaced, &(DatasetWait) { f->session, before }, 60));
+    }
+  otter_perturb_page_set_batch (f->page, 0, 4);
+  compute_and_wait (f);
+
+  GtkWidget *root = GTK_WIDGET (f->page);
+  GtkWidget *bar = display_find_widget (root, OTTER_TYPE_COLOR_BAR);
+  g_assert_nonnull (bar);
+  g_test_message ("signed: %s", otter_color_bar_get_text (OTTER_COLOR_BAR (bar)));
+  g_assert_cmpstr (otter_color_bar_get_text (OTTER_COLOR_BAR (bar)), ==, "−8/255 … +8/255");
+  OtterImageView *change = otter_perturb_page_get_change_view (f->page);
+  g_autoptr (GdkTexture) signed_view = display_render_widget (GTK_WIDGET (change));
+  int w = gdk_texture_get_width (signed_view), h = gdk_texture_get_height (signed_view);
+  /* a real picture of ± changes, not one solid colour */
+  g_assert_cmpfloat (display_texture_variety (signed_view, 0, 0, w, h), >, 0.02);
+  GdkTexture *image = otter_image_view_get_texture (change);
+  g_assert_nonnull (image);
+  int iw = gdk_texture_get_width (image), ih = gdk_texture_get_height (image);
+  g_test_message ("change picture %d × %d", iw, ih);
+  if (csv != NULL && g_file_test (csv, G_FILE_TEST_IS_REGULAR))
+    g_assert_cmpint (iw, !=, ih);                   /* the padding is not part of it */
+
+  GtkWidget *size_toggle = display_find_button (root, "Size");
+  g_assert_nonnull (size_toggle);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (size_toggle), TRUE);
+  display_spin (0.2);
+  const char *scale = otter_color_bar_get_text (OTTER_COLOR_BAR (bar));
+  g_test_message ("size: %s", scale);
+  g_assert_nonnull (strstr (scale, "ε"));
+  g_assert_null (otter_image_view_get_texture (change));
+  g_assert_true (display_save_widget_png (GTK_WIDGET (f->window), "/tmp/perturb-change.png"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -228,6 +275,7 @@ main (int argc, char *argv[])
   g_test_add ("/otter/PerturbPage/pick-cell", Fixture, NULL, fixture_set_up, test_pick_cell, fixture_tear_down);
   g_test_add ("/otter/PerturbPage/spatial", Fixture, NULL, fixture_set_up, test_spatial, fixture_tear_down);
   g_test_add ("/otter/PerturbPage/superseded", Fixture, NULL, fixture_set_up, test_superseded, fixture_tear_down);
+  g_test_add ("/otter/PerturbPage/change-views", Fixture, NULL, fixture_set_up, test_change_views, fixture_tear_down);
   g_test_add_func ("/otter/PerturbPage/empty", test_empty);
   return g_test_run ();
 }
