@@ -48,6 +48,7 @@ struct _OtterPerturbPage
   OtterImageView *perturbed_view;
   OtterImageView *delta_view;
   OtterColorBar  *delta_bar;
+  OtterColorBar  *overlay_bar;
   GtkToggleButton *signed_toggle;
   OtterPlanView  *plan_view;
   GtkLabel       *plan_title;
@@ -148,6 +149,12 @@ update_overlay (OtterPerturbPage *self)
   g_autofree float *values = g_new (float, cells);
   for (gsize p = 0; p < cells; p++)
     values[p] = vmax > 0 ? all[k * cells + p] / vmax : 0;
+  /* The legend: what the colours stand for, on the batch's scale. */
+  g_autofree char *high = g_strdup_printf ("%.3g", vmax);
+  otter_color_bar_set (self->overlay_bar, OTTER_COLOR_BAR_VIRIDIS, "0",
+                       gtk_toggle_button_get_active (self->cost_toggle) ? _("transported cost per cell")
+                                                                         : _("feature displacement ‖f − f′‖"),
+                       high);
 
   gsize plane = (gsize) 3 * result->size * result->size;
   otter_image_view_set_chw (self->overlay_view, result->clean + k * plane, result->size);
@@ -663,6 +670,7 @@ otter_perturb_page_class_init (OtterPerturbPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, cost_toggle);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, signed_toggle);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, delta_bar);
+  gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_bar);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_stack);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_view);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, opacity_adjustment);

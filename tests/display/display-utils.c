@@ -207,3 +207,21 @@ display_find_button (GtkWidget  *widget,
     }
   return NULL;
 }
+
+static void
+collect (GtkWidget *widget, GType type, GPtrArray *found)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+GPtrArray *
+display_find_all (GtkWidget *widget,
+                  GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+  collect (widget, type, found);
+  return found;
+}

@@ -44,6 +44,10 @@ GtkWidget      *display_find_row           (GtkWidget    *widget,
 /* The first button labelled `label` under `widget`, or NULL. */
 GtkWidget      *display_find_button        (GtkWidget    *widget,
                                             const char   *label);
+/* Every widget of `type` under `widget` (itself included), in tree order
+ * (borrowed pointers). */
+GPtrArray      *display_find_all           (GtkWidget    *widget,
+                                            GType         type);
 /* The message dialog on show, or NULL. */
 AdwMessageDialog *display_find_dialog      (void);
 

@@ -183,6 +183,17 @@ test_spatial (Fixture       *f,
   g_assert_cmpint (otter_plan_view_get_side (plan), >, 4);
   g_autoptr (GdkTexture) texture = render_plan (f);
   g_assert_cmpfloat (plan_variety (texture), >, 0.05);
+  /* the overlay has a legend: from 0 to the batch's largest value */
+  GtkWidget *overlay_bar = NULL;
+  g_autoptr (GPtrArray) bars = display_find_all (GTK_WIDGET (f->page), OTTER_TYPE_COLOR_BAR);
+  for (guint i = 0; i < bars->len; i++)
+    {
+      const char *text = otter_color_bar_get_text (bars->pdata[i]);
+      if (text != NULL && g_str_has_prefix (text, "0 … "))
+        overlay_bar = bars->pdata[i];
+    }
+  g_assert_nonnull (overlay_bar);
+  g_assert_true (gtk_widget_get_visible (overlay_bar));
   g_assert_true (display_save_widget_png (GTK_WIDGET (f->window), "/tmp/perturb-page-spatial.png"));
 }
 
