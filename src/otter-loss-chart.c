@@ -12,7 +12,7 @@
 #define MARGIN_LEFT   56
 #define MARGIN_RIGHT  16
 #define MARGIN_D_AXIS 44
-#define MARGIN_TOP    14
+#define MARGIN_TOP    24
 #define MARGIN_BOTTOM 40
 
 struct _OtterLossChart
@@ -348,8 +348,14 @@ build_cache (OtterLossChart *self,
   if (self->x_max <= self->x_min)
     self->x_max = self->x_min + 1;
 
-  /* Horizontal grid and left axis labels. */
-  if (ls.log)
+  /* Horizontal grid and left axis labels; an empty chart has no scale to
+   * show, and no line through its message. */
+  gboolean empty = self->points->len == 0;
+  if (!empty)
+    draw_text (self, snapshot, _("Loss"), r->origin.x - 8, r->origin.y - 6, 1, 1, &faint);
+  if (empty)
+    ;
+  else if (ls.log)
     {
       for (double e = ls.lo; e <= ls.hi + 1e-9; e += 1)
         {
@@ -372,11 +378,12 @@ build_cache (OtterLossChart *self,
     }
 
   /* Right axis for D, in its own colour. */
-  if (show_d)
+  if (show_d && !empty)
     {
       GdkRGBA dc;
       double step = nice_step (ds.hi - ds.lo, 4);
       otter_loss_chart_get_series_color (self, OTTER_LOSS_SERIES_D, &dc);
+      draw_text (self, snapshot, "D", r->origin.x + r->size.width + 6, r->origin.y - 6, 0, 1, &dc);
       for (double v = ds.lo; v <= ds.hi + step * 1e-6; v += step)
         {
           double y = scale_map (&ds, v, r->origin.y, r->size.height);

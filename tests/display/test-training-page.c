@@ -126,6 +126,8 @@ test_training_page_converges (void)
 
   g_autoptr (GdkTexture) empty = display_render_widget (GTK_WIDGET (chart));
   g_assert_cmpuint (otter_loss_chart_get_n_points (chart), ==, 0);
+  /* no grid or scale yet: the plot's left part is blank from top to bottom */
+  g_assert_cmpfloat (display_texture_variety (empty, 60, 30, 60, gdk_texture_get_height (empty) - 80), <, 0.001);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL));
   g_assert_nonnull (otter_session_get_trainer (session));
 
