@@ -121,6 +121,8 @@ update_skipped (OtterDataPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.show-skipped", n > 0);
 }
 
+/* The "All Images" row counts images, a class's row its boxes: the
+ * count says which. */
 static GtkWidget *
 class_row_new (GtkWidget  *swatch,
                const char *name,
@@ -130,10 +132,11 @@ class_row_new (GtkWidget  *swatch,
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   GtkWidget *label = gtk_label_new (name);
-  g_autofree char *count_text = g_strdup_printf ("%u", count);
+  g_autofree char *count_text = class_id < 0
+    ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image", "%u images", count), count)
+    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u box", "%u boxes", count), count);
   GtkWidget *count_label = gtk_label_new (count_text);
-  g_autofree char *accessible = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u box", "%s, %u boxes", count),
-                                                 name, count);
+  g_autofree char *accessible = g_strdup_printf ("%s, %s", name, count_text);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
@@ -187,6 +190,10 @@ rebuild_classes (OtterDataPage *self)
       selected = all;
       for (guint i = 0; i < n_classes; i++)
         {
+          /* A class no box belongs to (a YOLO names list longer than the
+           * labels, say) would only be a filter that shows nothing. */
+          if (counts != NULL && counts[i] == 0 && (int) i != self->filter_class)
+            continue;
           GtkWidget *swatch = gtk_drawing_area_new ();
           gtk_widget_add_css_class (swatch, "otter-class-swatch");
           gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);

@@ -2,6 +2,8 @@
 /* test-cli-render.c: otter-cli's figures: colour maps, heat maps, matrices, boxes, PNG files */
 #include "config.h"
 
+#include "otter-colormap.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -367,6 +369,26 @@ test_save_png_no_folder (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* Up to COCO's 80 classes, every class gets a colour of its own. */
+static void
+test_class_colours_distinct (void)
+{
+  guint8 colours[80][3];
+  for (int i = 0; i < 80; i++)
+    otter_colormap_class_colour (i, colours[i]);
+  int closest = G_MAXINT;
+  for (int i = 0; i < 80; i++)
+    for (int j = i + 1; j < 80; j++)
+      {
+        int d = 0;
+        for (int c = 0; c < 3; c++)
+          d += (colours[i][c] - colours[j][c]) * (colours[i][c] - colours[j][c]);
+        closest = MIN (closest, d);
+      }
+  g_test_message ("closest pair: %.1f apart in RGB", sqrt (closest));
+  g_assert_cmpfloat (sqrt (closest), >, 8);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -387,6 +409,7 @@ main (int argc, char **argv)
   g_test_add_func ("/otter/CliRender/detections", test_detections);
   g_test_add_func ("/otter/CliRender/save-png", test_save_png);
   g_test_add_func ("/otter/CliRender/save-png-no-folder", test_save_png_no_folder);
+  g_test_add_func ("/otter/CliRender/class-colours-distinct", test_class_colours_distinct);
 
   int status = g_test_run ();
   g_rmdir (tmp_dir);

@@ -40,10 +40,43 @@ otter_colormap_viridis (double  t,
     rgb[c] = (guint8) lround (viridis[i][c] * (1 - f) + viridis[i + 1][c] * f);
 }
 
+/* h, s, v in [0, 1] */
+static void
+hsv_to_rgb (double h, double s, double v, guint8 rgb[3])
+{
+  double r, g, b;
+  int i = (int) floor (h * 6);
+  double f = h * 6 - i, p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s);
+  switch (((i % 6) + 6) % 6)
+    {
+    case 0: r = v, g = t, b = p; break;
+    case 1: r = q, g = v, b = p; break;
+    case 2: r = p, g = v, b = t; break;
+    case 3: r = p, g = q, b = v; break;
+    case 4: r = t, g = p, b = v; break;
+    default: r = v, g = p, b = q; break;
+    }
+  rgb[0] = (guint8) lround (r * 255);
+  rgb[1] = (guint8) lround (g * 255);
+  rgb[2] = (guint8) lround (b * 255);
+}
+
 void
 otter_colormap_class_colour (int     class_id,
                              guint8  rgb[3])
 {
-  guint i = (guint) ABS (class_id) % G_N_ELEMENTS (class_palette);
-  memcpy (rgb, class_palette[i], 3);
+  guint i = (guint) ABS (class_id);
+  if (i < G_N_ELEMENTS (class_palette))
+    {
+      memcpy (rgb, class_palette[i], 3);
+      return;
+    }
+  /* Past the hand-picked ten (COCO has 80 classes): hues a golden angle
+   * apart, in three brightness and saturation bands, so neighbouring ids
+   * never look alike and no colour comes round again. */
+  guint k = i - G_N_ELEMENTS (class_palette);
+  double hue = fmod (0.11 + k * 0.6180339887, 1.0);
+  static const double value[] = { 0.85, 0.65, 0.95 };
+  static const double saturation[] = { 0.65, 0.75, 0.45 };
+  hsv_to_rgb (hue, saturation[k % 3], value[(k / 3) % 3], rgb);
 }
