@@ -64,6 +64,11 @@ void         otter_draw_border          (GtkSnapshot          *snapshot,
                                          float                 width,
                                          const GdkRGBA        *color);
 
+void         otter_draw_box_outline     (GtkSnapshot           *snapshot,
+                                         const graphene_rect_t *rect,
+                                         float                  width,
+                                         const GdkRGBA         *color);
+
 GdkTexture  *otter_draw_texture_new_rgba (guint8            *pixels,
                                           int                width,
                                           int                height);

@@ -158,9 +158,7 @@ otter_image_view_snapshot (GtkWidget   *widget,
       if (x2 - x1 < 1 || y2 - y1 < 1)
         continue;
 
-      GskRoundedRect outline;
-      gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (x1, y1, x2 - x1, y2 - y1), 0);
-      otter_draw_border (snapshot, &outline, 2, &colour);
+      otter_draw_box_outline (snapshot, &GRAPHENE_RECT_INIT (x1, y1, x2 - x1, y2 - y1), 2, &colour);
       snapshot_label (self, snapshot, box, x1, y1, &colour, rect.origin.x + rect.size.width);
     }
 }

@@ -270,14 +270,11 @@ otter_thumbnail_snapshot (GtkWidget   *widget,
                                                      image.origin.y + box->y1 * scale,
                                                      (box->x2 - box->x1) * scale,
                                                      (box->y2 - box->y1) * scale);
-          GskRoundedRect outline;
-
           otter_class_color (widget, box->class_id, &color);
           fill = color;
           fill.alpha = 0.14;
           gtk_snapshot_append_color (snapshot, &fill, &rect);
-          gsk_rounded_rect_init_from_rect (&outline, &rect, 0);
-          otter_draw_border (snapshot, &outline, line, &color);
+          otter_draw_box_outline (snapshot, &rect, line, &color);
           if (self->class_names != NULL && box->class_id >= 0 && (guint) box->class_id < n_names)
             snapshot_label (self, snapshot, self->class_names[box->class_id], &color, &rect, &image);
         }

@@ -36,7 +36,8 @@ struct _OtterTrainingPage
 
   gboolean        invalid[N_FIELDS];
 
-  GtkWidget      *form;              /* the settings, for the next run */
+  GtkWidget      *form;              /* the settings and past runs beside the chart */
+  GtkWidget      *form_box;          /* its groups: settings for the next run, past runs */
   AdwComboRow    *method_row;
   AdwComboRow    *space_row;
   AdwActionRow   *epochs_row;

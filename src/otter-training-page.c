@@ -236,8 +236,15 @@ otter_training_page_update_status (OtterTrainingPage *self)
   gtk_widget_set_visible (self->continue_button, trained);
   /* A run keeps the settings it started with: editing them would look
    * like it changes the run. */
-  gtk_widget_set_sensitive (self->form, !active);
-  gtk_widget_set_tooltip_text (self->form, active ? _("These settings apply to the next run") : NULL);
+  for (GtkWidget *group = gtk_widget_get_first_child (self->form_box); group != NULL;
+       group = gtk_widget_get_next_sibling (group))
+    {
+      /* Past runs stay browsable. */
+      if (gtk_widget_is_ancestor (GTK_WIDGET (self->run_list), group))
+        continue;
+      gtk_widget_set_sensitive (group, !active);
+      gtk_widget_set_tooltip_text (group, active ? _("These settings apply to the next run") : NULL);
+    }
   gtk_widget_set_visible (self->resume_button, state == OTTER_TRAINER_PAUSED);
   gtk_widget_set_visible (self->pause_button, active);
   gtk_widget_set_visible (self->stop_button, active);
@@ -542,6 +549,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, start_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, continue_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, form);
+  gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, form_box);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, stop_button);
