@@ -50,6 +50,7 @@ struct _OtterPerturbPage
   OtterColorBar  *delta_bar;
   OtterColorBar  *overlay_bar;
   GtkToggleButton *signed_toggle;
+  GtkToggleButton *plan_log_toggle;
   OtterPlanView  *plan_view;
   GtkLabel       *plan_title;
   GtkLabel       *image_label;
@@ -203,6 +204,12 @@ show_change (OtterPerturbPage         *self,
   g_autofree char *low = g_strdup_printf ("%.2f ε", lo);
   g_autofree char *high = g_strdup_printf ("%.2f ε", hi);
   otter_color_bar_set (self->delta_bar, OTTER_COLOR_BAR_VIRIDIS, low, NULL, high);
+}
+
+static void
+plan_log_toggled_cb (OtterPerturbPage *self)
+{
+  otter_plan_view_set_log_scale (self->plan_view, gtk_toggle_button_get_active (self->plan_log_toggle));
 }
 
 static void
@@ -669,6 +676,7 @@ otter_perturb_page_class_init (OtterPerturbPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, opacity_box);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, cost_toggle);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, signed_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, plan_log_toggle);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, delta_bar);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_bar);
   gtk_widget_class_bind_template_child (widget_class, OtterPerturbPage, overlay_stack);
@@ -706,6 +714,7 @@ otter_perturb_page_init (OtterPerturbPage *self)
   g_signal_connect_swapped (self->image_adjustment, "value-changed", G_CALLBACK (image_changed_cb), self);
   g_signal_connect_swapped (self->cost_toggle, "toggled", G_CALLBACK (update_overlay), self);
   g_signal_connect_swapped (self->signed_toggle, "toggled", G_CALLBACK (show_panes), self);
+  g_signal_connect_swapped (self->plan_log_toggle, "toggled", G_CALLBACK (plan_log_toggled_cb), self);
   g_signal_connect_object (self->opacity_adjustment, "value-changed",
                            G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->plan_view, "notify::readout", G_CALLBACK (readout_changed_cb), self);

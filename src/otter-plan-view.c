@@ -27,6 +27,8 @@ struct _OtterPlanView
   float      *cost;
   int         side;
   float       plan_max;
+  float       plan_min;         /* smallest mass the log scale shows */
+  gboolean    log_scale;
   char       *unit;
 
   GdkTexture *matrix_texture;   /* cached until the data changes */
@@ -85,6 +87,21 @@ get_layout (OtterPlanView *self,
   return TRUE;
 }
 
+/* Where a mass falls on the colour map: linear from 0 to the largest, or
+ * on the log scale from the smallest shown to the largest. */
+static double
+colour_position (OtterPlanView *self,
+                 float          mass)
+{
+  if (!(self->plan_max > 0))
+    return 0;
+  if (!self->log_scale || !(self->plan_min < self->plan_max))
+    return mass / self->plan_max;
+  if (!(mass > self->plan_min))
+    return 0;
+  return log (mass / self->plan_min) / log (self->plan_max / self->plan_min);
+}
+
 static void
 ensure_textures (OtterPlanView *self)
 {
@@ -112,12 +129,11 @@ ensure_textures (OtterPlanView *self)
       int zoom = CLAMP (512 / n, 1, 64);
       int t = n * zoom;
       guint8 *pixels = g_malloc ((gsize) t * t * 4);
-      float inv = self->plan_max > 0 ? 1.0f / self->plan_max : 0;
       for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
           {
             guint8 rgb[3];
-            otter_colormap_viridis (self->plan[i * n + j] * inv, rgb);
+            otter_colormap_viridis (colour_position (self, self->plan[i * n + j]), rgb);
             for (int y = i * zoom; y < (i + 1) * zoom; y++)
               for (int x = j * zoom; x < (j + 1) * zoom; x++)
                 {
@@ -212,10 +228,15 @@ snapshot_at_size (OtterPlanView *self,
   char text[32];
   g_snprintf (text, sizeof text, "%.3g", self->plan_max);
   otter_draw_text (widget, snapshot, text, bx + BAR_WIDTH + 4, l.y, 0, 0, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
-  g_snprintf (text, sizeof text, "%.3g", self->plan_max / 2);
+  gboolean log_bar = self->log_scale && self->plan_min < self->plan_max;
+  g_snprintf (text, sizeof text, "%.3g", log_bar ? sqrt ((double) self->plan_min * self->plan_max) : self->plan_max / 2);
   otter_draw_text (widget, snapshot, text, bx + BAR_WIDTH + 4, l.y + l.m / 2, 0, 0.5, 0.75,
                    OTTER_DRAW_TEXT_PLAIN, &dim);
-  otter_draw_text (widget, snapshot, "0", bx + BAR_WIDTH + 4, l.y + l.m, 0, 1, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
+  if (log_bar)
+    g_snprintf (text, sizeof text, "%.3g", self->plan_min);
+  else
+    g_strlcpy (text, "0", sizeof text);
+  otter_draw_text (widget, snapshot, text, bx + BAR_WIDTH + 4, l.y + l.m, 0, 1, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
   /* TRANSLATORS: the colour bar's legend: T_ij is the mass moved from i to j */
   otter_draw_text (widget, snapshot, _("mass T"), bx + BAR_WIDTH + 4, l.y + l.m + 20, 0, 0, 0.85,
                    OTTER_DRAW_TEXT_PLAIN, &fg);
@@ -515,6 +536,12 @@ otter_plan_view_set_data (OtterPlanView *self,
       for (gsize k = 0; k < n; k++)
         if (isfinite (plan[k]))
           self->plan_max = MAX (self->plan_max, plan[k]);
+      /* The log scale spans the masses present, at most six decades: an
+       * entropic plan has no exact zeros, only vanishing masses. */
+      self->plan_min = self->plan_max;
+      for (gsize k = 0; k < n; k++)
+        if (isfinite (plan[k]) && plan[k] > self->plan_max * 1e-6f)
+          self->plan_min = MIN (self->plan_min, plan[k]);
     }
   if (!same_side || self->side == 0)
     self->sel_i = self->sel_j = -1;
@@ -643,4 +670,16 @@ otter_plan_view_render (OtterPlanView *self)
     return NULL;
   return gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
                                       &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+void
+otter_plan_view_set_log_scale (OtterPlanView *self,
+                               gboolean       log_scale)
+{
+  g_return_if_fail (OTTER_IS_PLAN_VIEW (self));
+  if (self->log_scale == !!log_scale)
+    return;
+  self->log_scale = !!log_scale;
+  g_clear_object (&self->matrix_texture);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

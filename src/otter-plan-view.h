@@ -19,6 +19,10 @@ void        otter_plan_view_set_data      (OtterPlanView *self,
                                            int            side,
                                            const char    *unit);
 int         otter_plan_view_get_side      (OtterPlanView *self);
+/* Colours on a log scale of the masses present (up to six decades), where
+ * a sharp plan's small masses would otherwise all look like zero. */
+void        otter_plan_view_set_log_scale (OtterPlanView *self,
+                                           gboolean       log_scale);
 /* The selected pair (i clean, j perturbed); -1 for none. Setting it
  * emits no "pair-activated". */
 void        otter_plan_view_set_selection (OtterPlanView *self,

@@ -194,6 +194,17 @@ test_spatial (Fixture       *f,
     }
   g_assert_nonnull (overlay_bar);
   g_assert_true (gtk_widget_get_visible (overlay_bar));
+
+  /* a sharp plan's small masses show on the log scale */
+  GtkWidget *log_toggle = display_find_button (GTK_WIDGET (f->page), "_Log Colours");
+  g_assert_nonnull (log_toggle);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (log_toggle), TRUE);
+  display_spin (0.2);
+  g_autoptr (GdkTexture) logged = render_plan (f);
+  g_test_message ("log colours change the plan by %.2f", display_texture_difference (texture, logged));
+  g_assert_cmpfloat (display_texture_difference (texture, logged), >, 1);
+  g_assert_true (display_save_widget_png (GTK_WIDGET (otter_perturb_page_get_plan_view (f->page)),
+                                         "/tmp/perturb-plan-log.png"));
   g_assert_true (display_save_widget_png (GTK_WIDGET (f->window), "/tmp/perturb-page-spatial.png"));
 }
 
