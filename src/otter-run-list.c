@@ -531,6 +531,7 @@ otter_run_list_get_dir (OtterRunList *self,
                         guint         index)
 {
   g_return_val_if_fail (OTTER_IS_RUN_LIST (self), NULL);
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, (int) index);
-  return row ? g_object_get_data (G_OBJECT (row), "run-dir") : NULL;
+  g_autoptr (OtterRunInfo) info = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
+  /* the list holds its own reference: the string outlives ours */
+  return info ? info->dir : NULL;
 }
