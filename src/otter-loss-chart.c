@@ -28,6 +28,7 @@ struct _OtterLossChart
    * size or the style change: hovering just draws the read-out on top. */
   GskRenderNode *cache;
   int            cache_width, cache_height;
+  guint          n_epoch_means;   /* drawn in the cache, for tests */
 
   /* Geometry of the last layout, for hit testing. */
   graphene_rect_t plot;
@@ -314,6 +315,74 @@ trace_series (OtterLossChart  *self,
     }
 }
 
+/* The target loss's mean over each finished epoch (what τ is compared
+ * with), drawn over the raw steps as a line with a dot at each epoch's end. */
+static void
+trace_epoch_means (OtterLossChart *self,
+                   GtkSnapshot    *snapshot,
+                   const Scale    *scale,
+                   int             width,
+                   int             height)
+{
+  const graphene_rect_t *r = &self->plot;
+  guint n = self->points->len;
+  if (!self->visible[OTTER_LOSS_SERIES_LOSS] || n == 0)
+    return;
+
+  g_autoptr (GArray) means = g_array_new (FALSE, FALSE, sizeof (graphene_point_t));
+  double sum = 0;
+  int count = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      const OtterTrainPoint *p = &g_array_index (self->points, OtterTrainPoint, i);
+      if (isfinite (p->loss))
+        sum += p->loss, count++;
+      gboolean last_of_epoch = i + 1 == n ? FALSE
+        : g_array_index (self->points, OtterTrainPoint, i + 1).epoch != p->epoch;
+      if (last_of_epoch && count > 0)
+        {
+          double y = scale_map (scale, sum / count, r->origin.y, r->size.height);
+          if (isfinite (y))
+            g_array_append_val (means, GRAPHENE_POINT_INIT (step_to_x (self, p->step), y));
+          sum = 0, count = 0;
+        }
+    }
+  self->n_epoch_means = means->len;
+  if (means->len == 0)
+    return;
+
+  GdkRGBA c, halo;
+  otter_loss_chart_get_series_color (self, OTTER_LOSS_SERIES_LOSS, &c);
+  otter_draw_lookup_color (GTK_WIDGET (self), "view_bg_color", NULL, &halo);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      /* a halo of the background first, so the means stand out of the steps */
+      gdk_cairo_set_source_rgba (cr, pass == 0 ? &halo : &c);
+      cairo_set_line_width (cr, pass == 0 ? 6 : 3);
+      for (guint k = 0; k < means->len; k++)
+        {
+          const graphene_point_t *q = &g_array_index (means, graphene_point_t, k);
+          if (k == 0)
+            cairo_move_to (cr, q->x, q->y);
+          else
+            cairo_line_to (cr, q->x, q->y);
+        }
+      if (means->len > 1)
+        cairo_stroke (cr);
+      else
+        cairo_new_path (cr);
+      for (guint k = 0; k < means->len; k++)
+        {
+          const graphene_point_t *q = &g_array_index (means, graphene_point_t, k);
+          cairo_arc (cr, q->x, q->y, pass == 0 ? 5 : 3.5, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+    }
+  cairo_destroy (cr);
+}
+
 static void
 build_cache (OtterLossChart *self,
              int             width,
@@ -416,7 +485,8 @@ build_cache (OtterLossChart *self,
         append_rect (snapshot, &faint, x, r->origin.y + r->size.height, 1, 4);
         if (x - last_label_x >= 36)
           {
-            g_snprintf (buf, sizeof buf, "%d", p->epoch);
+            /* the start of epoch e is e − 1 epochs done: the axis counts from 0 */
+            g_snprintf (buf, sizeof buf, "%d", p->epoch - 1);
             draw_text (self, snapshot, buf, x, r->origin.y + r->size.height + 6, 0.5, 0, &faint);
             last_label_x = x;
           }
@@ -445,8 +515,6 @@ build_cache (OtterLossChart *self,
           for (double x = r->origin.x; x < r->origin.x + r->size.width; x += 2 * dash)
             append_rect (snapshot, &tau, x, round (y) - 1,
                          MIN (dash, r->origin.x + r->size.width - x), 2);
-          g_snprintf (buf, sizeof buf, "τ = %.3g", self->threshold);
-          draw_text (self, snapshot, buf, r->origin.x + r->size.width - 4, y - 3, 1, 1, &tau);
         }
     }
 
@@ -467,8 +535,11 @@ build_cache (OtterLossChart *self,
           if (!self->visible[s])
             continue;
           otter_loss_chart_get_series_color (self, s, &c);
+          /* the raw target loss steps sit under its epoch means */
+          if (s == OTTER_LOSS_SERIES_LOSS)
+            c.alpha *= 0.6;
           gdk_cairo_set_source_rgba (cr, &c);
-          cairo_set_line_width (cr, s == OTTER_LOSS_SERIES_LOSS ? 2.5 : 1.5);
+          cairo_set_line_width (cr, s == OTTER_LOSS_SERIES_LOSS ? 2 : 1.5);
           if (s == OTTER_LOSS_SERIES_D)
             {
               double dashes[] = { 4, 3 };
@@ -480,6 +551,25 @@ build_cache (OtterLossChart *self,
           cairo_stroke (cr);
         }
       cairo_destroy (cr);
+      trace_epoch_means (self, snapshot, &ls, width, height);
+    }
+
+  /* τ's value last, on a backing of the view's colour, so no curve runs
+   * through it. */
+  if (self->threshold > 0)
+    {
+      double y = scale_map (&ls, self->threshold, r->origin.y, r->size.height);
+      if (isfinite (y))
+        {
+          GdkRGBA back;
+          int tw, th;
+          otter_draw_lookup_color (GTK_WIDGET (self), "view_bg_color", NULL, &back);
+          g_snprintf (buf, sizeof buf, "τ = %.3g", self->threshold);
+          otter_draw_get_text_size (GTK_WIDGET (self), buf, 0.8, OTTER_DRAW_TEXT_TABULAR, &tw, &th);
+          double lx = r->origin.x + r->size.width - 4, ly = y - 3;
+          append_rect (snapshot, &back, lx - tw - 3, ly - th - 1, tw + 6, th + 2);
+          draw_text (self, snapshot, buf, lx, ly, 1, 1, &tau);
+        }
     }
 
   g_clear_pointer (&self->cache, gsk_render_node_unref);
@@ -851,4 +941,11 @@ otter_loss_chart_get_series_visible (OtterLossChart  *self,
   g_return_val_if_fail (OTTER_IS_LOSS_CHART (self), FALSE);
   g_return_val_if_fail (series < OTTER_LOSS_N_SERIES, FALSE);
   return self->visible[series];
+}
+
+guint
+otter_loss_chart_get_n_epoch_means (OtterLossChart *self)
+{
+  g_return_val_if_fail (OTTER_IS_LOSS_CHART (self), 0);
+  return self->n_epoch_means;
 }

@@ -43,4 +43,7 @@ void       otter_loss_chart_get_series_color (OtterLossChart        *self,
                                               OtterLossSeries        series,
                                               GdkRGBA               *color);
 
+/* How many epoch means the last drawing showed (finished epochs). */
+guint           otter_loss_chart_get_n_epoch_means (OtterLossChart *self);
+
 G_END_DECLS

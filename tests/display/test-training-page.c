@@ -298,6 +298,30 @@ test_automatic_defaults (void)
   gtk_window_destroy (window);
 }
 
+/* The chart draws each finished epoch's mean of L over its raw steps, and
+ * the axis counts epochs from 0. */
+static void
+test_chart_epoch_means (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  OtterLossChart *chart = OTTER_LOSS_CHART (otter_loss_chart_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 400);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* three epochs of ten steps, the third one under way */
+  OtterTrainPoint points[25];
+  for (int i = 0; i < 25; i++)
+    points[i] = (OtterTrainPoint) { i + 1, i / 10 + 1, 1.0, 1.0, 3.0 - 0.05 * i + (i % 2) * 0.4, 0.1, 1e-3 };
+  otter_loss_chart_set_threshold (chart, 1.2);
+  otter_loss_chart_append_points (chart, points, G_N_ELEMENTS (points));
+  display_spin (0.3);
+  g_autoptr (GdkTexture) drawn = display_render_widget (GTK_WIDGET (chart));
+  g_assert_cmpuint (otter_loss_chart_get_n_epoch_means (chart), ==, 2);
+  g_assert_true (display_save_widget_png (GTK_WIDGET (chart), "/tmp/loss-chart-means.png"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -308,5 +332,6 @@ main (int argc, char *argv[])
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/TrainingPage/converges", test_training_page_converges);
   g_test_add_func ("/otter/TrainingPage/automatic-defaults", test_automatic_defaults);
+  g_test_add_func ("/otter/TrainingPage/chart-epoch-means", test_chart_epoch_means);
   return g_test_run ();
 }
