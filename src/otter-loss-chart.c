@@ -22,6 +22,7 @@ struct _OtterLossChart
   GArray        *points;          /* OtterTrainPoint, ordered by step */
   double         threshold;
   gboolean       log_scale;
+  double         smoothing;       /* TensorBoard-style EMA weight, 0 (off) to 0.99 */
   gboolean       visible[OTTER_LOSS_N_SERIES];
 
   /* Grid, labels and curves as one node, rebuilt only when the data, the
@@ -43,6 +44,7 @@ enum
   PROP_N_POINTS,
   PROP_THRESHOLD,
   PROP_LOG_SCALE,
+  PROP_SMOOTHING,
   PROP_SHOW_L1,
   PROP_SHOW_L2,
   PROP_SHOW_LOSS,
@@ -249,13 +251,38 @@ format_tick (char *buf, gsize len, double v, double step)
   g_snprintf (buf, len, "%.*f", CLAMP (decimals, 0, 6), v);
 }
 
+/* The series smoothed by an exponential moving average of weight w,
+ * divided by 1 − w^t so its start is not pulled towards zero. */
+static double *
+smooth_series (OtterLossChart  *self,
+               OtterLossSeries  series)
+{
+  guint n = self->points->len;
+  double *out = g_new (double, n);
+  double w = self->smoothing, acc = 0, weight = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      double v = point_value (&g_array_index (self->points, OtterTrainPoint, i), series);
+      if (!isfinite (v))
+        {
+          out[i] = NAN;
+          continue;
+        }
+      acc = w * acc + (1 - w) * v;
+      weight = w * weight + (1 - w);
+      out[i] = acc / weight;
+    }
+  return out;
+}
+
 /* One series as a cairo path. Dense runs are reduced to the min and max of
  * each pixel column, which looks the same and keeps long runs cheap. */
 static void
 trace_series (OtterLossChart  *self,
               cairo_t         *cr,
               OtterLossSeries  series,
-              const Scale     *scale)
+              const Scale     *scale,
+              const double    *values)
 {
   const graphene_rect_t *r = &self->plot;
   gboolean pen_down = FALSE;
@@ -269,7 +296,8 @@ trace_series (OtterLossChart  *self,
     {
       const OtterTrainPoint *p = i < n ? &g_array_index (self->points, OtterTrainPoint, i) : NULL;
       double x = p ? step_to_x (self, p->step) : 0;
-      double y = p ? scale_map (scale, point_value (p, series), r->origin.y, r->size.height) : NAN;
+      double v = p ? (values ? values[i] : point_value (p, series)) : NAN;
+      double y = p ? scale_map (scale, v, r->origin.y, r->size.height) : NAN;
 
       if (decimate)
         {
@@ -547,7 +575,21 @@ build_cache (OtterLossChart *self,
             }
           else
             cairo_set_dash (cr, NULL, 0, 0);
-          trace_series (self, cr, s, s == OTTER_LOSS_SERIES_D ? &ds : &ls);
+          const Scale *scale = s == OTTER_LOSS_SERIES_D ? &ds : &ls;
+          if (self->smoothing > 0)
+            {
+              /* the raw steps faint underneath, the smoothed curve on top */
+              GdkRGBA faint_c = c;
+              faint_c.alpha *= 0.3;
+              gdk_cairo_set_source_rgba (cr, &faint_c);
+              trace_series (self, cr, s, scale, NULL);
+              cairo_stroke (cr);
+              g_autofree double *smoothed = smooth_series (self, s);
+              gdk_cairo_set_source_rgba (cr, &c);
+              trace_series (self, cr, s, scale, smoothed);
+            }
+          else
+            trace_series (self, cr, s, scale, NULL);
           cairo_stroke (cr);
         }
       cairo_destroy (cr);
@@ -758,6 +800,7 @@ otter_loss_chart_get_property (GObject    *object,
     case PROP_N_POINTS: g_value_set_uint (value, self->points->len); break;
     case PROP_THRESHOLD: g_value_set_double (value, self->threshold); break;
     case PROP_LOG_SCALE: g_value_set_boolean (value, self->log_scale); break;
+    case PROP_SMOOTHING: g_value_set_double (value, self->smoothing); break;
     case PROP_SHOW_L1:
     case PROP_SHOW_L2:
     case PROP_SHOW_LOSS:
@@ -780,6 +823,7 @@ otter_loss_chart_set_property (GObject      *object,
     {
     case PROP_THRESHOLD: otter_loss_chart_set_threshold (self, g_value_get_double (value)); break;
     case PROP_LOG_SCALE: otter_loss_chart_set_log_scale (self, g_value_get_boolean (value)); break;
+    case PROP_SMOOTHING: otter_loss_chart_set_smoothing (self, g_value_get_double (value)); break;
     case PROP_SHOW_L1:
     case PROP_SHOW_L2:
     case PROP_SHOW_LOSS:
@@ -808,6 +852,9 @@ otter_loss_chart_class_init (OtterLossChartClass *klass)
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_THRESHOLD] = g_param_spec_double ("threshold", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, rw);
   properties[PROP_LOG_SCALE] = g_param_spec_boolean ("log-scale", NULL, NULL, FALSE, rw);
+  /* The weight of an exponential moving average over the steps, debiased
+   * at the start as TensorBoard does; 0 draws the raw steps only. */
+  properties[PROP_SMOOTHING] = g_param_spec_double ("smoothing", NULL, NULL, 0, 0.99, 0, rw);
   properties[PROP_SHOW_L1] = g_param_spec_boolean ("show-l1", NULL, NULL, TRUE, rw);
   properties[PROP_SHOW_L2] = g_param_spec_boolean ("show-l2", NULL, NULL, TRUE, rw);
   properties[PROP_SHOW_LOSS] = g_param_spec_boolean ("show-loss", NULL, NULL, TRUE, rw);
@@ -948,4 +995,17 @@ otter_loss_chart_get_n_epoch_means (OtterLossChart *self)
 {
   g_return_val_if_fail (OTTER_IS_LOSS_CHART (self), 0);
   return self->n_epoch_means;
+}
+
+void
+otter_loss_chart_set_smoothing (OtterLossChart *self,
+                                double          smoothing)
+{
+  g_return_if_fail (OTTER_IS_LOSS_CHART (self));
+  smoothing = CLAMP (smoothing, 0, 0.99);
+  if (self->smoothing == smoothing)
+    return;
+  self->smoothing = smoothing;
+  invalidate (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMOOTHING]);
 }

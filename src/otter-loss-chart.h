@@ -43,6 +43,9 @@ void       otter_loss_chart_get_series_color (OtterLossChart        *self,
                                               OtterLossSeries        series,
                                               GdkRGBA               *color);
 
+/* 0 (raw steps) to 0.99: an exponential moving average over the steps. */
+void            otter_loss_chart_set_smoothing     (OtterLossChart *self,
+                                                    double          smoothing);
 /* How many epoch means the last drawing showed (finished epochs). */
 guint           otter_loss_chart_get_n_epoch_means (OtterLossChart *self);
 

@@ -318,6 +318,13 @@ test_chart_epoch_means (void)
   display_spin (0.3);
   g_autoptr (GdkTexture) drawn = display_render_widget (GTK_WIDGET (chart));
   g_assert_cmpuint (otter_loss_chart_get_n_epoch_means (chart), ==, 2);
+
+  /* smoothing draws an average over the zig-zag steps */
+  g_object_set (chart, "smoothing", 0.9, NULL);
+  display_spin (0.2);
+  g_autoptr (GdkTexture) smoothed = display_render_widget (GTK_WIDGET (chart));
+  g_test_message ("smoothing changes the drawing by %.2f", display_texture_difference (drawn, smoothed));
+  g_assert_cmpfloat (display_texture_difference (drawn, smoothed), >, 0.2);
   g_assert_true (display_save_widget_png (GTK_WIDGET (chart), "/tmp/loss-chart-means.png"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
