@@ -17,6 +17,9 @@ typedef enum
   OTTER_LOSS_N_SERIES
 } OtterLossSeries;
 
+/* Runs that can be compared on one chart at once. */
+#define OTTER_LOSS_CHART_MAX_OVERLAYS 4
+
 #define OTTER_TYPE_LOSS_CHART (otter_loss_chart_get_type ())
 G_DECLARE_FINAL_TYPE (OtterLossChart, otter_loss_chart, OTTER, LOSS_CHART, GtkWidget)
 
@@ -42,6 +45,40 @@ gboolean   otter_loss_chart_get_series_visible (OtterLossChart      *self,
 void       otter_loss_chart_get_series_color (OtterLossChart        *self,
                                               OtterLossSeries        series,
                                               GdkRGBA               *color);
+
+/* The run's finished epochs (their validation mAP@0.5 gets a strip of
+ * its own under the losses), replacing those set before. */
+void       otter_loss_chart_set_epochs       (OtterLossChart        *self,
+                                              const OtterEpochPoint *epochs,
+                                              guint                  n_epochs);
+/* How many steps an epoch takes, to place an unfinished epoch's steps on
+ * the epoch axis; 0 when unknown. */
+void       otter_loss_chart_set_steps_per_epoch (OtterLossChart     *self,
+                                              int                    steps_per_epoch);
+
+/* Another run's epoch means of L (and its validation mAP) drawn under the
+ * current run, to compare; `key` names it (a run folder). At most four:
+ * FALSE when the chart is full. Adding a key again replaces its data. */
+gboolean   otter_loss_chart_add_overlay      (OtterLossChart        *self,
+                                              const char            *key,
+                                              const char            *title,
+                                              const OtterEpochPoint *epochs,
+                                              guint                  n_epochs);
+void       otter_loss_chart_remove_overlay   (OtterLossChart        *self,
+                                              const char            *key);
+gboolean   otter_loss_chart_has_overlay      (OtterLossChart        *self,
+                                              const char            *key);
+guint      otter_loss_chart_get_n_overlays   (OtterLossChart        *self);
+gboolean   otter_loss_chart_get_overlay_color (OtterLossChart       *self,
+                                              const char            *key,
+                                              GdkRGBA               *color);
+
+/* For tests: whether the last drawing had a validation strip, and the
+ * loss axis' range. */
+gboolean   otter_loss_chart_get_map_strip_visible (OtterLossChart   *self);
+void       otter_loss_chart_get_loss_range   (OtterLossChart        *self,
+                                              double                *lo,
+                                              double                *hi);
 
 /* 0 (raw steps) to 0.99: an exponential moving average over the steps. */
 void            otter_loss_chart_set_smoothing     (OtterLossChart *self,

@@ -173,6 +173,7 @@ struct _OtterRunList
   GCancellable *cancellable;
   char         *root;
   char         *active_dir;   /* the run going on now: not to be renamed or trashed */
+  GHashTable   *compared;     /* run folders drawn on the chart to compare */
 };
 
 enum
@@ -180,6 +181,7 @@ enum
   RUN_ACTIVATED,
   RESUME_REQUESTED,
   PROBLEM,
+  COMPARE_TOGGLED,
   N_SIGNALS
 };
 
@@ -224,6 +226,34 @@ resume_clicked_cb (GtkButton    *button,
   g_signal_emit (self, signals[RESUME_REQUESTED], 0, dir);
 }
 
+/* The label a compared run goes by in the chart's legend. */
+static char *
+short_title (OtterRunInfo *info)
+{
+  g_autofree char *date = info->date ? g_date_time_format (info->date, "%b %e, %H:%M") : g_strdup ("");
+  if (info->name != NULL)
+    return g_strdup (info->name);
+  return g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));
+}
+
+static void
+compare_toggled_cb (GtkCheckButton *check,
+                    OtterRunList   *self)
+{
+  const char *dir = g_object_get_data (G_OBJECT (check), "run-dir");
+  const char *title = g_object_get_data (G_OBJECT (check), "run-title");
+  gboolean active = gtk_check_button_get_active (check);
+
+  /* set from otter_run_list_set_compared: the caller knows already */
+  if (active == g_hash_table_contains (self->compared, dir))
+    return;
+  if (active)
+    g_hash_table_add (self->compared, g_strdup (dir));
+  else
+    g_hash_table_remove (self->compared, dir);
+  g_signal_emit (self, signals[COMPARE_TOGGLED], 0, dir, title, active);
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -262,6 +292,21 @@ create_row (gpointer item,
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_set_tooltip_text (row, _("Show this run’s curves"));
   g_object_set_data_full (G_OBJECT (row), "run-dir", g_strdup (info->dir), g_free);
+
+  /* A finished run can be drawn under the current curves to compare. */
+  if (!active)
+    {
+      GtkWidget *check = gtk_check_button_new ();
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (check, _("Compare this run on the chart"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Compare on chart"), -1);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_hash_table_contains (self->compared, info->dir));
+      g_object_set_data_full (G_OBJECT (check), "run-dir", g_strdup (info->dir), g_free);
+      g_object_set_data_full (G_OBJECT (check), "run-title", short_title (info), g_free);
+      g_object_set_data (G_OBJECT (row), "compare-check", check);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (compare_toggled_cb), self, 0);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+    }
 
   GtkWidget *label = gtk_label_new (status);
   gtk_widget_add_css_class (label, "caption-heading");
@@ -323,6 +368,25 @@ scan_done_cb (GObject      *source,
     return;
   g_list_store_splice (self->runs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->runs)),
                        infos->pdata, infos->len);
+
+  /* A compared run that went (to the trash, or out of the list) leaves the chart. */
+  g_autoptr (GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer dir;
+  g_hash_table_iter_init (&iter, self->compared);
+  while (g_hash_table_iter_next (&iter, &dir, NULL))
+    {
+      gboolean listed = FALSE;
+      for (guint i = 0; i < infos->len && !listed; i++)
+        listed = g_strcmp0 (((OtterRunInfo *) g_ptr_array_index (infos, i))->dir, dir) == 0;
+      if (!listed)
+        g_ptr_array_add (gone, g_strdup (dir));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      g_hash_table_remove (self->compared, g_ptr_array_index (gone, i));
+      g_signal_emit (self, signals[COMPARE_TOGGLED], 0, g_ptr_array_index (gone, i), "", FALSE);
+    }
 }
 
 /* ---- renaming and removing -------------------------------------------- */
@@ -428,6 +492,7 @@ otter_run_list_dispose (GObject *object)
   g_clear_object (&self->runs);
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->active_dir, g_free);
+  g_clear_pointer (&self->compared, g_hash_table_unref);
   G_OBJECT_CLASS (otter_run_list_parent_class)->dispose (object);
 }
 
@@ -447,6 +512,10 @@ otter_run_list_class_init (OtterRunListClass *klass)
   /* Renaming or removing a run did not work; the sentence says why. */
   signals[PROBLEM] = g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A run's compare check was switched: (dir, its short title, on). */
+  signals[COMPARE_TOGGLED] = g_signal_new ("compare-toggled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                           G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
 
   gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "runs.rename", "s", rename_action);
   gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "runs.trash", "s", trash_action);
@@ -458,6 +527,7 @@ otter_run_list_init (OtterRunList *self)
   GtkWidget *placeholder = gtk_label_new (_("No runs yet"));
 
   self->runs = g_list_store_new (OTTER_TYPE_RUN_INFO);
+  self->compared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
   gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
@@ -534,4 +604,43 @@ otter_run_list_get_dir (OtterRunList *self,
   g_autoptr (OtterRunInfo) info = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
   /* the list holds its own reference: the string outlives ours */
   return info ? info->dir : NULL;
+}
+
+void
+otter_run_list_set_compared (OtterRunList *self,
+                             const char   *dir,
+                             gboolean      compared)
+{
+  g_return_if_fail (OTTER_IS_RUN_LIST (self));
+  g_return_if_fail (dir != NULL);
+  if (compared)
+    g_hash_table_add (self->compared, g_strdup (dir));
+  else
+    g_hash_table_remove (self->compared, dir);
+  for (int i = 0;; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, i);
+      if (row == NULL)
+        break;
+      GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "compare-check");
+      if (check != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (check), "run-dir"), dir) == 0)
+        gtk_check_button_set_active (check, compared);
+    }
+}
+
+GtkCheckButton *
+otter_run_list_get_compare_check (OtterRunList *self,
+                                  guint         index)
+{
+  g_return_val_if_fail (OTTER_IS_RUN_LIST (self), NULL);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, (int) index);
+  return row ? g_object_get_data (G_OBJECT (row), "compare-check") : NULL;
+}
+
+gboolean
+otter_run_list_is_compared (OtterRunList *self,
+                            const char   *dir)
+{
+  g_return_val_if_fail (OTTER_IS_RUN_LIST (self), FALSE);
+  return dir != NULL && g_hash_table_contains (self->compared, dir);
 }

@@ -20,6 +20,16 @@ void        otter_run_list_set_root (OtterRunList *self,
 /* The run going on now, which is not renamed or trashed (NULL: none). */
 void        otter_run_list_set_active_dir (OtterRunList *self,
                                            const char   *dir);
+/* Checks or unchecks a run's compare box without emitting
+ * "compare-toggled" (the caller made the change). */
+void        otter_run_list_set_compared (OtterRunList *self,
+                                         const char   *dir,
+                                         gboolean      compared);
+gboolean    otter_run_list_is_compared  (OtterRunList *self,
+                                         const char   *dir);
+/* For tests: a row's compare check (NULL for the running run). */
+GtkCheckButton *otter_run_list_get_compare_check (OtterRunList *self,
+                                                  guint         index);
 /* For tests: a row's title and run folder. */
 const char *otter_run_list_get_title (OtterRunList *self,
                                       guint         index);

@@ -66,6 +66,7 @@ struct _OtterTrainingPage
   GtkWidget      *legend_l2;
   GtkWidget      *legend_loss;
   GtkWidget      *legend_d;
+  GtkFlowBox     *compare_legend;    /* the runs drawn under the curves to compare */
   OtterRunList   *run_list;
 };
 

@@ -289,6 +289,10 @@ fetch_points (OtterTrainingPage *self)
   if (points != NULL && points->len > 0)
     otter_loss_chart_append_points (self->chart, (const OtterTrainPoint *) points->data, points->len);
   otter_loss_chart_set_threshold (self->chart, otter_trainer_get_threshold (self->trainer));
+  otter_loss_chart_set_steps_per_epoch (self->chart, otter_trainer_get_steps_per_epoch (self->trainer));
+  g_autoptr (GArray) epochs = otter_trainer_dup_epochs (self->trainer);
+  if (epochs != NULL)
+    otter_loss_chart_set_epochs (self->chart, (const OtterEpochPoint *) epochs->data, epochs->len);
 }
 
 static void
@@ -558,6 +562,7 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, legend_l2);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, legend_loss);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, legend_d);
+  gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, compare_legend);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, run_list);
 
   gtk_widget_class_install_action (widget_class, "training.start", NULL, start_action);
@@ -633,4 +638,11 @@ otter_training_page_get_run_list (OtterTrainingPage *self)
 {
   g_return_val_if_fail (OTTER_IS_TRAINING_PAGE (self), NULL);
   return self->run_list;
+}
+
+GtkWidget *
+otter_training_page_get_compare_legend (OtterTrainingPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_TRAINING_PAGE (self), NULL);
+  return GTK_WIDGET (self->compare_legend);
 }

@@ -27,5 +27,7 @@ OtterLossChart *otter_training_page_get_chart       (OtterTrainingPage *self);
 const char     *otter_training_page_get_status_text (OtterTrainingPage *self);
 const char     *otter_training_page_get_detail_text (OtterTrainingPage *self);
 OtterRunList   *otter_training_page_get_run_list    (OtterTrainingPage *self);
+/* For tests: the legend of the runs compared on the chart. */
+GtkWidget      *otter_training_page_get_compare_legend (OtterTrainingPage *self);
 
 G_END_DECLS

@@ -58,6 +58,12 @@ run_list_has_two (gpointer data)
 }
 
 static gboolean
+chart_has_overlay (gpointer data)
+{
+  return otter_loss_chart_get_n_overlays (data) == 1;
+}
+
+static gboolean
 has_message_dialog (gpointer data)
 {
   return display_find_dialog () != NULL;
@@ -236,6 +242,24 @@ test_training_page_converges (void)
   g_autofree char *trashed = g_build_filename (data_home, "Trash", "files", base, NULL);
   g_assert_true (g_file_test (trashed, G_FILE_TEST_IS_DIR));
 
+  /* A past run can be drawn under the current one to compare, listed in
+   * its own legend until it is taken off again. */
+  GtkCheckButton *compare = otter_run_list_get_compare_check (runs, 0);
+  g_autofree char *compared_dir = g_strdup (otter_run_list_get_dir (runs, 0));
+  g_assert_nonnull (compare);
+  gtk_check_button_set_active (compare, TRUE);
+  g_assert_true (display_wait_until (chart_has_overlay, chart, 30));
+  GtkWidget *compare_legend = otter_training_page_get_compare_legend (page);
+  g_assert_nonnull (compare_legend);
+  g_assert_true (gtk_widget_get_visible (compare_legend));
+  GtkWidget *remove = display_find_widget (compare_legend, GTK_TYPE_BUTTON);
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (otter_loss_chart_get_n_overlays (chart), ==, 0);
+  g_assert_false (otter_run_list_is_compared (runs, compared_dir));
+  g_assert_false (gtk_check_button_get_active (otter_run_list_get_compare_check (runs, 0)));
+  g_assert_false (gtk_widget_get_visible (compare_legend));
+
   gtk_window_destroy (window);
 }
 
@@ -329,6 +353,79 @@ test_chart_epoch_means (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Validation mAP gets a strip and an axis of its own, the log scale is
+ * fitted to the losses rather than widened to whole decades, and compared
+ * runs widen the epoch axis to their length. */
+static void
+test_chart_map_strip_and_log_fit (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  OtterLossChart *chart = OTTER_LOSS_CHART (otter_loss_chart_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 420);
+  gtk_window_present (GTK_WINDOW (window));
+
+  OtterTrainPoint points[30];
+  OtterEpochPoint epochs[3];
+  for (int i = 0; i < 30; i++)
+    points[i] = (OtterTrainPoint) { i + 1, i / 10 + 1, 0.8, 0.9, 2.0 - 0.04 * i, NAN, 1e-3 };
+  for (int e = 0; e < 3; e++)
+    epochs[e] = (OtterEpochPoint) { e + 1, 10 * (e + 1), 1.5 - 0.3 * e, 0.8, 0.9, NAN, 0.2 + 0.2 * e, 5 };
+  otter_loss_chart_append_points (chart, points, G_N_ELEMENTS (points));
+  display_spin (0.2);
+  g_autoptr (GdkTexture) without = display_render_widget (GTK_WIDGET (chart));
+  g_assert_false (otter_loss_chart_get_map_strip_visible (chart));
+
+  otter_loss_chart_set_epochs (chart, epochs, G_N_ELEMENTS (epochs));
+  display_spin (0.2);
+  g_autoptr (GdkTexture) with_map = display_render_widget (GTK_WIDGET (chart));
+  g_assert_true (otter_loss_chart_get_map_strip_visible (chart));
+  g_assert_cmpfloat (display_texture_difference (without, with_map), >, 0.02);
+  /* the last epoch's mean is drawn once its record is in */
+  g_assert_cmpuint (otter_loss_chart_get_n_epoch_means (chart), ==, 3);
+
+  /* losses between 0.84 and 2: a log axis around them, not 0.1 to 10 */
+  double lo, hi;
+  otter_loss_chart_set_log_scale (chart, TRUE);
+  display_spin (0.2);
+  g_autoptr (GdkTexture) log_drawn = display_render_widget (GTK_WIDGET (chart));
+  otter_loss_chart_get_loss_range (chart, &lo, &hi);
+  g_test_message ("log axis from %.3f to %.3f", lo, hi);
+  g_assert_cmpfloat (lo, >, 0.6);
+  g_assert_cmpfloat (lo, <, 0.84);
+  g_assert_cmpfloat (hi, >, 2.0);
+  g_assert_cmpfloat (hi, <, 2.6);
+
+  /* a longer run compared beside it */
+  OtterEpochPoint other[6];
+  for (int e = 0; e < 6; e++)
+    other[e] = (OtterEpochPoint) { e + 1, 8 * (e + 1), 1.8 - 0.2 * e, 0.8, 0.9, NAN, 0.1 + 0.1 * e, 4 };
+  g_assert_true (otter_loss_chart_add_overlay (chart, "/runs/other", "other", other, G_N_ELEMENTS (other)));
+  display_spin (0.2);
+  g_autoptr (GdkTexture) compared = display_render_widget (GTK_WIDGET (chart));
+  g_assert_cmpfloat (display_texture_difference (log_drawn, compared), >, 0.02);
+  otter_loss_chart_get_loss_range (chart, &lo, &hi);
+  g_assert_cmpfloat (lo, <, 0.8);   /* the other run's 0.8 is inside */
+  for (int k = 0; k < OTTER_LOSS_CHART_MAX_OVERLAYS - 1; k++)
+    {
+      g_autofree char *key = g_strdup_printf ("/runs/%d", k);
+      g_assert_true (otter_loss_chart_add_overlay (chart, key, key, other, 2));
+    }
+  g_assert_false (otter_loss_chart_add_overlay (chart, "/runs/one-too-many", "x", other, 2));
+  GdkRGBA a, b;
+  g_assert_true (otter_loss_chart_get_overlay_color (chart, "/runs/other", &a));
+  g_assert_true (otter_loss_chart_get_overlay_color (chart, "/runs/0", &b));
+  g_assert_false (gdk_rgba_equal (&a, &b));
+  /* a freed colour goes to the next run, and the others keep theirs */
+  otter_loss_chart_remove_overlay (chart, "/runs/other");
+  g_assert_true (otter_loss_chart_add_overlay (chart, "/runs/new", "new", other, 2));
+  g_assert_true (otter_loss_chart_get_overlay_color (chart, "/runs/new", &b));
+  g_assert_true (gdk_rgba_equal (&a, &b));
+  display_spin (0.2);
+  g_assert_true (display_save_widget_png (GTK_WIDGET (chart), "/tmp/loss-chart-compare.png"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -340,5 +437,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/TrainingPage/converges", test_training_page_converges);
   g_test_add_func ("/otter/TrainingPage/automatic-defaults", test_automatic_defaults);
   g_test_add_func ("/otter/TrainingPage/chart-epoch-means", test_chart_epoch_means);
+  g_test_add_func ("/otter/TrainingPage/chart-map-strip-and-log-fit", test_chart_map_strip_and_log_fit);
   return g_test_run ();
 }
