@@ -276,6 +276,7 @@ show_plan (OtterPerturbPage *self)
   gboolean spatial = is_spatial (result);
   int k = spatial ? CLAMP ((int) gtk_adjustment_get_value (self->image_adjustment), 0, ot->n_plans - 1) : 0;
 
+  otter_plan_view_set_grid_width (self->plan_view, spatial && ot->map_w * ot->map_h == side ? ot->map_w : 0);
   otter_plan_view_set_data (self->plan_view, ot->plan + k * block, ot->cost + k * block, side,
                             spatial ? _("cell") : _("image"));
   if (!spatial)

@@ -30,6 +30,7 @@ struct _OtterPlanView
   float       plan_min;         /* smallest mass the log scale shows */
   gboolean    log_scale;
   char       *unit;
+  int         grid_width;       /* > 0: indexes are feature-map cells, row-major, this many per row */
 
   GdkTexture *matrix_texture;   /* cached until the data changes */
   GdkTexture *bar_texture;
@@ -195,20 +196,37 @@ snapshot_at_size (OtterPlanView *self,
   gtk_snapshot_append_texture (snapshot, self->matrix_texture,
                                &GRAPHENE_RECT_INIT (l.x, l.y, l.m, l.m));
 
-  /* ticks: index labels every few cells */
-  int every = tick_every (self->side, l.cell);
+  /* Ticks: every few indexes; for feature-map cells at the start of a
+   * map row, labelled by the row, with faint lines between the rows,
+   * since a cell's plain index (say 137) tells a reader nothing. */
+  int unit_cells = self->grid_width > 0 ? self->grid_width : 1;
+  int every = unit_cells * tick_every (self->side / unit_cells, l.cell * unit_cells);
+  if (self->grid_width > 0 && self->grid_width * l.cell >= 4)
+    {
+      GdkRGBA line = fg;
+      line.alpha *= 0.18f;
+      for (int k = self->grid_width; k < self->side; k += self->grid_width)
+        {
+          double at = round (k * l.cell);
+          gtk_snapshot_append_color (snapshot, &line, &GRAPHENE_RECT_INIT (l.x, l.y + at, l.m, 1));
+          gtk_snapshot_append_color (snapshot, &line, &GRAPHENE_RECT_INIT (l.x + at, l.y, 1, l.m));
+        }
+    }
   for (int k = 0; k < self->side; k += every)
     {
       char text[16];
-      g_snprintf (text, sizeof text, "%d", k);
-      double c = (k + 0.5) * l.cell;
-      otter_draw_text (widget, snapshot, text, l.x - 4, l.y + c, 1, 0.5, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
-      otter_draw_text (widget, snapshot, text, l.x + c, l.y + l.m + 2, 0.5, 0, 0.75, OTTER_DRAW_TEXT_PLAIN, &dim);
+      g_snprintf (text, sizeof text, "%d", k / unit_cells);
+      /* a row's label sits at its first cell's centre, or the row's middle */
+      double c = self->grid_width > 0 ? (k + unit_cells / 2.0) * l.cell : (k + 0.5) * l.cell;
+      otter_draw_text (widget, snapshot, text, l.x - 4, l.y + c, 1, 0.5, 0.8, OTTER_DRAW_TEXT_TABULAR, &dim);
+      otter_draw_text (widget, snapshot, text, l.x + c, l.y + l.m + 2, 0.5, 0, 0.8, OTTER_DRAW_TEXT_TABULAR, &dim);
     }
 
   /* axis titles */
-  g_autofree char *rows = g_strdup_printf (_("Clean %s"), self->unit);
-  g_autofree char *cols = g_strdup_printf (_("Perturbed %s"), self->unit);
+  g_autofree char *rows = self->grid_width > 0 ? g_strdup_printf (_("Clean %s, by map row"), self->unit)
+                                                : g_strdup_printf (_("Clean %s"), self->unit);
+  g_autofree char *cols = self->grid_width > 0 ? g_strdup_printf (_("Perturbed %s, by map row"), self->unit)
+                                                : g_strdup_printf (_("Perturbed %s"), self->unit);
   otter_draw_text (widget, snapshot, cols, l.x + l.m / 2, l.y + l.m + 20, 0.5, 0, 0.85, OTTER_DRAW_TEXT_PLAIN, &fg);
   {
     g_autoptr (PangoLayout) layout = otter_draw_create_layout (widget, rows, 0.85, OTTER_DRAW_TEXT_PLAIN);
@@ -276,6 +294,17 @@ otter_plan_view_measure (GtkWidget      *widget,
     }
 }
 
+/* An index as a reader knows it: an image's number, or a feature-map
+ * cell's (row, column). */
+static char *
+index_name (OtterPlanView *self,
+            int            k)
+{
+  if (self->grid_width > 0)
+    return g_strdup_printf ("(%d, %d)", k / self->grid_width, k % self->grid_width);
+  return g_strdup_printf ("%d", k);
+}
+
 static void
 update_readout (OtterPlanView *self)
 {
@@ -287,9 +316,10 @@ update_readout (OtterPlanView *self)
   if (self->side > 0 && i >= 0 && j >= 0)
     {
       gsize at = (gsize) i * self->side + j;
+      g_autofree char *from = index_name (self, i), *to = index_name (self, j);
       /* TRANSLATORS: a transport-plan cell: "Clean image 2 → perturbed image 5 · cost C 0.412 · mass T 0.0118" */
-      text = g_strdup_printf (_("Clean %s %d → perturbed %s %d · cost C %.3f · mass T %.3g"),
-                              self->unit, i, self->unit, j, self->cost[at], self->plan[at]);
+      text = g_strdup_printf (_("Clean %s %s → perturbed %s %s · cost C %.3f · mass T %.3g"),
+                              self->unit, from, self->unit, to, self->cost[at], self->plan[at]);
     }
   if (g_strcmp0 (text, self->readout) != 0)
     {
@@ -394,9 +424,10 @@ otter_plan_view_query_tooltip (GtkWidget  *widget,
   if (keyboard || !otter_plan_view_pick (self, x, y, &i, &j))
     return FALSE;
   gsize at = (gsize) i * self->side + j;
+  g_autofree char *from = index_name (self, i), *to = index_name (self, j);
   g_autofree char *text =
-    g_strdup_printf (_("<b>(%d, %d)</b>  clean %s %d → perturbed %s %d\nCost C<sub>ij</sub> = %.4f\nMass T<sub>ij</sub> = %.4g (%.0f%% of row %d)"),
-                     i, j, self->unit, i, self->unit, j, self->cost[at], self->plan[at],
+    g_strdup_printf (_("<b>(%d, %d)</b>  clean %s %s → perturbed %s %s\nCost C<sub>ij</sub> = %.4f\nMass T<sub>ij</sub> = %.4g (%.0f%% of row %d)"),
+                     i, j, self->unit, from, self->unit, to, self->cost[at], self->plan[at],
                      100.0 * self->plan[at] * self->side, i);
   gtk_tooltip_set_markup (tooltip, text);
   return TRUE;
@@ -681,5 +712,18 @@ otter_plan_view_set_log_scale (OtterPlanView *self,
     return;
   self->log_scale = !!log_scale;
   g_clear_object (&self->matrix_texture);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+otter_plan_view_set_grid_width (OtterPlanView *self,
+                                int            grid_width)
+{
+  g_return_if_fail (OTTER_IS_PLAN_VIEW (self));
+  grid_width = MAX (grid_width, 0);
+  if (self->grid_width == grid_width)
+    return;
+  self->grid_width = grid_width;
+  update_readout (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

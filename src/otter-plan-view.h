@@ -19,6 +19,11 @@ void        otter_plan_view_set_data      (OtterPlanView *self,
                                            int            side,
                                            const char    *unit);
 int         otter_plan_view_get_side      (OtterPlanView *self);
+/* > 0: the indexes are the cells of a feature map this many cells wide,
+ * row-major; ticks then mark its rows and the read-out gives (row, column).
+ * 0: plain indexes (images). */
+void        otter_plan_view_set_grid_width (OtterPlanView *self,
+                                            int            grid_width);
 /* Colours on a log scale of the masses present (up to six decades), where
  * a sharp plan's small masses would otherwise all look like zero. */
 void        otter_plan_view_set_log_scale (OtterPlanView *self,

@@ -183,6 +183,16 @@ test_spatial (Fixture       *f,
   g_assert_cmpint (otter_plan_view_get_side (plan), >, 4);
   g_autoptr (GdkTexture) texture = render_plan (f);
   g_assert_cmpfloat (plan_variety (texture), >, 0.05);
+  /* cells are named by their place on the feature map, not by an index */
+  int side = otter_plan_view_get_side (plan);
+  double x, y;
+  g_assert_true (otter_plan_view_get_cell_centre (plan, side - 1, 0, &x, &y));
+  otter_plan_view_set_selection (plan, side - 1, 0);
+  const char *readout = otter_plan_view_get_readout (plan);
+  g_test_message ("spatial read-out: %s", readout);
+  g_assert_nonnull (strstr (readout, "Clean cell ("));
+  g_assert_nonnull (strstr (readout, "perturbed cell (0, 0)"));
+  otter_plan_view_set_selection (plan, -1, -1);
   /* the overlay has a legend: from 0 to the batch's largest value */
   GtkWidget *overlay_bar = NULL;
   g_autoptr (GPtrArray) bars = display_find_all (GTK_WIDGET (f->page), OTTER_TYPE_COLOR_BAR);
