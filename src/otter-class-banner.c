@@ -16,6 +16,7 @@ struct _OtterClassBanner
 {
   AdwBin        parent_instance;
   OtterSession *session;
+  GSignalGroup *session_signals;   /* follows session */
   GtkRevealer  *revealer;
   GtkLabel     *label;
   GtkButton    *button;
@@ -119,15 +120,8 @@ otter_class_banner_set_session (OtterClassBanner *self,
   g_return_if_fail (OTTER_IS_CLASS_BANNER (self));
   if (self->session == session)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
   g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (update), self);
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (update), self);
-      g_signal_connect_swapped (session, "notify::busy", G_CALLBACK (update), self);
-    }
+  g_signal_group_set_target (self->session_signals, session);
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -154,6 +148,7 @@ otter_class_banner_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   otter_class_banner_set_session (self, NULL);
+  g_clear_object (&self->session_signals);
   g_clear_pointer (&self->text, g_free);
   G_OBJECT_CLASS (otter_class_banner_parent_class)->dispose (object);
 }
@@ -216,4 +211,9 @@ otter_class_banner_init (OtterClassBanner *self)
   adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->revealer));
   self->label = GTK_LABEL (label);
   self->button = GTK_BUTTON (button);
+
+  self->session_signals = g_signal_group_new (OTTER_TYPE_SESSION);
+  g_signal_group_connect_object (self->session_signals, "notify::model", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::dataset", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::busy", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
 }

@@ -3,8 +3,8 @@
  *
  * The window binds each page's "session" to its own in its template; a
  * page reacts in session_changed, which runs before "notify::session".
- * Handlers a page connects on the session with itself as data are
- * disconnected for it when the page goes.
+ * A page connects its session handlers once, on the signal group that
+ * follows whichever session it shows, so none stays on an old session.
  */
 
 #include "config.h"
@@ -14,6 +14,7 @@
 typedef struct
 {
   OtterSession *session;
+  GSignalGroup *session_signals;
 } OtterPagePrivate;
 
 enum
@@ -47,6 +48,7 @@ otter_page_set_session (OtterPage    *self,
     return;
   g_autoptr (OtterSession) old = g_steal_pointer (&priv->session);
   priv->session = session ? g_object_ref (session) : NULL;
+  g_signal_group_set_target (priv->session_signals, session);
   if (OTTER_PAGE_GET_CLASS (self)->session_changed != NULL)
     OTTER_PAGE_GET_CLASS (self)->session_changed (self, old);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -57,10 +59,11 @@ otter_page_dispose (GObject *object)
 {
   OtterPagePrivate *priv = otter_page_get_instance_private (OTTER_PAGE (object));
 
-  /* The subclass is half gone by now: no session_changed, but none of its
-   * handlers (connected with the page as data) may outlive it. */
-  if (priv->session != NULL)
-    g_signal_handlers_disconnect_by_data (priv->session, object);
+  /* The subclass is half gone by now: no session_changed, and none of its
+   * handlers may outlive it. */
+  if (priv->session_signals != NULL)
+    g_signal_group_set_target (priv->session_signals, NULL);
+  g_clear_object (&priv->session_signals);
   g_clear_object (&priv->session);
   G_OBJECT_CLASS (otter_page_parent_class)->dispose (object);
 }
@@ -100,4 +103,14 @@ otter_page_class_init (OtterPageClass *klass)
 static void
 otter_page_init (OtterPage *self)
 {
+  OtterPagePrivate *priv = otter_page_get_instance_private (self);
+  priv->session_signals = g_signal_group_new (OTTER_TYPE_SESSION);
+}
+
+GSignalGroup *
+otter_page_get_session_signals (OtterPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_PAGE (self), NULL);
+  OtterPagePrivate *priv = otter_page_get_instance_private (self);
+  return priv->session_signals;
 }

@@ -24,5 +24,8 @@ struct _OtterPageClass
 OtterSession *otter_page_get_session (OtterPage    *self);
 void          otter_page_set_session (OtterPage    *self,
                                       OtterSession *session);
+/* Follows the page's session: connect to it once (in init) with
+ * g_signal_group_connect_object and the handlers move with the session. */
+GSignalGroup *otter_page_get_session_signals (OtterPage *self);
 
 G_END_DECLS

@@ -593,8 +593,6 @@ otter_perturb_page_dispose (GObject *object)
   OtterPerturbPage *self = (OtterPerturbPage *) object;
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  if (otter_page_get_session (OTTER_PAGE (self)) != NULL)
-    g_signal_handlers_disconnect_by_data (otter_page_get_session (OTTER_PAGE (self)), self);
   if (self->preview != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->preview, self);
@@ -693,7 +691,12 @@ static void
 otter_perturb_page_init (OtterPerturbPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* not a bound template child: AdwBin owns and disposes it */
+
+  GSignalGroup *session_signals = otter_page_get_session_signals (OTTER_PAGE (self));
+  g_signal_group_connect_object (session_signals, "notify::dataset", G_CALLBACK (inputs_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::model", G_CALLBACK (inputs_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
 
   self->preview = otter_preview_new ();
   self->seed = 1;
@@ -734,17 +737,7 @@ static void
 otter_perturb_page_session_changed (OtterPage    *page,
                                     OtterSession *old)
 {
-  OtterPerturbPage *self = OTTER_PERTURB_PAGE (page);
-  OtterSession *session = otter_page_get_session (page);
-
-  if (old != NULL)
-    g_signal_handlers_disconnect_by_data (old, self);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (inputs_changed_cb), self);
-      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (inputs_changed_cb), self);
-    }
-  inputs_changed_cb (self);
+  inputs_changed_cb (OTTER_PERTURB_PAGE (page));
 }
 
 void

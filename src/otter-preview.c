@@ -10,6 +10,7 @@
 
 #include "otter-batch.h"
 #include "otter-preview.h"
+#include "otter-shuffle.h"
 
 struct _OtterPreview
 {
@@ -110,19 +111,11 @@ choose_samples (guint                     n_samples,
 
   if (params->random)
     {
-      /* a partial Fisher–Yates shuffle: distinct samples, reproducible per seed */
+      /* distinct samples, reproducible per seed */
       g_autoptr (GRand) rand = g_rand_new_with_seed ((guint32) (params->seed ^ (params->seed >> 32)));
       g_autofree guint *all = g_new (guint, n_samples);
-      for (guint i = 0; i < n_samples; i++)
-        all[i] = i;
-      for (guint i = 0; i < n; i++)
-        {
-          guint j = (guint) g_rand_int_range (rand, (gint32) i, (gint32) n_samples);
-          guint t = all[i];
-          all[i] = all[j];
-          all[j] = t;
-          indices[i] = all[i];
-        }
+      otter_shuffle_indices (all, n_samples, rand);
+      memcpy (indices, all, n * sizeof (guint));
     }
   else
     {

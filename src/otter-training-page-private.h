@@ -26,6 +26,7 @@ struct _OtterTrainingPage
   GSettings      *settings;
 
   OtterTrainer   *trainer;           /* the session's run, followed live */
+  GSignalGroup   *trainer_signals;   /* its handlers, moved to each new trainer */
   gboolean        finish_handled;
   gboolean        listed_while_running;
   char           *start_error;       /* why the last Start failed */

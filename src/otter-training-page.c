@@ -350,9 +350,8 @@ set_trainer (OtterTrainingPage *self,
 {
   if (self->trainer == trainer)
     return;
-  if (self->trainer != NULL)
-    g_signal_handlers_disconnect_by_data (self->trainer, self);
   g_set_object (&self->trainer, trainer);
+  g_signal_group_set_target (self->trainer_signals, trainer);
   self->finish_handled = FALSE;
   self->listed_while_running = FALSE;
   otter_loss_chart_clear (self->chart);
@@ -360,8 +359,6 @@ set_trainer (OtterTrainingPage *self,
     {
       otter_training_page_clear_viewed_run (self);
       g_clear_pointer (&self->start_error, g_free);
-      g_signal_connect_swapped (trainer, "progress", G_CALLBACK (trainer_progress_cb), self);
-      g_signal_connect_swapped (trainer, "notify::state", G_CALLBACK (trainer_state_cb), self);
       fetch_points (self);
       self->finish_handled = otter_trainer_state_is_final (otter_trainer_get_state (trainer));
     }
@@ -502,11 +499,10 @@ otter_training_page_dispose (GObject *object)
   if (self->view_cancellable != NULL)
     g_cancellable_cancel (self->view_cancellable);
   g_clear_object (&self->view_cancellable);
-  if (self->trainer != NULL)
-    g_signal_handlers_disconnect_by_data (self->trainer, self);
+  if (self->trainer_signals != NULL)
+    g_signal_group_set_target (self->trainer_signals, NULL);
+  g_clear_object (&self->trainer_signals);
   g_clear_object (&self->trainer);
-  if (otter_page_get_session (OTTER_PAGE (self)) != NULL)
-    g_signal_handlers_disconnect_by_data (otter_page_get_session (OTTER_PAGE (self)), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_TRAINING_PAGE);
   self->status_label = NULL;
   g_clear_object (&self->settings);
@@ -580,6 +576,24 @@ otter_training_page_init (OtterTrainingPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  GSignalGroup *session_signals = otter_page_get_session_signals (OTTER_PAGE (self));
+  g_signal_group_connect_object (session_signals, "notify::trainer", G_CALLBACK (session_trainer_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::dataset", G_CALLBACK (session_dataset_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::busy", G_CALLBACK (otter_training_page_update_status),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::model", G_CALLBACK (otter_training_page_update_status),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::title", G_CALLBACK (otter_training_page_update_status),
+                                 self, G_CONNECT_SWAPPED);
+  /* the run on show: whichever the session holds */
+  self->trainer_signals = g_signal_group_new (OTTER_TYPE_TRAINER);
+  g_signal_group_connect_object (self->trainer_signals, "progress", G_CALLBACK (trainer_progress_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->trainer_signals, "notify::state", G_CALLBACK (trainer_state_cb),
+                                 self, G_CONNECT_SWAPPED);
+
   otter_training_page_init_form (self);
   otter_training_page_init_legend (self);
 
@@ -594,19 +608,6 @@ otter_training_page_session_changed (OtterPage    *page,
   OtterTrainingPage *self = OTTER_TRAINING_PAGE (page);
   OtterSession *session = otter_page_get_session (page);
 
-  if (old != NULL)
-    g_signal_handlers_disconnect_by_data (old, self);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::trainer", G_CALLBACK (session_trainer_cb), self);
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self);
-      g_signal_connect_swapped (session, "notify::busy",
-                                G_CALLBACK (otter_training_page_update_status), self);
-      g_signal_connect_swapped (session, "notify::model",
-                                G_CALLBACK (otter_training_page_update_status), self);
-      g_signal_connect_swapped (session, "notify::title",
-                                G_CALLBACK (otter_training_page_update_status), self);
-    }
   set_trainer (self, session ? otter_session_get_trainer (session) : NULL);
   otter_training_page_update_automatic_fields (self);
   otter_training_page_update_status (self);

@@ -11,6 +11,7 @@
 #include "otter-dataset-private.h"
 #include "otter-demo.h"
 #include "otter-error.h"
+#include "otter-shuffle.h"
 
 static char *tmp_dir;
 static OtterAugmentParams flip_params;   /* what `augment` meant before */
@@ -551,6 +552,37 @@ remove_tmp_dir (void)
   g_rmdir (tmp_dir);
 }
 
+/* The shuffle every random order goes through: a permutation, the same
+ * for the same seed, another for another seed. */
+static void
+test_shuffle (void)
+{
+  guint a[50], b[50], c[50];
+  g_autoptr (GRand) ra = g_rand_new_with_seed (7);
+  g_autoptr (GRand) rb = g_rand_new_with_seed (7);
+  g_autoptr (GRand) rc = g_rand_new_with_seed (8);
+  otter_shuffle_indices (a, G_N_ELEMENTS (a), ra);
+  otter_shuffle_indices (b, G_N_ELEMENTS (b), rb);
+  otter_shuffle_indices (c, G_N_ELEMENTS (c), rc);
+  g_assert_cmpmem (a, sizeof a, b, sizeof b);
+  g_assert_true (memcmp (a, c, sizeof a) != 0);
+
+  gboolean seen[50] = { FALSE };
+  guint in_place = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (a); i++)
+    {
+      g_assert_cmpuint (a[i], <, G_N_ELEMENTS (a));
+      g_assert_false (seen[a[i]]);
+      seen[a[i]] = TRUE;
+      in_place += a[i] == i;
+    }
+  /* a random permutation of 50 leaves about one element where it was */
+  g_assert_cmpuint (in_place, <, 10);
+  guint one = 99;
+  otter_shuffle_indices (&one, 1, ra);
+  g_assert_cmpuint (one, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -564,6 +596,7 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("otter-test-batch-XXXXXX", &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/otter/Batch/shuffle", test_shuffle);
   g_test_add_func ("/otter/Batch/from-samples", test_from_samples);
   g_test_add_func ("/otter/Batch/flip", test_flip);
   g_test_add_func ("/otter/Batch/boxes-letterboxed", test_boxes_letterboxed);

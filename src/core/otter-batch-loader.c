@@ -11,6 +11,7 @@
 
 #include "otter-batch-private.h"
 #include "otter-error.h"
+#include "otter-shuffle.h"
 
 /* What the producer hands over: a batch, an error, or (neither) the end
  * of the epoch. */
@@ -141,20 +142,14 @@ loader_thread (gpointer data)
           generation = self->generation;
           next_batch = 0;
           delivered = FALSE;
-          for (guint i = 0; i < self->n_samples; i++)
-            order[i] = i;
           if (self->shuffle)
             {
               order_rand = rand_for_epoch (self->seed, self->epoch, 0x5eed);
-              for (guint i = self->n_samples; i > 1; i--)
-                {
-                  guint j = g_rand_int_range (order_rand, 0, i);
-                  guint t = order[i - 1];
-
-                  order[i - 1] = order[j];
-                  order[j] = t;
-                }
+              otter_shuffle_indices (order, self->n_samples, order_rand);
             }
+          else
+            for (guint i = 0; i < self->n_samples; i++)
+              order[i] = i;
           g_clear_pointer (&augment_rand, g_rand_free);
           if (self->augmenting)
             augment_rand = rand_for_epoch (self->seed, self->epoch, 0xf11b);

@@ -6,6 +6,7 @@
 
 #include "otter-dataset-private.h"
 #include "otter-error.h"
+#include "otter-shuffle.h"
 
 /**
  * OtterDataset:
@@ -592,18 +593,8 @@ otter_dataset_split (OtterDataset  *self,
     n_val = CLAMP (n_val, 1, n - 1);
 
   order = g_new (guint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
-
   rand = g_rand_new_with_seed_array (seed_words, G_N_ELEMENTS (seed_words));
-  for (guint i = n; i > 1; i--)
-    {
-      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i);
-      guint tmp = order[i - 1];
-
-      order[i - 1] = order[j];
-      order[j] = tmp;
-    }
+  otter_shuffle_indices (order, n, rand);
 
   qsort (order, n_val, sizeof (guint), compare_uint);
   qsort (order + n_val, n - n_val, sizeof (guint), compare_uint);
