@@ -134,11 +134,17 @@ test_training_page_converges (void)
   g_assert_cmpuint (otter_loss_chart_get_n_points (chart), ==, 0);
   /* no grid or scale yet: the plot's left part is blank from top to bottom */
   g_assert_cmpfloat (display_texture_variety (empty, 60, 30, 60, gdk_texture_get_height (empty) - 80), <, 0.001);
+  int chart_width = gtk_widget_get_width (GTK_WIDGET (chart));
+  int form_width = gtk_widget_get_width (gtk_widget_get_parent (GTK_WIDGET (otter_training_page_get_run_list (page))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL));
   g_assert_nonnull (otter_session_get_trainer (session));
 
   g_assert_true (display_wait_until (trainer_is_final, session, 300));
   display_spin (0.5);
+  /* the status and the run list changed their text: no pane moved */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (chart)), ==, chart_width);
+  g_assert_cmpint (gtk_widget_get_width (gtk_widget_get_parent (GTK_WIDGET (otter_training_page_get_run_list (page)))),
+                   ==, form_width);
 
   OtterTrainer *trainer = otter_session_get_trainer (session);
   g_test_message ("final state %s: %s", otter_trainer_state_to_string (otter_trainer_get_state (trainer)),
