@@ -23,6 +23,8 @@ typedef enum
   OTTER_ERROR_INVALID_ARGUMENT, /* absurd parameters */
   OTTER_ERROR_IO,
   OTTER_ERROR_RUN,              /* a run directory that cannot be used */
+  OTTER_ERROR_BAD_VIDEO,        /* not a video, truncated, no video stream */
+  OTTER_ERROR_MISSING_PLUGIN,   /* GStreamer lacks a decoder or element */
 } OtterError;
 
 GQuark otter_error_quark (void);
