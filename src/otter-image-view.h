@@ -45,4 +45,37 @@ void       otter_image_view_set_heatmap  (OtterImageView     *self,
 void       otter_image_view_set_heatmap_opacity (OtterImageView *self,
                                                  double          opacity);
 
+/* The most a view magnifies its fitted image. */
+#define OTTER_IMAGE_VIEW_MAX_ZOOM 16.0
+
+/* Zoom 1 fits the image in the widget; above it the image is magnified
+ * about its point (center-x, center-y), as fractions of its width and
+ * height, which stays in the middle of the widget as far as the image's
+ * edges allow. Views that should zoom and pan together bind the three
+ * properties "zoom", "center-x" and "center-y". */
+void       otter_image_view_set_zoom     (OtterImageView     *self,
+                                          double              zoom);
+double     otter_image_view_get_zoom     (OtterImageView     *self);
+void       otter_image_view_set_center   (OtterImageView     *self,
+                                          double              x,
+                                          double              y);
+/* Zooms keeping the image point under widget point (x, y) in place. */
+void       otter_image_view_zoom_at      (OtterImageView     *self,
+                                          double              zoom,
+                                          double              x,
+                                          double              y);
+/* Whether Ctrl+scroll and pinch zoom the view, and dragging or scrolling
+ * pans it while zoomed (off by default). */
+void       otter_image_view_set_zoomable (OtterImageView     *self,
+                                          gboolean            zoomable);
+/* Where the whole image is drawn, in widget coordinates (it reaches past
+ * the widget's edges when zoomed); boxes are drawn through the same
+ * rectangle. FALSE when there is nothing to draw. */
+gboolean   otter_image_view_get_image_rect (OtterImageView   *self,
+                                          graphene_rect_t    *rect);
+/* The size of the image in the pixels boxes are given in. */
+void       otter_image_view_get_image_size (OtterImageView   *self,
+                                          int                *width,
+                                          int                *height);
+
 G_END_DECLS
