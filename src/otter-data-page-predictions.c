@@ -102,7 +102,7 @@ update_class_warning (OtterDataPage *self)
   if (mismatch != NULL)
     {
       /* Translators: the sentence is otter_describe_class_mismatch()'s */
-      g_autofree char *text = g_strdup_printf (_("Classes differ: %s. The boxes are named after the model's classes."),
+      g_autofree char *text = g_strdup_printf (_("Classes differ: %s. The boxes are named after the model’s classes."),
                                                mismatch);
       gtk_label_set_label (self->class_warning, text);
     }
@@ -144,6 +144,13 @@ otter_data_page_set_score_threshold (OtterDataPage *self,
   self->score_threshold = threshold;
   update_pane (self);
   otter_data_page_notify (self, PROP_SCORE_THRESHOLD);
+}
+
+double
+otter_data_page_get_score_threshold (OtterDataPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_DATA_PAGE (self), 0);
+  return self->score_threshold;
 }
 
 void

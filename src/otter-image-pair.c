@@ -98,11 +98,15 @@ otter_image_pair_size_allocate (GtkWidget *widget,
       return;
     }
 
-  int min_w = 0, chrome = 0;
-  gtk_widget_measure (self->start_child, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
-  gtk_widget_measure (self->start_child, GTK_ORIENTATION_VERTICAL, -1, &chrome, NULL, NULL, NULL);
+  int min_w = 0, side_natural = 0;
   double aspect = self->aspect_ratio > 0 ? self->aspect_ratio : 4.0 / 3.0;
   int side_w = (width - SPACING) / 2, stack_h = (height - SPACING) / 2;
+  gtk_widget_measure (self->start_child, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  /* a child is its captions over an image as high as its width allows:
+   * what it asks for beyond that is the captions' height */
+  gtk_widget_measure (self->start_child, GTK_ORIENTATION_VERTICAL, MAX (side_w, min_w), NULL, &side_natural,
+                      NULL, NULL);
+  double chrome = MAX (0, side_natural - MAX (side_w, min_w) / aspect);
   double side = image_scale (side_w, height, chrome, aspect);
   double stack = image_scale (width, stack_h, chrome, aspect);
   gboolean stacked = side_w < min_w || stack > side;

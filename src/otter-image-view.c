@@ -428,11 +428,12 @@ otter_image_view_set_zoom (OtterImageView *self,
   zoom = CLAMP (zoom, 1.0, OTTER_IMAGE_VIEW_MAX_ZOOM);
   if (zoom == self->zoom)
     return;
-  /* from the middle of what is on show, not of what was asked */
-  double cx, cy;
-  get_effective_center (self, &cx, &cy);
+  /* The centre is left alone (views bound together may get the zoom
+   * before the centre); pans store it held inside the edges, so it is
+   * what is on show. The whole image starts from its middle again. */
   self->zoom = zoom;
-  set_center (self, cx, cy);
+  if (zoom == 1)
+    set_center (self, 0.5, 0.5);
   if (self->zoomable)
     gtk_widget_set_cursor_from_name (GTK_WIDGET (self), zoom > 1 ? "grab" : NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
@@ -705,6 +706,26 @@ otter_image_view_set_boxes (OtterImageView     *self,
       g_array_append_val (self->boxes, box);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+otter_image_view_get_n_boxes (OtterImageView *self)
+{
+  g_return_val_if_fail (OTTER_IS_IMAGE_VIEW (self), 0);
+  return self->boxes->len;
+}
+
+void
+otter_image_view_get_box (OtterImageView *self,
+                          guint           i,
+                          OtterViewBox   *box)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+  g_return_if_fail (i < self->boxes->len);
+  g_return_if_fail (box != NULL);
+
+  const Box *b = &g_array_index (self->boxes, Box, i);
+  *box = (OtterViewBox) { b->x1, b->y1, b->x2, b->y2, b->class_id, b->label, b->score };
 }
 
 void

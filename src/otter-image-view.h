@@ -36,6 +36,11 @@ void       otter_image_view_set_chw_region (OtterImageView   *self,
 void       otter_image_view_set_boxes    (OtterImageView     *self,
                                           const OtterViewBox *boxes,
                                           guint               n_boxes);
+guint      otter_image_view_get_n_boxes  (OtterImageView     *self);
+/* Box i as set (its label borrowed). */
+void       otter_image_view_get_box      (OtterImageView     *self,
+                                          guint               i,
+                                          OtterViewBox       *box);
 /* A width × height grid of values in [0, 1] stretched over the image with
  * a perceptual colour map; NULL clears it. */
 void       otter_image_view_set_heatmap  (OtterImageView     *self,
