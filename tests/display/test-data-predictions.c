@@ -598,6 +598,12 @@ test_small_window (void)
   show_and_wait (&f, 3);
   /* the sharp decode replaces the thumbnail */
   display_spin (1.0);
+  if (g_getenv ("OTTER_DATA_PREDICTIONS_ZOOM"))
+    {
+      otter_image_view_set_zoom (f.truth, g_ascii_strtod (g_getenv ("OTTER_DATA_PREDICTIONS_ZOOM"), NULL));
+      otter_image_view_set_center (f.truth, 0.6, 0.55);
+      display_spin (0.2);
+    }
 
   GtkWidget *page = GTK_WIDGET (f.page);
   int min_w, min_h;
