@@ -264,6 +264,48 @@ colour_distance (const guint8 a[3],
   return MAX (abs (a[0] - b[0]), MAX (abs (a[1] - b[1]), abs (a[2] - b[2])));
 }
 
+/* Fires the page's shortcut for `accel` as a key press would. */
+static gboolean
+press_shortcut (GtkWidget  *widget,
+                const char *accel)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  guint key;
+  GdkModifierType mods;
+  g_assert_true (gtk_accelerator_parse (accel, &key, &mods));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == key &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  return FALSE;
+}
+
+/* The view's controller of `type`. */
+static GObject *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;
+    }
+  return NULL;
+}
+
 /* Zooming magnifies both panes alike, and at zoom 2 the drawn image and
  * its boxes still cover the same image pixels. */
 static void
@@ -367,6 +409,44 @@ test_zoom (void)
   g_test_message ("%u of %u pixels inside the box match the image", close, n);
   g_assert_cmpuint (n, >=, 16);
   g_assert_cmpuint (close, >=, n * 9 / 10);
+
+  /* dragging or scrolling a zoomed pane pans both */
+  double cx, cy;
+  g_object_get (f.truth, "center-x", &cx, "center-y", &cy, NULL);
+  GObject *drag = find_controller (GTK_WIDGET (f.model), GTK_TYPE_GESTURE_DRAG);
+  g_assert_nonnull (drag);
+  g_signal_emit_by_name (drag, "drag-begin", 100.0, 100.0);
+  g_signal_emit_by_name (drag, "drag-update", -30.0, -20.0);
+  g_signal_emit_by_name (drag, "drag-end", -30.0, -20.0);
+  double dx, dy;
+  g_object_get (f.truth, "center-x", &dx, "center-y", &dy, NULL);
+  g_test_message ("centre %.3f, %.3f → %.3f, %.3f after a drag", cx, cy, dx, dy);
+  g_assert_cmpfloat (dx, >, cx);
+  g_assert_cmpfloat (dy, >, cy);
+  GObject *scroll = find_controller (GTK_WIDGET (f.truth), GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+  gboolean handled = FALSE;
+  g_signal_emit_by_name (scroll, "scroll", 0.0, -1.0, &handled);
+  g_assert_true (handled);
+  g_object_get (f.model, "center-y", &cy, NULL);
+  g_assert_cmpfloat (cy, <, dy);
+  g_assert_true (otter_image_view_get_image_rect (f.truth, &rect));
+  g_assert_true (otter_image_view_get_image_rect (f.model, &other));
+  g_assert_true (graphene_rect_equal (&rect, &other));
+
+  /* and the keys */
+  g_assert_true (press_shortcut (GTK_WIDGET (f.page), "<Control>0"));
+  g_assert_cmpfloat (otter_image_view_get_zoom (f.model), ==, 1);
+  g_assert_true (press_shortcut (GTK_WIDGET (f.page), "<Control>plus"));
+  g_assert_cmpfloat (otter_image_view_get_zoom (f.model), ==, 1.5);
+  g_assert_true (press_shortcut (GTK_WIDGET (f.page), "<Control>equal"));
+  g_assert_cmpfloat (otter_image_view_get_zoom (f.model), ==, 2.25);
+  g_assert_true (press_shortcut (GTK_WIDGET (f.page), "<Control>minus"));
+  g_assert_cmpfloat (otter_image_view_get_zoom (f.model), ==, 1.5);
+  /* a plain scroll at fit scrolls whatever is around the pane */
+  otter_image_view_set_zoom (f.truth, 1);
+  handled = TRUE;
+  g_signal_emit_by_name (scroll, "scroll", 0.0, -1.0, &handled);
+  g_assert_false (handled);
 
   /* another image starts whole */
   otter_data_page_show_detail (f.page, 4);
