@@ -7,6 +7,7 @@
 
 #include "otter-batch.h"
 #include "otter-detections.h"
+#include "otter-error.h"
 
 struct _OtterDetections
 {
@@ -96,7 +97,7 @@ otter_detections_compute (OtterDataset  *dataset,
 
   if (index >= g_list_model_get_n_items (G_LIST_MODEL (dataset)))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
                    _("The dataset has no image %u"), index);
       return NULL;
     }
@@ -110,7 +111,7 @@ otter_detections_compute (OtterDataset  *dataset,
     {
       /* "file: reason" says more than "no image left" */
       if (failures->len > 0)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, failures->pdata[0]);
+        g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, failures->pdata[0]);
       else
         g_propagate_error (error, g_steal_pointer (&local));
       return NULL;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "otter-detections.h"
+#include "otter-error.h"
 #include "otter-session.h"
 
 static gboolean
@@ -202,6 +203,11 @@ test_error (void)
   g_assert_true (wait_until (not_running, detections, 120));
   g_assert_null (otter_detections_get_result (detections));
   g_assert_cmpstr (otter_detections_get_error (detections), ==, "The dataset has no image 9");
+
+  g_autoptr (GError) error = NULL;
+  g_assert_null (otter_detections_compute (otter_session_get_dataset (session), otter_session_get_model (session),
+                                           4, NULL, &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT);
   g_assert_cmpuint (otter_detections_get_serial (detections), ==, 1);
 }
 
