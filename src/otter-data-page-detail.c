@@ -32,8 +32,6 @@ set_detail_texture (OtterDataPage *self,
   guint n_names = names ? g_strv_length ((char **) names) : 0;
 
   otter_image_view_set_texture (self->detail_view, texture);
-  self->detail_full_width = full_width;
-  self->detail_full_height = full_height;
   if (texture != NULL)
     otter_image_pair_set_aspect_ratio (self->detail_pair, (double) gdk_texture_get_width (texture) /
                                                           MAX (gdk_texture_get_height (texture), 1));

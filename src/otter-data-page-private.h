@@ -38,8 +38,6 @@ struct _OtterDataPage
   OtterSample        *detail_sample;
   OtterThumbnailRequest *detail_request;
   char               *detail_info;        /* the subtitle of the plain image */
-  int                 detail_full_width;  /* the whole image the texture shows */
-  int                 detail_full_height;
   OtterImagePair     *detail_pair;
   GtkLabel           *truth_caption;
   GtkButton          *zoom_button;
