@@ -10,6 +10,11 @@
 #include "otter-class-banner.h"
 #include "otter-data-page-private.h"
 
+/* A detection that takes longer than this says so over the image; the
+ * spinner beside the caption shows at once. Most take less, and a word
+ * flashing on every page turn would only distract. */
+#define BUSY_NOTICE_MS 250
+
 static OtterModel *
 current_model (OtterDataPage *self)
 {
@@ -83,8 +88,10 @@ update_pane (OtterDataPage *self)
 
   if (model == NULL)
     set_status (self, _("No model — create or open one on the Model page"));
-  else if (running)
+  else if (running && self->busy_notice_id == 0)
     set_status (self, _("Detecting…"));
+  else if (running)
+    set_status (self, NULL);
   else if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The model could not run on this image: %s"), error);
@@ -109,6 +116,16 @@ update_class_warning (OtterDataPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->class_warning), mismatch != NULL);
 }
 
+static gboolean
+busy_notice_cb (gpointer user_data)
+{
+  OtterDataPage *self = user_data;
+
+  self->busy_notice_id = 0;
+  update_pane (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 otter_data_page_request_predictions (OtterDataPage *self)
 {
@@ -122,7 +139,11 @@ otter_data_page_request_predictions (OtterDataPage *self)
       !otter_data_page_get_detail_index (self, &index))
     otter_detections_clear (self->detections);
   else
-    otter_detections_request (self->detections, self->dataset, model, index);
+    {
+      g_clear_handle_id (&self->busy_notice_id, g_source_remove);
+      self->busy_notice_id = g_timeout_add (BUSY_NOTICE_MS, busy_notice_cb, self);
+      otter_detections_request (self->detections, self->dataset, model, index);
+    }
   update_pane (self);
 }
 
@@ -194,6 +215,7 @@ otter_data_page_init_predictions (OtterDataPage *self)
 void
 otter_data_page_dispose_predictions (OtterDataPage *self)
 {
+  g_clear_handle_id (&self->busy_notice_id, g_source_remove);
   if (self->detections == NULL)
     return;
   /* the pane's widgets are going: nothing is redrawn for this clear */

@@ -53,6 +53,7 @@ struct _OtterDataPage
   GtkScale           *threshold_scale;
   GtkAdjustment      *threshold_adjustment;
   OtterDetections    *detections;
+  guint               busy_notice_id;     /* until "Detecting…" shows */
   double              score_threshold;
 
   /* the sample as training sees it */

@@ -537,8 +537,11 @@ test_model_changes (void)
   train_briefly (otter_session_get_dataset (f.session), other, 40);
   otter_model_lock (other);
   otter_session_set_model (f.session, other);
-  display_spin (0.1);
+  display_spin (0.05);
   g_assert_true (gtk_widget_get_visible (spinner));
+  /* the word over the image waits a moment: a quick detection shows none */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (status)));
+  display_spin (0.4);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (status)));
   g_assert_cmpstr (gtk_label_get_label (status), ==, "Detecting…");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (warning)));
