@@ -14,6 +14,8 @@
 
 /* The longest side decoded for the detail view. */
 #define DETAIL_DECODE_SIZE 2048
+/* Each zoom step of the buttons and keys. */
+#define ZOOM_STEP 1.5
 
 /* ---- the sample at full size -------------------------------------------- */
 
@@ -30,6 +32,10 @@ set_detail_texture (OtterDataPage *self,
   guint n_names = names ? g_strv_length ((char **) names) : 0;
 
   otter_image_view_set_texture (self->detail_view, texture);
+  if (texture != NULL)
+    otter_image_pair_set_aspect_ratio (self->detail_pair, (double) gdk_texture_get_width (texture) /
+                                                          MAX (gdk_texture_get_height (texture), 1));
+  otter_data_page_set_predictions_texture (self, texture);
   if (texture != NULL && self->detail_sample != NULL)
     {
       double sx = full_width > 0 ? (double) gdk_texture_get_width (texture) / full_width : 1;
@@ -189,10 +195,9 @@ augment_done_cb (GObject      *source,
   set_augmented_seed (self, job->seed);
 }
 
-/* Index of the detail sample in the dataset (the grid may be filtered). */
-static gboolean
-detail_dataset_index (OtterDataPage *self,
-                      guint         *index)
+gboolean
+otter_data_page_get_detail_index (OtterDataPage *self,
+                                  guint         *index)
 {
   guint n = self->dataset ? g_list_model_get_n_items (G_LIST_MODEL (self->dataset)) : 0;
   for (guint i = 0; i < n; i++)
@@ -213,7 +218,7 @@ request_augmented (OtterDataPage *self)
 
   g_cancellable_cancel (self->augment_cancellable);
   g_clear_object (&self->augment_cancellable);
-  if (self->detail_sample == NULL || !detail_dataset_index (self, &index))
+  if (self->detail_sample == NULL || !otter_data_page_get_detail_index (self, &index))
     return;
 
   AugmentJob *job = g_new0 (AugmentJob, 1);
@@ -255,12 +260,20 @@ otter_data_page_set_detail_sample (OtterDataPage *self,
   g_cancellable_cancel (self->augment_cancellable);
   g_clear_object (&self->augment_cancellable);
   set_augmented_seed (self, 0);
+  /* another image starts whole */
+  if (sample != self->detail_sample)
+    otter_image_view_set_zoom (self->detail_view, 1);
   g_set_object (&self->detail_sample, sample);
+  otter_data_page_request_predictions (self);
   if (sample == NULL)
     {
       set_detail_texture (self, NULL, 0, 0);
       return;
     }
+  g_autofree char *boxes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u box", "%u boxes",
+                                                         otter_sample_get_n_boxes (sample)),
+                                            otter_sample_get_n_boxes (sample));
+  gtk_label_set_label (self->truth_caption, boxes);
   if (self->detail_info != NULL)
     gtk_label_set_label (self->detail_subtitle, self->detail_info);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->detail_subtitle), NULL);
@@ -313,6 +326,38 @@ otter_data_page_update_augmented (OtterDataPage *self)
     request_augmented (self);
 }
 
+/* ---- zoom, both panes together ------------------------------------------ */
+
+static void
+update_zoom (OtterDataPage *self)
+{
+  double zoom = otter_image_view_get_zoom (self->detail_view);
+  gboolean shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->view_stack), "detail") == 0;
+  g_autofree char *label = zoom > 1 ? g_strdup_printf (_("%.0f%%"), zoom * 100) : g_strdup (_("Fit"));
+
+  gtk_button_set_label (self->zoom_button, label);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.zoom-in", shown && zoom < OTTER_IMAGE_VIEW_MAX_ZOOM);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.zoom-out", shown && zoom > 1);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.zoom-fit", shown && zoom > 1);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  OtterDataPage *self = OTTER_DATA_PAGE (widget);
+  double zoom = otter_image_view_get_zoom (self->detail_view);
+
+  /* the other pane follows through the bound properties */
+  if (g_str_equal (action_name, "data.zoom-in"))
+    otter_image_view_set_zoom (self->detail_view, zoom * ZOOM_STEP);
+  else if (g_str_equal (action_name, "data.zoom-out"))
+    otter_image_view_set_zoom (self->detail_view, zoom / ZOOM_STEP);
+  else
+    otter_image_view_set_zoom (self->detail_view, 1);
+}
+
 /* ---- paging through the grid -------------------------------------------- */
 
 static void
@@ -324,6 +369,7 @@ update_detail_actions (OtterDataPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.back", shown);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.previous", shown && self->detail_position > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.next", shown && self->detail_position + 1 < n);
+  update_zoom (self);
 }
 
 static void
@@ -406,6 +452,22 @@ otter_data_page_class_init_detail (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "data.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "data.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "data.next", NULL);
+
+  gtk_widget_class_bind_template_child (widget_class, OtterDataPage, detail_pair);
+  gtk_widget_class_bind_template_child (widget_class, OtterDataPage, truth_caption);
+  gtk_widget_class_bind_template_child (widget_class, OtterDataPage, zoom_button);
+  gtk_widget_class_install_action (widget_class, "data.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "data.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "data.zoom-fit", NULL, zoom_action);
+  /* the keys image viewers use, on the main row and the keypad */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "data.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "data.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "data.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "data.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "data.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "data.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, GDK_CONTROL_MASK, "data.zoom-fit", NULL);
+  otter_data_page_class_init_predictions (widget_class);
 }
 
 void
@@ -415,7 +477,10 @@ otter_data_page_init_detail (OtterDataPage *self)
   self->detail_view = OTTER_IMAGE_VIEW (otter_image_view_new ());
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->detail_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Selected image with its boxes"), -1);
+  otter_image_view_set_zoomable (self->detail_view, TRUE);
   adw_bin_set_child (self->detail_bin, GTK_WIDGET (self->detail_view));
+  g_signal_connect_object (self->detail_view, "notify::zoom", G_CALLBACK (update_zoom), self, G_CONNECT_SWAPPED);
+  otter_data_page_init_predictions (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.redraw", FALSE);
   update_detail_actions (self);
@@ -424,6 +489,7 @@ otter_data_page_init_detail (OtterDataPage *self)
 void
 otter_data_page_dispose_detail (OtterDataPage *self)
 {
+  otter_data_page_dispose_predictions (self);
   if (self->detail_request != NULL)
     otter_thumbnail_request_cancel (g_steal_pointer (&self->detail_request));
   g_cancellable_cancel (self->augment_cancellable);

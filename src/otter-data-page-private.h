@@ -3,6 +3,8 @@
 #pragma once
 
 #include "otter-data-page.h"
+#include "otter-detections.h"
+#include "otter-image-pair.h"
 #include "otter-image-view.h"
 #include "otter-thumbnail-cache.h"
 
@@ -36,6 +38,23 @@ struct _OtterDataPage
   OtterSample        *detail_sample;
   OtterThumbnailRequest *detail_request;
   char               *detail_info;        /* the subtitle of the plain image */
+  OtterImagePair     *detail_pair;
+  GtkLabel           *truth_caption;
+  GtkButton          *zoom_button;
+
+  /* the current model's detections beside the ground truth */
+  GtkWidget          *model_pane;
+  AdwBin             *model_bin;
+  OtterImageView     *model_view;
+  GtkLabel           *model_caption;
+  GtkSpinner         *model_spinner;
+  GtkLabel           *model_status;
+  GtkLabel           *class_warning;
+  GtkScale           *threshold_scale;
+  GtkAdjustment      *threshold_adjustment;
+  OtterDetections    *detections;
+  guint               busy_notice_id;     /* until "Detecting…" shows */
+  double              score_threshold;
 
   /* the sample as training sees it */
   gboolean            show_augmented;
@@ -50,6 +69,7 @@ typedef enum
   PROP_0,
   PROP_SHOW_AUGMENTED,
   PROP_AUGMENTED_SEED,
+  PROP_SCORE_THRESHOLD,
   N_PROPS
 } PageProp;
 
@@ -71,5 +91,22 @@ void otter_data_page_set_show_augmented  (OtterDataPage     *self,
 /* Draws the augmented sample again, as a run started now would see it
  * (the model's input size may have changed); nothing when it is not shown. */
 void otter_data_page_update_augmented    (OtterDataPage     *self);
+/* Index of the detail sample in the dataset (the grid may be filtered). */
+gboolean otter_data_page_get_detail_index (OtterDataPage    *self,
+                                          guint             *index);
+
+/* otter-data-page-predictions.c: the model's detections on the detail
+ * sample, beside its ground truth. */
+void otter_data_page_class_init_predictions (GtkWidgetClass *widget_class);
+void otter_data_page_init_predictions    (OtterDataPage     *self);
+void otter_data_page_dispose_predictions (OtterDataPage     *self);
+/* Runs the model on the detail sample again (a new sample, model or
+ * dataset), or clears the pane when there is nothing to run. */
+void otter_data_page_request_predictions (OtterDataPage     *self);
+/* The image the model pane shows, as the ground truth pane got it. */
+void otter_data_page_set_predictions_texture (OtterDataPage *self,
+                                          GdkTexture        *texture);
+void otter_data_page_set_score_threshold (OtterDataPage     *self,
+                                          double             threshold);
 
 G_END_DECLS

@@ -25,7 +25,9 @@ static const char page_css[] =
   ".otter-banner button:hover { background-color: alpha(currentColor, 0.15); }"
   "gridview.otter-thumbnail-grid { padding: 6px 12px 18px 12px; background: none; }"
   "gridview.otter-thumbnail-grid > child { padding: 8px 8px 6px 8px; margin: 2px; border-radius: 12px; }"
-  ".otter-class-swatch { min-width: 12px; min-height: 12px; }";
+  ".otter-class-swatch { min-width: 12px; min-height: 12px; }"
+  ".otter-pane-status { padding: 8px 14px; border-radius: 8px;"
+  "  background-color: alpha(@window_bg_color, 0.88); color: @window_fg_color; }";
 
 static void
 ensure_css (void)
@@ -368,6 +370,7 @@ otter_data_page_get_property (GObject    *object,
     {
     case PROP_SHOW_AUGMENTED: g_value_set_boolean (value, self->show_augmented); break;
     case PROP_AUGMENTED_SEED: g_value_set_uint64 (value, self->augmented_seed); break;
+    case PROP_SCORE_THRESHOLD: g_value_set_double (value, self->score_threshold); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -383,6 +386,7 @@ otter_data_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_SHOW_AUGMENTED: otter_data_page_set_show_augmented (self, g_value_get_boolean (value)); break;
+    case PROP_SCORE_THRESHOLD: otter_data_page_set_score_threshold (self, g_value_get_double (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -408,12 +412,17 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   properties[PROP_AUGMENTED_SEED] =
     g_param_spec_uint64 ("augmented-seed", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The model pane draws the detections scoring at least this. */
+  properties[PROP_SCORE_THRESHOLD] =
+    g_param_spec_double ("score-threshold", NULL, NULL, OTTER_DETECTIONS_MIN_SCORE, 1.0, 0.3,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* keeps the bundle in static links, such as the page's own test */
   (void) otter_get_resource ();
   g_type_ensure (OTTER_TYPE_SAMPLE);
   g_type_ensure (OTTER_TYPE_THUMBNAIL);
+  g_type_ensure (OTTER_TYPE_IMAGE_PAIR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-data-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, loading_spinner);
@@ -481,6 +490,9 @@ otter_data_page_session_changed (OtterPage    *page,
       /* the augmented view follows the model's input size */
       g_signal_connect_object (session, "notify::model", G_CALLBACK (otter_data_page_update_augmented), self,
                              G_CONNECT_SWAPPED);
+      /* and the model pane shows the new model's detections */
+      g_signal_connect_object (session, "notify::model", G_CALLBACK (otter_data_page_request_predictions), self,
+                               G_CONNECT_SWAPPED);
     }
   set_dataset (self, session ? otter_session_get_dataset (session) : NULL);
   update_state (self);

@@ -20,6 +20,8 @@ int           otter_data_page_get_class_filter (OtterDataPage *self);
 /* Opens the detail view of the position-th visible sample. */
 void          otter_data_page_show_detail      (OtterDataPage *self,
                                                 guint          position);
+/* The score the model pane's detections reach at least ("score-threshold"). */
+double        otter_data_page_get_score_threshold (OtterDataPage *self);
 /* Whether the "samples skipped" bar is shown. */
 gboolean      otter_data_page_get_skipped_revealed (OtterDataPage *self);
 

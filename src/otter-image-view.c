@@ -8,36 +8,13 @@
 
 #include "otter-colormap.h"
 #include "otter-draw.h"
-#include "otter-image-view.h"
+#include "otter-image-view-private.h"
 
 /* Small grids and model inputs are replicated to about this many pixels
  * before GTK scales them, so the (linear) scaling keeps cells crisp. */
 #define UPSCALE_TARGET 384
 
-typedef struct
-{
-  double x1, y1, x2, y2;
-  int    class_id;
-  char  *label;
-  double score;
-} Box;
-
-struct _OtterImageView
-{
-  GtkWidget   parent_instance;
-
-  GdkTexture *texture;
-  /* the texture's size in image pixels (it may be stored upscaled) */
-  int         image_width;
-  int         image_height;
-
-  GArray     *boxes;              /* of Box */
-
-  GdkTexture *heatmap;
-  int         heatmap_width;
-  int         heatmap_height;
-  double      heatmap_opacity;
-};
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (OtterImageView, otter_image_view, GTK_TYPE_WIDGET)
 
@@ -56,29 +33,14 @@ upscale_factor (int width,
   return CLAMP (UPSCALE_TARGET / side, 1, 64);
 }
 
-/* Where the image lands in the widget: fitted, centred, aspect kept. */
-static gboolean
-get_image_rect (OtterImageView  *self,
-                graphene_rect_t *rect)
+gboolean
+otter_image_view_lookup_size (OtterImageView *self,
+                              int            *width,
+                              int            *height)
 {
-  int iw = self->image_width, ih = self->image_height;
-
-  if (self->texture == NULL)
-    {
-      iw = self->heatmap_width;
-      ih = self->heatmap_height;
-    }
-  if (iw <= 0 || ih <= 0)
-    return FALSE;
-
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
-  if (w <= 0 || h <= 0)
-    return FALSE;
-  double scale = MIN (w / iw, h / ih);
-  double dw = iw * scale, dh = ih * scale;
-  graphene_rect_init (rect, floor ((w - dw) / 2), floor ((h - dh) / 2), dw, dh);
-  return TRUE;
+  *width = self->texture != NULL ? self->image_width : self->heatmap_width;
+  *height = self->texture != NULL ? self->image_height : self->heatmap_height;
+  return *width > 0 && *height > 0;
 }
 
 static void
@@ -126,7 +88,7 @@ otter_image_view_snapshot (GtkWidget   *widget,
   OtterImageView *self = OTTER_IMAGE_VIEW (widget);
   graphene_rect_t rect;
 
-  if (!get_image_rect (self, &rect))
+  if (!otter_image_view_compute_rect (self, &rect))
     return;
 
   if (self->texture != NULL)
@@ -159,7 +121,9 @@ otter_image_view_snapshot (GtkWidget   *widget,
         continue;
 
       otter_draw_box_outline (snapshot, &GRAPHENE_RECT_INIT (x1, y1, x2 - x1, y2 - y1), 2, &colour);
-      snapshot_label (self, snapshot, box, x1, y1, &colour, rect.origin.x + rect.size.width);
+      /* a label stays in sight when the box's corner is scrolled away */
+      double right = MIN (rect.origin.x + rect.size.width, gtk_widget_get_width (widget));
+      snapshot_label (self, snapshot, box, MAX (x1, 0), MAX (y1, 0), &colour, right);
     }
 }
 
@@ -173,9 +137,9 @@ otter_image_view_measure (GtkWidget      *widget,
                           int            *natural_baseline)
 {
   OtterImageView *self = OTTER_IMAGE_VIEW (widget);
-  int w = self->texture ? self->image_width : self->heatmap_width;
-  int h = self->texture ? self->image_height : self->heatmap_height;
+  int w, h;
 
+  otter_image_view_lookup_size (self, &w, &h);
   *minimum = 48;
   if (w <= 0 || h <= 0)
     *natural = 160;
@@ -210,6 +174,48 @@ otter_image_view_finalize (GObject *object)
   G_OBJECT_CLASS (otter_image_view_parent_class)->finalize (object);
 }
 
+void
+otter_image_view_notify (OtterImageView *self,
+                         ImageViewProp   prop)
+{
+  g_assert (prop > PROP_0 && prop < N_PROPS);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+otter_image_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  OtterImageView *self = OTTER_IMAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ZOOM: g_value_set_double (value, self->zoom); break;
+    case PROP_CENTER_X: g_value_set_double (value, self->center_x); break;
+    case PROP_CENTER_Y: g_value_set_double (value, self->center_y); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+otter_image_view_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  OtterImageView *self = OTTER_IMAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ZOOM: otter_image_view_set_zoom (self, g_value_get_double (value)); break;
+    case PROP_CENTER_X: otter_image_view_store_center (self, g_value_get_double (value), self->center_y); break;
+    case PROP_CENTER_Y: otter_image_view_store_center (self, self->center_x, g_value_get_double (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 otter_image_view_class_init (OtterImageViewClass *klass)
 {
@@ -218,9 +224,22 @@ otter_image_view_class_init (OtterImageViewClass *klass)
 
   object_class->dispose = otter_image_view_dispose;
   object_class->finalize = otter_image_view_finalize;
+  object_class->get_property = otter_image_view_get_property;
+  object_class->set_property = otter_image_view_set_property;
   widget_class->snapshot = otter_image_view_snapshot;
   widget_class->measure = otter_image_view_measure;
   widget_class->get_request_mode = otter_image_view_get_request_mode;
+
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, 1.0, OTTER_IMAGE_VIEW_MAX_ZOOM, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CENTER_X] =
+    g_param_spec_double ("center-x", NULL, NULL, 0.0, 1.0, 0.5,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CENTER_Y] =
+    g_param_spec_double ("center-y", NULL, NULL, 0.0, 1.0, 0.5,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "otter-image-view");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -232,6 +251,9 @@ otter_image_view_init (OtterImageView *self)
   self->boxes = g_array_new (FALSE, TRUE, sizeof (Box));
   g_array_set_clear_func (self->boxes, box_clear);
   self->heatmap_opacity = 0.6;
+  self->zoom = 1;
+  self->center_x = self->center_y = 0.5;
+  self->pointer_x = self->pointer_y = -1;
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 }
 
@@ -331,6 +353,26 @@ otter_image_view_set_boxes (OtterImageView     *self,
       g_array_append_val (self->boxes, box);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+otter_image_view_get_n_boxes (OtterImageView *self)
+{
+  g_return_val_if_fail (OTTER_IS_IMAGE_VIEW (self), 0);
+  return self->boxes->len;
+}
+
+void
+otter_image_view_get_box (OtterImageView *self,
+                          guint           i,
+                          OtterViewBox   *box)
+{
+  g_return_if_fail (OTTER_IS_IMAGE_VIEW (self));
+  g_return_if_fail (i < self->boxes->len);
+  g_return_if_fail (box != NULL);
+
+  const Box *b = &g_array_index (self->boxes, Box, i);
+  *box = (OtterViewBox) { b->x1, b->y1, b->x2, b->y2, b->class_id, b->label, b->score };
 }
 
 void

@@ -36,6 +36,11 @@ void       otter_image_view_set_chw_region (OtterImageView   *self,
 void       otter_image_view_set_boxes    (OtterImageView     *self,
                                           const OtterViewBox *boxes,
                                           guint               n_boxes);
+guint      otter_image_view_get_n_boxes  (OtterImageView     *self);
+/* Box i as set (its label borrowed). */
+void       otter_image_view_get_box      (OtterImageView     *self,
+                                          guint               i,
+                                          OtterViewBox       *box);
 /* A width × height grid of values in [0, 1] stretched over the image with
  * a perceptual colour map; NULL clears it. */
 void       otter_image_view_set_heatmap  (OtterImageView     *self,
@@ -44,5 +49,38 @@ void       otter_image_view_set_heatmap  (OtterImageView     *self,
                                           int                 height);
 void       otter_image_view_set_heatmap_opacity (OtterImageView *self,
                                                  double          opacity);
+
+/* The most a view magnifies its fitted image. */
+#define OTTER_IMAGE_VIEW_MAX_ZOOM 16.0
+
+/* Zoom 1 fits the image in the widget; above it the image is magnified
+ * about its point (center-x, center-y), as fractions of its width and
+ * height, which stays in the middle of the widget as far as the image's
+ * edges allow. Views that should zoom and pan together bind the three
+ * properties "zoom", "center-x" and "center-y". */
+void       otter_image_view_set_zoom     (OtterImageView     *self,
+                                          double              zoom);
+double     otter_image_view_get_zoom     (OtterImageView     *self);
+void       otter_image_view_set_center   (OtterImageView     *self,
+                                          double              x,
+                                          double              y);
+/* Zooms keeping the image point under widget point (x, y) in place. */
+void       otter_image_view_zoom_at      (OtterImageView     *self,
+                                          double              zoom,
+                                          double              x,
+                                          double              y);
+/* Whether Ctrl+scroll and pinch zoom the view, and dragging or scrolling
+ * pans it while zoomed (off by default). */
+void       otter_image_view_set_zoomable (OtterImageView     *self,
+                                          gboolean            zoomable);
+/* Where the whole image is drawn, in widget coordinates (it reaches past
+ * the widget's edges when zoomed); boxes are drawn through the same
+ * rectangle. FALSE when there is nothing to draw. */
+gboolean   otter_image_view_get_image_rect (OtterImageView   *self,
+                                          graphene_rect_t    *rect);
+/* The size of the image in the pixels boxes are given in. */
+void       otter_image_view_get_image_size (OtterImageView   *self,
+                                          int                *width,
+                                          int                *height);
 
 G_END_DECLS
