@@ -310,6 +310,47 @@ test_small_window (void)
       g_autofree char *name = g_strdup_printf ("eval-small-%s.png", views[i]);
       save_png (window, name);
     }
+
+  /* 24 classes: the matrix and the curves' legend outgrow the page and
+   * scroll inside it */
+  enum { N = 24 };
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  OtterConfusion cm = { N, 0.25, g_new0 (guint, (N + 1) * (N + 1)) };
+  OtterPrCurves pr = { N, g_new0 (OtterPrCurve, N) };
+  double recall[] = { 0.25, 0.5 }, precision[] = { 1, 0.5 }, score[] = { 0.9, 0.8 };
+  for (guint c = 0; c < N; c++)
+    {
+      g_autofree char *class_name = g_strdup_printf ("class %u", c + 1);
+      g_strv_builder_add (builder, class_name);
+      OTTER_CONFUSION_AT (&cm, c, c) = 100 + c;
+      OTTER_CONFUSION_AT (&cm, c, N) = c;
+      OTTER_CONFUSION_AT (&cm, N, (c + 1) % N) = 3;
+      pr.curves[c] = (OtterPrCurve) { 2, recall, precision, score, 4 };
+    }
+  g_auto (GStrv) names = g_strv_builder_end (builder);
+  otter_confusion_view_set_confusion (otter_eval_page_get_confusion_view (page), &cm, (const char *const *) names);
+  otter_pr_chart_set_curves (otter_eval_page_get_pr_chart (page), &pr, (const char *const *) names);
+  g_free (cm.counts);
+  g_free (pr.curves);
+  const char *big[] = { "confusion", "pr" };
+  for (guint i = 0; i < G_N_ELEMENTS (big); i++)
+    {
+      GtkWidget *view = i == 0 ? GTK_WIDGET (otter_eval_page_get_confusion_view (page))
+                               : GTK_WIDGET (otter_eval_page_get_pr_chart (page));
+      GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW));
+      GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (scroller);
+
+      otter_eval_page_show_view (page, big[i]);
+      display_spin (0.5);
+      g_test_message ("%s with %d classes: %d × %d, scrolled %g of %g", big[i], N,
+                      gtk_widget_get_width (view), gtk_widget_get_height (view),
+                      gtk_adjustment_get_page_size (v), gtk_adjustment_get_upper (v));
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 800);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 600);
+      g_assert_cmpfloat (gtk_adjustment_get_upper (v), >, gtk_adjustment_get_page_size (v));
+      g_autofree char *name = g_strdup_printf ("eval-small-%s-%d.png", big[i], N);
+      save_png (window, name);
+    }
   gtk_window_destroy (window);
 }
 
