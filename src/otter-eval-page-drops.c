@@ -250,7 +250,6 @@ otter_eval_page_drops_update (OtterEvalPage *self,
                               guint          model,
                               guint          attack)
 {
-  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (self->drops_list));
   int clean = otter_evaluation_find_clean (self->evaluation);
 
   otter_eval_page_drops_clear (self);
@@ -274,12 +273,8 @@ otter_eval_page_drops_update (OtterEvalPage *self,
   g_ptr_array_add (keys, NULL);
   gtk_string_list_splice (self->drop_rows, 0, 0, (const char *const *) keys->pdata);
   gtk_stack_set_visible_child_name (self->drops_stack, "list");
-  /* the splice selected the first row; show it */
   if (self->drops->len > 0)
-    {
-      gtk_single_selection_set_selected (selection, 0);
-      inspect (self, 0);
-    }
+    otter_eval_page_select_drop (self, 0);
 }
 
 void

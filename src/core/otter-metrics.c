@@ -434,7 +434,7 @@ fill_curve (OtterPrCurve    *curve,
  * not depend on the lower-scored ones, so counting those above the
  * threshold gives what the thresholded detections alone would score. */
 static void
-tally_images (OtterImageTally      *tally,
+tally_images (OtterImageTally *tally,
               const ClassPred *preds,
               guint            n_preds)
 {
