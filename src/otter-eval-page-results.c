@@ -14,8 +14,8 @@ otter_eval_page_show_empty (OtterEvalPage *self,
                             const char    *title,
                             const char    *description,
                             const char    *icon)
-{
-  adw_status_page_set_title (self->empty_status, title);
+                            {
+                            adw_status_page_set_title (self->empty_status, title);
   adw_status_page_set_description (self->empty_status, description);
   adw_status_page_set_icon_name (self->empty_status, icon);
   gtk_stack_set_visible_child_name (self->results_stack, "empty");
@@ -29,14 +29,14 @@ otter_eval_page_show_idle_state (OtterEvalPage *self)
 
   if (dataset == NULL)
     otter_eval_page_show_empty (self, _("No Dataset"), _("Open a dataset or use the demo to evaluate on"),
-                "folder-pictures-symbolic");
+                                "folder-pictures-symbolic");
   else if (model == NULL)
     otter_eval_page_show_empty (self, _("No Model"), _("Create or open a model on the Model page"),
-                "application-x-addon-symbolic");
+                                "application-x-addon-symbolic");
   else
     otter_eval_page_show_empty (self, _("No Results Yet"),
-                _("Choose the images and attacks, then evaluate the model for its clean and robust mAP"),
-                "view-list-bullet-symbolic");
+                                _("Choose the images and attacks, then evaluate the model for its clean and robust mAP"),
+                                "view-list-bullet-symbolic");
   gtk_label_set_label (self->summary_label, "");
 }
 
