@@ -71,6 +71,25 @@ inspect_done_cb (GObject      *source,
   g_assert_no_error (error);
 }
 
+/* The run folders the tests train into. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 /* A tiny model trained on the demo until it finds objects (a fresh one
  * finds none above the threshold, and an attack cannot take them away). */
 static OtterModel *
@@ -96,6 +115,7 @@ train_demo_model (void)
   g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_CONVERGED);
   OtterModel *model = otter_model_load (otter_trainer_get_model_path (trainer), &error);
   g_assert_no_error (error);
+  remove_tree (dir);
   return model;
 }
 

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -13,7 +14,27 @@
 #include "otter-trainer.h"
 
 static AdwApplication *app;
+static char *model_dir;
 static char *model_path;       /* trained once for the whole binary */
+
+/* The run folders the tests train into. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
 
 static gboolean
 has_dataset (gpointer data)
@@ -37,8 +58,8 @@ trained_model_path (void)
 
   if (model_path != NULL)
     return model_path;
-  g_autofree char *dir = g_dir_make_tmp ("otter-eval-views-XXXXXX", NULL);
-  g_autofree char *run_dir = g_build_filename (dir, "run", NULL);
+  model_dir = g_dir_make_tmp ("otter-eval-views-XXXXXX", NULL);
+  g_autofree char *run_dir = g_build_filename (model_dir, "run", NULL);
   otter_train_config_init (&config);
   g_free (config.data);
   config.data = g_strdup ("demo:32");
@@ -365,6 +386,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/EvalViews/drops", test_drops);
   g_test_add_func ("/otter/EvalViews/small-window", test_small_window);
   int status = g_test_run ();
+  if (model_dir != NULL)
+    remove_tree (model_dir);
+  g_free (model_dir);
   g_free (model_path);
   return status;
 }
