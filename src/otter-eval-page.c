@@ -7,47 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "otter-eval-page.h"
+#include "otter-eval-page-private.h"
 
-#define MEAN_ROW "mean"
-
-struct _OtterEvalPage
-{
-  OtterPage         parent_instance;
-  gulong           model_handler;
-  gulong           dataset_handler;
-
-  OtterEvaluation *running;         /* the run in progress, or NULL */
-  GCancellable    *cancellable;
-  OtterEvaluation *evaluation;      /* the results shown */
-  OtterModel      *compare_model;
-  GCancellable    *compare_cancellable;
-  GtkStringList   *rows;
-  GtkNativeDialog *chooser;
-
-  AdwComboRow     *data_row;
-  GtkWidget       *fraction_row;
-  GtkWidget       *seed_row;
-  GtkSpinButton   *fraction_spin;
-  GtkSpinButton   *seed_spin;
-  GtkCheckButton  *clean_check;
-  GtkCheckButton  *fgsm_check;
-  GtkCheckButton  *pgd_check;
-  GtkCheckButton  *ot_check;
-  GtkCheckButton  *pgd50_check;
-  GtkSpinButton   *epsilon_spin;
-  GtkSpinButton   *steps_spin;
-  AdwActionRow    *compare_row;
-  GtkLabel        *summary_label;
-  GtkWidget       *export_button;
-  GtkWidget       *cancel_button;
-  GtkWidget       *run_button;
-  GtkProgressBar  *progress_bar;
-  GtkStack        *results_stack;
-  AdwStatusPage   *empty_status;
-  OtterBarChart   *chart;
-  GtkColumnView   *table;
-};
 
 enum
 {
@@ -85,217 +46,6 @@ update_actions (OtterEvalPage *self)
   gboolean split = adw_combo_row_get_selected (self->data_row) == 0;
   gtk_widget_set_sensitive (self->fraction_row, split);
   gtk_widget_set_sensitive (self->seed_row, split);
-}
-
-static void
-show_empty (OtterEvalPage *self, const char *title, const char *description, const char *icon)
-{
-  adw_status_page_set_title (self->empty_status, title);
-  adw_status_page_set_description (self->empty_status, description);
-  adw_status_page_set_icon_name (self->empty_status, icon);
-  gtk_stack_set_visible_child_name (self->results_stack, "empty");
-}
-
-static void
-show_idle_state (OtterEvalPage *self)
-{
-  OtterDataset *dataset = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))) : NULL;
-  OtterModel *model = otter_page_get_session (OTTER_PAGE (self)) ? otter_session_get_model (otter_page_get_session (OTTER_PAGE (self))) : NULL;
-
-  if (dataset == NULL)
-    show_empty (self, _("No Dataset"), _("Open a dataset or use the demo to evaluate on"),
-                "folder-pictures-symbolic");
-  else if (model == NULL)
-    show_empty (self, _("No Model"), _("Create or open a model on the Model page"),
-                "application-x-addon-symbolic");
-  else
-    show_empty (self, _("No Results Yet"),
-                _("Choose the images and attacks, then evaluate the model for its clean and robust mAP"),
-                "view-list-bullet-symbolic");
-  gtk_label_set_label (self->summary_label, "");
-}
-
-/* ---- the table -------------------------------------------------------- */
-
-typedef struct
-{
-  OtterEvalPage *page;        /* owns the column view */
-  int            model;       /* -1: the class column */
-  guint          attack;
-  gboolean       ap50;
-} ColumnInfo;
-
-static void
-cell_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnInfo *info)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (label), info->model < 0 ? 0 : 1);
-  gtk_widget_set_margin_start (label, 6);
-  gtk_widget_set_margin_end (label, 6);
-  if (info->model >= 0)
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-cell_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnInfo *info)
-{
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
-  const char *key = gtk_string_object_get_string (gtk_list_item_get_item (item));
-  OtterEvaluation *ev = info->page->evaluation;
-  gboolean mean = g_str_equal (key, MEAN_ROW);
-  guint c = mean ? 0 : (guint) g_ascii_strtoull (key, NULL, 10);
-
-  /* the mean row in bold, at the table's own size */
-  if (mean)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-      gtk_label_set_attributes (label, attrs);
-      pango_attr_list_unref (attrs);
-    }
-  else
-    gtk_label_set_attributes (label, NULL);
-  if (ev == NULL)
-    {
-      gtk_label_set_label (label, "");
-      return;
-    }
-  if (info->model < 0)
-    {
-      const char *const *names = otter_evaluation_get_class_names (ev);
-      gtk_label_set_label (label, mean ? _("Mean") : names[c]);
-      return;
-    }
-  const OtterMapResult *r = otter_evaluation_get_result (ev, info->model, info->attack);
-  double v = NAN;
-  if (r != NULL)
-    v = mean ? (info->ap50 ? r->map50 : r->map)
-             : (c < r->n_classes ? (info->ap50 ? r->ap50[c] : r->ap[c]) : NAN);
-  if (isfinite (v))
-    {
-      g_autofree char *text = g_strdup_printf ("%.3f", v);
-      gtk_label_set_label (label, text);
-    }
-  else
-    gtk_label_set_label (label, "—");
-}
-
-static void
-add_column (OtterEvalPage *self, const char *title, int model, guint attack, gboolean ap50)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  ColumnInfo *info = g_new0 (ColumnInfo, 1);
-  info->page = self;
-  info->model = model;
-  info->attack = attack;
-  info->ap50 = ap50;
-  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), info);
-  g_signal_connect_data (factory, "bind", G_CALLBACK (cell_bind_cb), info,
-                         (GClosureNotify) (void (*) (void)) g_free, 0);
-  GtkColumnViewColumn *column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, model < 0);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (self->table, column);
-  g_object_unref (column);
-}
-
-static void
-clear_columns (OtterEvalPage *self)
-{
-  GListModel *columns = gtk_column_view_get_columns (self->table);
-  while (g_list_model_get_n_items (columns) > 0)
-    {
-      g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
-      gtk_column_view_remove_column (self->table, column);
-    }
-}
-
-static void
-show_results (OtterEvalPage *self)
-{
-  OtterEvaluation *ev = self->evaluation;
-  guint n_models = otter_evaluation_get_n_models (ev);
-  guint n_attacks = otter_evaluation_get_n_attacks (ev);
-  const char *const *names = otter_evaluation_get_class_names (ev);
-
-  /* Detach the rows while the columns change, so no cell binds twice. */
-  gtk_string_list_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)), NULL);
-  clear_columns (self);
-  add_column (self, _("Class"), -1, 0, FALSE);
-  for (guint m = 0; m < n_models; m++)
-    for (guint a = 0; a < n_attacks; a++)
-      {
-        g_autofree char *attack = otter_evaluation_dup_attack_label (ev, a);
-        for (int k = 0; k < 2; k++)
-          {
-            g_autofree char *title = NULL;
-            const char *metric = k == 0 ? _("AP50") : _("AP");
-            if (n_models > 1)
-              title = g_strdup_printf ("%s · %s %s", otter_evaluation_get_model_label (ev, m), attack, metric);
-            else
-              title = g_strdup_printf ("%s %s", attack, metric);
-            add_column (self, title, m, a, k == 0);
-          }
-      }
-  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  for (guint c = 0; names[c] != NULL; c++)
-    g_ptr_array_add (keys, g_strdup_printf ("%u", c));
-  g_ptr_array_add (keys, g_strdup (MEAN_ROW));
-  g_ptr_array_add (keys, NULL);
-  gtk_string_list_splice (self->rows, 0, 0, (const char *const *) keys->pdata);
-
-  /* chart: one group per attack, mAP@0.5 and mAP for each model */
-  g_autoptr (GStrvBuilder) groups = g_strv_builder_new ();
-  g_autoptr (GStrvBuilder) series = g_strv_builder_new ();
-  g_autofree double *values = g_new (double, n_attacks * n_models * 2);
-  for (guint a = 0; a < n_attacks; a++)
-    {
-      g_autofree char *attack = otter_evaluation_dup_attack_label (ev, a);
-      g_strv_builder_add (groups, attack);
-      for (guint m = 0; m < n_models; m++)
-        {
-          const OtterMapResult *r = otter_evaluation_get_result (ev, m, a);
-          values[(a * n_models + m) * 2] = r->map50;
-          values[(a * n_models + m) * 2 + 1] = r->map;
-        }
-    }
-  for (guint m = 0; m < n_models; m++)
-    {
-      const char *label = otter_evaluation_get_model_label (ev, m);
-      g_autofree char *s50 = n_models > 1 ? g_strdup_printf ("%s mAP@0.5", label) : g_strdup ("mAP@0.5");
-      g_autofree char *s = n_models > 1 ? g_strdup_printf ("%s mAP", label) : g_strdup ("mAP");
-      g_strv_builder_add (series, s50);
-      g_strv_builder_add (series, s);
-    }
-  g_auto (GStrv) group_labels = g_strv_builder_end (groups);
-  g_auto (GStrv) series_labels = g_strv_builder_end (series);
-  otter_bar_chart_set_data (self->chart, (const char *const *) group_labels,
-                            (const char *const *) series_labels, values);
-
-  guint n_images = otter_evaluation_get_n_images (ev);
-  g_autofree char *images = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image", "%u images", n_images),
-                                             n_images);
-  g_autofree char *summary = NULL;
-  if (adw_combo_row_get_selected (self->data_row) == 0)
-    summary = g_strdup_printf (_("%s · validation split %.2f, seed %u · ε %d/255"), images,
-                               gtk_spin_button_get_value (self->fraction_spin),
-                               (guint) gtk_spin_button_get_value_as_int (self->seed_spin),
-                               gtk_spin_button_get_value_as_int (self->epsilon_spin));
-  else
-    summary = g_strdup_printf (_("%s · whole dataset · ε %d/255"), images,
-                               gtk_spin_button_get_value_as_int (self->epsilon_spin));
-  gtk_label_set_label (self->summary_label, summary);
-  gtk_stack_set_visible_child_name (self->results_stack, "results");
-}
-
-static void
-clear_results (OtterEvalPage *self)
-{
-  g_clear_object (&self->evaluation);
-  gtk_string_list_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)), NULL);
-  otter_bar_chart_clear (self->chart);
-  show_idle_state (self);
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -338,18 +88,18 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_set_object (&self->evaluation, ev);
       update_actions (self);
-      show_results (self);
+      otter_eval_page_show_results (self);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       if (self->evaluation != NULL)
-        show_results (self);
+        otter_eval_page_show_results (self);
       else
-        show_idle_state (self);
+        otter_eval_page_show_idle_state (self);
     }
   else
     {
-      show_empty (self, _("Evaluation Failed"), error->message, "dialog-error-symbolic");
+      otter_eval_page_show_empty (self, _("Evaluation Failed"), error->message, "dialog-error-symbolic");
       gtk_label_set_label (self->summary_label, "");
     }
 }
@@ -609,7 +359,7 @@ session_changed_cb (OtterEvalPage *self)
   /* results of another model or dataset would be misleading */
   g_cancellable_cancel (self->cancellable);
   set_running (self, NULL);
-  clear_results (self);
+  otter_eval_page_clear_results (self);
   update_actions (self);
 }
 
@@ -627,6 +377,7 @@ otter_eval_page_dispose (GObject *object)
       g_clear_signal_handler (&self->model_handler, otter_page_get_session (OTTER_PAGE (self)));
       g_clear_signal_handler (&self->dataset_handler, otter_page_get_session (OTTER_PAGE (self)));
     }
+  otter_eval_page_drops_dispose (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -673,6 +424,9 @@ otter_eval_page_class_init (OtterEvalPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (OTTER_TYPE_BAR_CHART);
+  g_type_ensure (OTTER_TYPE_PR_CHART);
+  g_type_ensure (OTTER_TYPE_CONFUSION_VIEW);
+  g_type_ensure (OTTER_TYPE_IMAGE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-eval-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, data_row);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, fraction_row);
@@ -696,6 +450,24 @@ otter_eval_page_class_init (OtterEvalPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, empty_status);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, chart);
   gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, table);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, views_stack);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, views_switcher);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, attack_box);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, attack_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, attack_choices);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, pr_chart);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, confusion_view);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, confusion_caption);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, drops_stack);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, drops_status);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, drops_list);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, inspect_title);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, inspect_note);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, inspect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, clean_label);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, attacked_label);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, clean_view);
+  gtk_widget_class_bind_template_child (widget_class, OtterEvalPage, attacked_view);
 
   gtk_widget_class_install_action (widget_class, "eval.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "eval.cancel", NULL, cancel_action);
@@ -709,9 +481,8 @@ otter_eval_page_init (OtterEvalPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->rows = gtk_string_list_new (NULL);
-  g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
-  gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
+  otter_eval_page_results_init (self);
+  otter_eval_page_drops_init (self);
 
   g_signal_connect_swapped (self->clean_check, "notify::active", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->fgsm_check, "notify::active", G_CALLBACK (update_actions), self);
@@ -720,7 +491,7 @@ otter_eval_page_init (OtterEvalPage *self)
   g_signal_connect_swapped (self->pgd50_check, "notify::active", G_CALLBACK (update_actions), self);
   g_signal_connect_swapped (self->data_row, "notify::selected", G_CALLBACK (update_actions), self);
   update_actions (self);
-  show_idle_state (self);
+  otter_eval_page_show_idle_state (self);
 }
 
 static void
@@ -795,4 +566,39 @@ otter_eval_page_get_compare_model (OtterEvalPage *self)
 {
   g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
   return self->compare_model;
+}
+
+OtterPrChart *
+otter_eval_page_get_pr_chart (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
+  return self->pr_chart;
+}
+
+OtterConfusionView *
+otter_eval_page_get_confusion_view (OtterEvalPage *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVAL_PAGE (self), NULL);
+  return self->confusion_view;
+}
+
+void
+otter_eval_page_show_view (OtterEvalPage *self,
+                           const char    *view)
+{
+  g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
+  g_return_if_fail (view != NULL);
+  gtk_stack_set_visible_child_name (self->views_stack, view);
+}
+
+void
+otter_eval_page_select_run (OtterEvalPage *self,
+                            guint          model,
+                            guint          attack)
+{
+  g_return_if_fail (OTTER_IS_EVAL_PAGE (self));
+  g_return_if_fail (self->evaluation != NULL);
+  g_return_if_fail (attack < otter_evaluation_get_n_attacks (self->evaluation));
+  gtk_drop_down_set_selected (self->attack_dropdown,
+                              model * otter_evaluation_get_n_attacks (self->evaluation) + attack);
 }

@@ -24,7 +24,8 @@ struct _OtterEvaluation
   gboolean      started;
 
   /* results, set on the main thread when the run finished */
-  GPtrArray    *results;       /* OtterMapResult*, model-major */
+  GPtrArray    *results;       /* Scored*, model-major */
+  OtterDataset *data;          /* the images evaluated */
   guint         n_images;
 
   /* progress, written by the worker */
@@ -49,16 +50,37 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (OtterEvaluation, otter_evaluation, G_TYPE_OBJECT)
 
+/* What one model scored under one attack. */
 typedef struct
 {
-  GPtrArray *results;
-  guint      n_images;
+  OtterMapResult  *map;
+  OtterPrCurves   *pr;
+  OtterConfusion  *confusion;
+  OtterImageScore *images;     /* n_images */
+} Scored;
+
+static void
+scored_free (Scored *scored)
+{
+  otter_map_result_free (scored->map);
+  otter_pr_curves_free (scored->pr);
+  otter_confusion_free (scored->confusion);
+  g_free (scored->images);
+  g_free (scored);
+}
+
+typedef struct
+{
+  GPtrArray    *results;
+  OtterDataset *data;
+  guint         n_images;
 } RunOutput;
 
 static void
 run_output_free (RunOutput *out)
 {
   g_clear_pointer (&out->results, g_ptr_array_unref);
+  g_clear_object (&out->data);
   g_free (out);
 }
 
@@ -73,6 +95,7 @@ otter_evaluation_finalize (GObject *object)
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->attacks, g_array_unref);
   g_clear_pointer (&self->results, g_ptr_array_unref);
+  g_clear_object (&self->data);
   g_clear_pointer (&self->pending_stage, g_free);
   g_clear_pointer (&self->stage, g_free);
   g_mutex_clear (&self->lock);
@@ -217,6 +240,27 @@ batch_progress_cb (guint done, guint total, gpointer user_data)
 
 /* ---- the run ---------------------------------------------------------- */
 
+/* Everything the page shows from one set of detections, scored once. */
+static Scored *
+score (GArray *truths,
+       GArray *predictions,
+       guint   n_classes,
+       guint   n_images)
+{
+  const OtterTruth *t = (const OtterTruth *) (gpointer) truths->data;
+  const OtterPrediction *p = (const OtterPrediction *) (gpointer) predictions->data;
+  Scored *scored = g_new0 (Scored, 1);
+
+  scored->map = otter_map_compute (t, truths->len, p, predictions->len, n_classes,
+                                   OTTER_EVAL_MAX_DETECTIONS);
+  scored->pr = otter_pr_curves_compute (t, truths->len, p, predictions->len, n_classes);
+  scored->confusion = otter_confusion_compute (t, truths->len, p, predictions->len, n_classes,
+                                               OTTER_EVALUATION_CONFIDENT);
+  scored->images = otter_image_scores_compute (t, truths->len, p, predictions->len, n_classes,
+                                               n_images, OTTER_EVALUATION_CONFIDENT);
+  return scored;
+}
+
 static void
 run_thread (GTask        *task,
             gpointer      source_object,
@@ -241,8 +285,9 @@ run_thread (GTask        *task,
     data = g_object_ref (self->dataset);
 
   RunOutput *out = g_new0 (RunOutput, 1);
-  out->results = g_ptr_array_new_with_free_func ((GDestroyNotify) otter_map_result_free);
+  out->results = g_ptr_array_new_with_free_func ((GDestroyNotify) scored_free);
   out->n_images = g_list_model_get_n_items (G_LIST_MODEL (data));
+  out->data = g_object_ref (data);
 
   guint n_steps = self->models->len * self->attacks->len;
   for (guint m = 0; m < self->models->len; m++)
@@ -258,19 +303,21 @@ run_thread (GTask        *task,
                          g_strdup_printf (_("%s on %s (%u of %u)"), attack,
                                           (char *) self->labels->pdata[m], p.step + 1, n_steps));
           OtterTorchModel *torch = otter_model_lock (model);
-          OtterMapResult *r = NULL;
-          if (otter_evaluate_check_classes (torch, data, &error))
-            r = otter_evaluate (torch, data, params, EVAL_BATCH_SIZE, self->seed, cancellable,
-                                batch_progress_cb, &p, NULL, &error);
+          g_autoptr (GArray) truths = NULL;
+          g_autoptr (GArray) predictions = NULL;
+          guint n_classes = otter_evaluate_get_n_classes (torch, data);
+          gboolean ok = otter_evaluate_detections (torch, data, params, EVAL_BATCH_SIZE, self->seed,
+                                                   cancellable, batch_progress_cb, &p, NULL,
+                                                   &truths, &predictions, &error);
           otter_model_unlock (model);
-          if (r == NULL)
+          if (!ok)
             {
               g_prefix_error (&error, "%s: ", (char *) self->labels->pdata[m]);
               run_output_free (out);
               g_task_return_error (task, g_steal_pointer (&error));
               return;
             }
-          g_ptr_array_add (out->results, r);
+          g_ptr_array_add (out->results, score (truths, predictions, n_classes, out->n_images));
         }
     }
   post_progress (self, 1.0, g_strdup (_("Done")));
@@ -306,6 +353,7 @@ otter_evaluation_run_finish (OtterEvaluation  *self,
   if (out == NULL)
     return FALSE;
   self->results = g_steal_pointer (&out->results);
+  self->data = g_steal_pointer (&out->data);
   self->n_images = out->n_images;
   run_output_free (out);
   return TRUE;
@@ -400,7 +448,183 @@ otter_evaluation_get_result (OtterEvaluation *self,
   g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
   if (self->results == NULL || model >= self->models->len || attack >= self->attacks->len)
     return NULL;
+  return ((Scored *) self->results->pdata[model * self->attacks->len + attack])->map;
+}
+
+static Scored *
+get_scored (OtterEvaluation *self,
+            guint            model,
+            guint            attack)
+{
+  if (self->results == NULL || model >= self->models->len || attack >= self->attacks->len)
+    return NULL;
   return self->results->pdata[model * self->attacks->len + attack];
+}
+
+const OtterPrCurves *
+otter_evaluation_get_pr_curves (OtterEvaluation *self,
+                                guint            model,
+                                guint            attack)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
+  Scored *scored = get_scored (self, model, attack);
+  return scored != NULL ? scored->pr : NULL;
+}
+
+const OtterConfusion *
+otter_evaluation_get_confusion (OtterEvaluation *self,
+                                guint            model,
+                                guint            attack)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
+  Scored *scored = get_scored (self, model, attack);
+  return scored != NULL ? scored->confusion : NULL;
+}
+
+const OtterImageScore *
+otter_evaluation_get_image_scores (OtterEvaluation *self,
+                                   guint            model,
+                                   guint            attack)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
+  Scored *scored = get_scored (self, model, attack);
+  return scored != NULL ? scored->images : NULL;
+}
+
+OtterDataset *
+otter_evaluation_get_data (OtterEvaluation *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
+  return self->data;
+}
+
+int
+otter_evaluation_find_clean (OtterEvaluation *self)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), -1);
+  for (guint a = 0; a < self->attacks->len; a++)
+    if (g_array_index (self->attacks, OtterTorchAttackParams, a).kind == OTTER_ATTACK_NONE)
+      return (int) a;
+  return -1;
+}
+
+static int
+drop_compare (gconstpointer a,
+              gconstpointer b)
+{
+  const OtterImageDrop *x = a;
+  const OtterImageDrop *y = b;
+  int dx = (int) x->clean.tp - (int) x->attacked.tp;
+  int dy = (int) y->clean.tp - (int) y->attacked.tp;
+  int fx = (int) x->attacked.fp - (int) x->clean.fp;
+  int fy = (int) y->attacked.fp - (int) y->clean.fp;
+
+  /* most objects lost first; then most false detections added */
+  if (dx != dy)
+    return dx > dy ? -1 : 1;
+  if (fx != fy)
+    return fx > fy ? -1 : 1;
+  return x->image < y->image ? -1 : x->image > y->image;
+}
+
+GArray *
+otter_evaluation_dup_drops (OtterEvaluation *self,
+                            guint            model,
+                            guint            attack)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
+
+  int clean = otter_evaluation_find_clean (self);
+  Scored *before = clean >= 0 ? get_scored (self, model, clean) : NULL;
+  Scored *after = get_scored (self, model, attack);
+  if (before == NULL || after == NULL || (int) attack == clean)
+    return NULL;
+
+  GArray *drops = g_array_sized_new (FALSE, FALSE, sizeof (OtterImageDrop), self->n_images);
+  for (guint i = 0; i < self->n_images; i++)
+    {
+      OtterImageDrop d = { i, before->images[i], after->images[i] };
+      g_array_append_val (drops, d);
+    }
+  g_array_sort (drops, drop_compare);
+  return drops;
+}
+
+/* ---- one image again -------------------------------------------------- */
+
+typedef struct
+{
+  OtterModel             *model;
+  OtterDataset           *data;
+  OtterTorchAttackParams  attack;
+  guint64                 seed;
+  guint                   image;
+} InspectInput;
+
+static void
+inspect_input_free (InspectInput *input)
+{
+  g_clear_object (&input->model);
+  g_clear_object (&input->data);
+  g_free (input);
+}
+
+static void
+inspect_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  InspectInput *input = task_data;
+  g_autoptr (GError) error = NULL;
+  OtterTorchModel *torch = otter_model_lock (input->model);
+  OtterEvalImage *image = otter_evaluate_image (torch, input->data, &input->attack, EVAL_BATCH_SIZE,
+                                                input->seed, input->image,
+                                                OTTER_EVALUATION_CONFIDENT, cancellable, &error);
+
+  otter_model_unlock (input->model);
+  if (image == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, image, (GDestroyNotify) otter_eval_image_free);
+}
+
+void
+otter_evaluation_inspect_async (OtterEvaluation     *self,
+                                guint                model,
+                                guint                attack,
+                                guint                image,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (OTTER_IS_EVALUATION (self));
+  g_return_if_fail (self->data != NULL);
+  g_return_if_fail (model < self->models->len && attack < self->attacks->len);
+  g_return_if_fail (image < self->n_images);
+
+  /* the worker gets its own references and a copy of the settings */
+  InspectInput *input = g_new0 (InspectInput, 1);
+  input->model = g_object_ref (self->models->pdata[model]);
+  input->data = g_object_ref (self->data);
+  input->attack = g_array_index (self->attacks, OtterTorchAttackParams, attack);
+  input->seed = self->seed;
+  input->image = image;
+
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, otter_evaluation_inspect_async);
+  g_task_set_task_data (task, input, (GDestroyNotify) inspect_input_free);
+  g_task_run_in_thread (task, inspect_thread);
+}
+
+OtterEvalImage *
+otter_evaluation_inspect_finish (OtterEvaluation  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (OTTER_IS_EVALUATION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void

@@ -10,6 +10,18 @@
 
 G_BEGIN_DECLS
 
+/* The score at which a detection counts as made, for the confusion matrix
+ * and the per-image scores (the mAP uses every detection). */
+#define OTTER_EVALUATION_CONFIDENT 0.25
+
+/* One image, clean and under an attack (scores at OTTER_EVALUATION_CONFIDENT). */
+typedef struct
+{
+  guint           image;       /* index in otter_evaluation_get_data() */
+  OtterImageScore clean;
+  OtterImageScore attacked;
+} OtterImageDrop;
+
 #define OTTER_TYPE_EVALUATION (otter_evaluation_get_type ())
 G_DECLARE_FINAL_TYPE (OtterEvaluation, otter_evaluation, OTTER, EVALUATION, GObject)
 
@@ -54,6 +66,39 @@ guint                   otter_evaluation_get_n_images  (OtterEvaluation         
 const OtterMapResult   *otter_evaluation_get_result    (OtterEvaluation              *self,
                                                         guint                         model,
                                                         guint                         attack);
+/* Per class, the PR curve at IoU 0.5 (AP = the table's AP50) */
+const OtterPrCurves    *otter_evaluation_get_pr_curves (OtterEvaluation          *self,
+                                                        guint                     model,
+                                                        guint                     attack);
+const OtterConfusion   *otter_evaluation_get_confusion (OtterEvaluation          *self,
+                                                        guint                     model,
+                                                        guint                     attack);
+/* n_images entries */
+const OtterImageScore  *otter_evaluation_get_image_scores (OtterEvaluation       *self,
+                                                           guint                  model,
+                                                           guint                  attack);
+/* The images evaluated (the split or the whole dataset): image indices of
+ * the results are positions in it. */
+OtterDataset           *otter_evaluation_get_data      (OtterEvaluation          *self);
+/* The clean "attack", or -1 */
+int                     otter_evaluation_find_clean    (OtterEvaluation          *self);
+/* OtterImageDrop for every image, the largest drop from clean first; NULL
+ * without a clean run or for the clean run itself. */
+GArray                 *otter_evaluation_dup_drops     (OtterEvaluation          *self,
+                                                        guint                     model,
+                                                        guint                     attack);
+/* Attacks one image again (its whole batch, same settings and seed) on a
+ * worker thread, for a side-by-side view. */
+void                    otter_evaluation_inspect_async (OtterEvaluation          *self,
+                                                        guint                     model,
+                                                        guint                     attack,
+                                                        guint                     image,
+                                                        GCancellable             *cancellable,
+                                                        GAsyncReadyCallback       callback,
+                                                        gpointer                  user_data);
+OtterEvalImage         *otter_evaluation_inspect_finish (OtterEvaluation         *self,
+                                                         GAsyncResult            *result,
+                                                         GError                 **error);
 char                   *otter_evaluation_to_csv        (OtterEvaluation              *self);
 char                   *otter_evaluation_to_json       (OtterEvaluation              *self);
 

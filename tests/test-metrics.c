@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-metrics.c: VOC all-point AP@0.5 and COCO AP@[.5:.95] */
+/* test-metrics.c: VOC all-point AP@0.5 and COCO AP@[.5:.95], PR curves,
+ * per-image scores and the confusion matrix */
 #include "config.h"
 
 #include <float.h>
@@ -633,6 +634,197 @@ test_large (void)
   g_assert_cmpfloat (r->map50, ==, 1.0);
 }
 
+/* The PR fixture. Class 0: truths A, B in image 0 and C in image 1, and a
+ * crowd region in image 1. By descending score:
+ *   0.9 on A        TP  (1/3, 1)
+ *   0.8 on A again  FP, a duplicate  (1/3, 1/2)
+ *   0.7 far away    FP  (1/3, 1/3)
+ *   0.65 on crowd   neither: no point
+ *   0.6 on C        TP  (2/3, 1/2)
+ * B is never found. Envelope 1, 1/2, 1/2, 1/2: AP = 1/3 × 1 + 1/3 × 1/2
+ * = 1/2. Class 1 has a truth and no detection: no points, AP 0. Class 2
+ * has a detection and no truth: a point at recall 0, AP NAN. */
+static const OtterTruth pr_truths[] = {
+  { 0, 0, 0, 0, 10, 10, FALSE },
+  { 0, 0, 20, 20, 30, 30, FALSE },
+  { 1, 0, 0, 0, 10, 10, FALSE },
+  { 1, 0, 100, 100, 200, 200, TRUE },
+  { 1, 1, 50, 0, 60, 10, FALSE },
+};
+static const OtterPrediction pr_preds[] = {
+  { 1, 0, 0, 0, 10, 10, 0.6 },
+  { 0, 0, 0, 0, 10, 10, 0.9 },
+  { 1, 0, 50, 50, 60, 60, 0.7 },
+  { 0, 0, 1, 0, 10, 10, 0.8 },
+  { 1, 0, 100, 100, 200, 200, 0.65 },
+  { 0, 2, 0, 0, 10, 10, 0.5 },
+};
+
+static void
+test_pr_curve (void)
+{
+  g_autoptr(OtterPrCurves) pr = otter_pr_curves_compute (pr_truths, G_N_ELEMENTS (pr_truths),
+                                                         pr_preds, G_N_ELEMENTS (pr_preds), 3);
+  g_autoptr(OtterMapResult) r = compute (pr_truths, G_N_ELEMENTS (pr_truths),
+                                         pr_preds, G_N_ELEMENTS (pr_preds), 3, 0);
+  const double recall[] = { 1.0 / 3, 1.0 / 3, 1.0 / 3, 2.0 / 3 };
+  const double precision[] = { 1, 0.5, 1.0 / 3, 0.5 };
+  const double score[] = { 0.9, 0.8, 0.7, 0.6 };
+  const OtterPrCurve *c0 = &pr->curves[0];
+
+  g_assert_cmpuint (pr->n_classes, ==, 3);
+  g_assert_cmpuint (c0->n_truths, ==, 3);
+  g_assert_cmpuint (c0->n_points, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat_with_epsilon (c0->recall[i], recall[i], EPS);
+      g_assert_cmpfloat_with_epsilon (c0->precision[i], precision[i], EPS);
+      g_assert_cmpfloat (c0->score[i], ==, score[i]);
+    }
+  g_assert_cmpfloat_with_epsilon (otter_pr_curve_get_ap (c0), 0.5, EPS);
+  g_assert_cmpfloat (otter_pr_curve_get_ap (c0), ==, r->ap50[0]);
+
+  g_assert_cmpuint (pr->curves[1].n_truths, ==, 1);
+  g_assert_cmpuint (pr->curves[1].n_points, ==, 0);
+  g_assert_cmpfloat (otter_pr_curve_get_ap (&pr->curves[1]), ==, 0);
+  g_assert_cmpfloat (r->ap50[1], ==, 0);
+
+  g_assert_cmpuint (pr->curves[2].n_points, ==, 1);
+  g_assert_cmpfloat (pr->curves[2].recall[0], ==, 0);
+  g_assert_cmpfloat (pr->curves[2].precision[0], ==, 0);
+  g_assert_true (isnan (otter_pr_curve_get_ap (&pr->curves[2])));
+}
+
+/* Noisy random detections (jittered truths, duplicates, strays, crowd
+ * regions): the AP read off each curve is ap50 to the last bit. */
+static void
+test_pr_curve_matches_ap50 (void)
+{
+  const guint n_images = 200, n_classes = 5;
+  g_autoptr(GArray) t = g_array_new (FALSE, FALSE, sizeof (OtterTruth));
+  g_autoptr(GArray) p = g_array_new (FALSE, FALSE, sizeof (OtterPrediction));
+  g_autoptr(GRand) rng = g_rand_new_with_seed (7);
+  g_autoptr(OtterMapResult) r = NULL;
+  g_autoptr(OtterPrCurves) pr = NULL;
+  guint n_nontrivial = 0;
+
+  for (guint i = 0; i < n_images; i++)
+    for (guint k = 0; k < 4; k++)
+      {
+        double x = g_rand_double_range (rng, 0, 300), y = g_rand_double_range (rng, 0, 300);
+        double w = g_rand_double_range (rng, 10, 80), h = g_rand_double_range (rng, 10, 80);
+        OtterTruth tr = { i, g_rand_int_range (rng, 0, n_classes), x, y, x + w, y + h,
+                          g_rand_int_range (rng, 0, 10) == 0 };
+
+        g_array_append_val (t, tr);
+        for (guint d = 0; d < 3; d++)
+          {
+            double j = g_rand_double_range (rng, -0.4, 0.4) * w;
+            OtterPrediction pd = { i, g_rand_int_range (rng, 0, 4) == 0 ? g_rand_int_range (rng, 0, n_classes) : tr.class_id,
+                                   x + j, y + j, x + w + j, y + h, g_rand_double (rng) };
+            g_array_append_val (p, pd);
+          }
+      }
+  r = compute ((OtterTruth *) t->data, t->len, (OtterPrediction *) p->data, p->len, n_classes, 0);
+  pr = otter_pr_curves_compute ((OtterTruth *) t->data, t->len,
+                                (OtterPrediction *) p->data, p->len, n_classes);
+  for (guint c = 0; c < n_classes; c++)
+    {
+      g_assert_cmpfloat (otter_pr_curve_get_ap (&pr->curves[c]), ==, r->ap50[c]);
+      g_assert_cmpuint (pr->curves[c].n_truths, ==, r->n_truths[c]);
+      if (r->ap50[c] > 0.05 && r->ap50[c] < 0.95)
+        n_nontrivial++;
+    }
+  /* the fixture is not all hits or all misses */
+  g_assert_cmpuint (n_nontrivial, ==, n_classes);
+}
+
+/* The PR fixture per image. At 0.65: image 0 has 0.9 (TP on A) and 0.8 (FP,
+ * the duplicate) of its two truths; image 1 has 0.7 (FP) and 0.65 on the
+ * crowd region (neither) of its two real truths (C and the class 1 one).
+ * At 0.6 the TP on C joins image 1. Image 2 has nothing. */
+static void
+test_image_scores (void)
+{
+  g_autofree OtterImageScore *s = otter_image_scores_compute (pr_truths, G_N_ELEMENTS (pr_truths),
+                                                              pr_preds, G_N_ELEMENTS (pr_preds),
+                                                              3, 3, 0.65);
+  g_autofree OtterImageScore *low = otter_image_scores_compute (pr_truths, G_N_ELEMENTS (pr_truths),
+                                                                pr_preds, G_N_ELEMENTS (pr_preds),
+                                                                3, 3, 0.6);
+
+  g_assert_cmpuint (s[0].n_truths, ==, 2);
+  g_assert_cmpuint (s[0].tp, ==, 1);
+  g_assert_cmpuint (s[0].fp, ==, 1);
+  g_assert_cmpuint (s[1].n_truths, ==, 2);
+  g_assert_cmpuint (s[1].tp, ==, 0);
+  g_assert_cmpuint (s[1].fp, ==, 1);
+  g_assert_cmpuint (s[2].n_truths, ==, 0);
+  g_assert_cmpuint (s[2].tp + s[2].fp, ==, 0);
+
+  g_assert_cmpuint (low[0].tp, ==, 1);
+  g_assert_cmpuint (low[1].tp, ==, 1);
+  g_assert_cmpuint (low[1].fp, ==, 1);
+}
+
+/* Classes cat (0) and dog (1); rows cat, dog, background; columns cat, dog,
+ * missed. Threshold 0.5.
+ * Image 0: truths cat T0, dog T1, dog T2.
+ *   0.9 cat on T0   its own class: (cat, cat)
+ *   0.8 cat on T1   no cat there; T1 is left to the second pass...
+ *   0.7 dog on T1   ...but its own dog takes it first: (dog, dog), so the
+ *                   cat is background: (bg, cat)
+ *   0.6 dog afar    (bg, dog)
+ *   0.3 cat on T2   below the threshold
+ *   T2 found by nothing: (dog, missed)
+ * Image 1: a cat crowd region and cat T3; a cat on the region counts
+ *   nowhere, T3 is missed: (cat, missed).
+ * Image 2: dog T4 and a cat on it: (dog, cat).
+ * Sum: 5 truths + 2 background = 7. */
+static void
+test_confusion (void)
+{
+  const OtterTruth t[] = {
+    truth (0, 0, 0, 0, 10, 10),
+    truth (0, 1, 20, 0, 30, 10),
+    truth (0, 1, 40, 0, 50, 10),
+    crowd (1, 0, 0, 0, 100, 100),
+    truth (1, 0, 200, 200, 210, 210),
+    truth (2, 1, 0, 0, 10, 10),
+  };
+  const OtterPrediction p[] = {
+    pred (0, 1, 20, 0, 30, 10, 0.7),
+    pred (0, 0, 0, 0, 10, 10, 0.9),
+    pred (0, 0, 20, 0, 30, 10, 0.8),
+    pred (0, 1, 100, 100, 110, 110, 0.6),
+    pred (0, 0, 40, 0, 50, 10, 0.3),
+    pred (1, 0, 0, 0, 100, 100, 0.9),
+    pred (2, 0, 0, 0, 10, 10, 0.9),
+  };
+  const guint expected[3][3] = {
+    { 1, 0, 1 },
+    { 1, 1, 1 },
+    { 1, 1, 0 },
+  };
+  g_autoptr(OtterConfusion) cm = otter_confusion_compute (t, G_N_ELEMENTS (t), p, G_N_ELEMENTS (p), 2, 0.5);
+  g_autoptr(OtterConfusion) all = otter_confusion_compute (t, G_N_ELEMENTS (t), p, G_N_ELEMENTS (p), 2, 0);
+  guint sum = 0;
+
+  g_assert_cmpuint (cm->n_classes, ==, 2);
+  for (guint r = 0; r < 3; r++)
+    for (guint c = 0; c < 3; c++)
+      {
+        g_assert_cmpuint (OTTER_CONFUSION_AT (cm, r, c), ==, expected[r][c]);
+        sum += OTTER_CONFUSION_AT (cm, r, c);
+      }
+  g_assert_cmpuint (sum, ==, 7);
+
+  /* with the 0.3 cat in, it takes T2 in the second pass: (dog, cat) gains
+   * one and T2 is no longer missed */
+  g_assert_cmpuint (OTTER_CONFUSION_AT (all, 1, 0), ==, 2);
+  g_assert_cmpuint (OTTER_CONFUSION_AT (all, 1, 2), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -653,6 +845,10 @@ main (int   argc,
   g_test_add_func ("/otter/Metrics/empty", test_empty);
   g_test_add_func ("/otter/Metrics/coco128-reference", test_coco128_reference);
   g_test_add_func ("/otter/Metrics/large", test_large);
+  g_test_add_func ("/otter/Metrics/pr-curve", test_pr_curve);
+  g_test_add_func ("/otter/Metrics/pr-curve-matches-ap50", test_pr_curve_matches_ap50);
+  g_test_add_func ("/otter/Metrics/image-scores", test_image_scores);
+  g_test_add_func ("/otter/Metrics/confusion", test_confusion);
 
   return g_test_run ();
 }

@@ -34,6 +34,60 @@ OtterMapResult *otter_evaluate (OtterTorchModel              *model,
                                 GPtrArray                    *failures,
                                 GError                      **error);
 
+/* otter_evaluate() without the scoring: the truths and the predictions
+ * (OtterTruth, OtterPrediction; image pixels, images numbered by their
+ * index in `dataset`) it would score, for the curves and tables that need
+ * more than the mAP. */
+gboolean        otter_evaluate_detections (OtterTorchModel              *model,
+                                           OtterDataset                 *dataset,
+                                           const OtterTorchAttackParams *attack,
+                                           int                           batch_size,
+                                           guint64                       seed,
+                                           GCancellable                 *cancellable,
+                                           OtterEvalProgressFunc         progress,
+                                           gpointer                      user_data,
+                                           GPtrArray                    *failures,
+                                           GArray                      **truths,
+                                           GArray                      **predictions,
+                                           GError                      **error);
+/* The classes otter_evaluate() scores. */
+guint           otter_evaluate_get_n_classes (OtterTorchModel *model,
+                                              OtterDataset    *dataset);
+
+/* One evaluated image again, clean and attacked. */
+typedef struct
+{
+  guint    image;
+  int      size;               /* side of the model input */
+  int      content[4];         /* the image in the input: x0, y0, x1, y1 */
+  float   *clean;              /* 3 × size × size, the letterboxed input */
+  float   *attacked;
+  /* OtterPrediction in pixels of the content rectangle (input pixels
+   * less content's origin), best first */
+  GArray  *clean_detections;
+  GArray  *attacked_detections;
+  /* how the evaluation scores them at the threshold asked for */
+  OtterImageScore clean_score;
+  OtterImageScore attacked_score;
+} OtterEvalImage;
+
+/* Recomputes what otter_evaluate_detections() saw of `image` with the same
+ * attack, batch size and seed: the attack runs on the image's whole batch,
+ * since its random start and the OT plan depend on the batch; the
+ * scores count detections from `score_threshold` up. Blocks. */
+OtterEvalImage *otter_evaluate_image      (OtterTorchModel              *model,
+                                           OtterDataset                 *dataset,
+                                           const OtterTorchAttackParams *attack,
+                                           int                           batch_size,
+                                           guint64                       seed,
+                                           guint                         image,
+                                           double                        score_threshold,
+                                           GCancellable                 *cancellable,
+                                           GError                      **error);
+void            otter_eval_image_free     (OtterEvalImage               *image);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterEvalImage, otter_eval_image_free)
+
 /* The model's class names must be the dataset's (same names, same order). */
 gboolean        otter_evaluate_check_classes (OtterTorchModel *model,
                                               OtterDataset    *dataset,

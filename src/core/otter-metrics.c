@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "otter-metrics.h"
+#include "otter-metrics-private.h"
 
 #define N_IOU_THRESHOLDS    10
 #define N_RECALL_THRESHOLDS 101
@@ -107,10 +107,10 @@ class_pred_compare (const void *a,
 
 /* pycocotools' bbIou on continuous coordinates; a crowd truth is compared
  * with intersection over the prediction's area when @crowd_as_region. */
-static double
-box_overlap (const OtterPrediction *p,
-             const OtterTruth      *t,
-             gboolean               crowd_as_region)
+double
+otter_metrics_box_iou (const OtterPrediction *p,
+                       const OtterTruth      *t,
+                       gboolean               crowd_as_region)
 {
   double w, h, inter, pred_area, union_area;
 
@@ -182,7 +182,7 @@ match_voc (const OtterPrediction *p,
 
   for (guint g = 0; g < n; g++)
     {
-      double iou = box_overlap (p, &truths[keys[g].index], FALSE);
+      double iou = otter_metrics_box_iou (p, &truths[keys[g].index], FALSE);
 
       if (iou > best)
         {
@@ -241,7 +241,7 @@ match_image (const OtterTruth      *truths,
       cp->coco_kept = i < max_dets;
 
       for (guint g = 0; g < n_image_truths; g++)
-        ious[g] = box_overlap (p, &truths[truth_keys[g].index], TRUE);
+        ious[g] = otter_metrics_box_iou (p, &truths[truth_keys[g].index], TRUE);
 
       cp->voc = match_voc (p, truths, truth_keys, matched, n_image_truths);
 
@@ -399,47 +399,68 @@ mean_defined (const double *values,
   return count > 0 ? sum / count : NAN;
 }
 
-/**
- * otter_map_compute:
- * @truths: (array length=n_truths) (nullable): ground-truth boxes
- * @n_truths: number of @truths
- * @predictions: (array length=n_predictions) (nullable): detections
- * @n_predictions: number of @predictions
- * @n_classes: number of classes; boxes whose class_id is outside
- *   [0, @n_classes) are left out
- * @max_per_image: COCO's maxDets, 0 for its default of 100
- *
- * Computes per-class and mean average precision of @predictions against
- * @truths. Boxes use continuous coordinates (width is x2 - x1), images are
- * compared by index and a crowd truth is an ignored region.
- *
- * ap50 is Pascal VOC's all-point AP at IoU >= 0.5 with the devkit's
- * matching: predictions of a class, by descending score, each take the
- * truth of highest IoU in their image; a TP when it is free, an FP when an
- * earlier prediction took it (a duplicate), neither when it is a crowd
- * region (the devkit's "difficult" boxes, compared by plain IoU there);
- * predictions below IoU 0.5 are FP.
- * All predictions count, whatever @max_per_image.
- *
- * ap is COCO's AP@[.50:.05:.95] exactly as pycocotools' COCOeval computes it
- * for bbox and area "all": as in COCOeval, @max_per_image caps the
- * predictions of each image and class (the best-scored ones, ties in input
- * order), precision is made monotone and sampled at 101 recall points.
- *
- * Equal scores are ordered by image index, then input order, which is
- * COCOeval's order when images are numbered by ascending image id. A class
- * without non-crowd truth gets NAN and is left out of the means; one with
- * truths but no prediction gets 0.
- *
- * Returns: (transfer full): the result, free with otter_map_result_free()
- */
+/* @preds in accumulation order; crowd matches are left out as in voc_ap(). */
+static void
+fill_curve (OtterPrCurve    *curve,
+            const ClassPred *preds,
+            guint            n_preds,
+            guint            n_positives)
+{
+  double tp = 0, fp = 0;
+  guint n = 0;
+
+  curve->n_truths = n_positives;
+  curve->recall = g_new (double, MAX (n_preds, 1));
+  curve->precision = g_new (double, MAX (n_preds, 1));
+  curve->score = g_new (double, MAX (n_preds, 1));
+  for (guint i = 0; i < n_preds; i++)
+    {
+      if (preds[i].voc == MATCH_IGNORED)
+        continue;
+      if (preds[i].voc == MATCH_TP)
+        tp += 1;
+      else
+        fp += 1;
+      /* a class without truth has no recall; its points stay at 0 */
+      curve->recall[n] = n_positives > 0 ? tp / n_positives : 0;
+      curve->precision[n] = tp / (tp + fp);
+      curve->score[n] = preds[i].score;
+      n++;
+    }
+  curve->n_points = n;
+}
+
+/* Greedy matching by descending score means a detection's TP or FP does
+ * not depend on the lower-scored ones, so counting those above the
+ * threshold gives what the thresholded detections alone would score. */
+static void
+tally_images (OtterImageTally *tally,
+              const ClassPred *preds,
+              guint            n_preds)
+{
+  for (guint i = 0; i < n_preds; i++)
+    {
+      if (preds[i].score < tally->threshold || preds[i].image >= tally->n_images)
+        continue;
+      if (preds[i].voc == MATCH_TP)
+        tally->scores[preds[i].image].tp++;
+      else if (preds[i].voc == MATCH_FP)
+        tally->scores[preds[i].image].fp++;
+    }
+}
+
+/* The matching of otter_map_compute(); the PR curves and the per-image
+ * scores are read from the same matched predictions, so they cannot
+ * disagree with ap50 (otter-metrics-curves.c). */
 OtterMapResult *
-otter_map_compute (const OtterTruth      *truths,
-                   guint                  n_truths,
-                   const OtterPrediction *predictions,
-                   guint                  n_predictions,
-                   guint                  n_classes,
-                   guint                  max_per_image)
+otter_metrics_match (const OtterTruth      *truths,
+                     guint                  n_truths,
+                     const OtterPrediction *predictions,
+                     guint                  n_predictions,
+                     guint                  n_classes,
+                     guint                  max_per_image,
+                     OtterPrCurve          *curves,
+                     OtterImageTally       *tally)
 {
   g_autofree TruthKey *truth_keys = NULL;
   g_autofree PredKey *pred_keys = NULL;
@@ -452,9 +473,6 @@ otter_map_compute (const OtterTruth      *truths,
   guint max_dets = max_per_image > 0 ? max_per_image : DEFAULT_MAX_DETS;
   guint n_tk = 0, n_pk = 0, max_class_preds = 0, max_group_truths = 0;
   guint ti = 0, pi = 0;
-
-  g_return_val_if_fail (truths != NULL || n_truths == 0, NULL);
-  g_return_val_if_fail (predictions != NULL || n_predictions == 0, NULL);
 
   result = g_new0 (OtterMapResult, 1);
   result->n_classes = n_classes;
@@ -547,6 +565,11 @@ otter_map_compute (const OtterTruth      *truths,
         }
 
       result->n_truths[c] = n_positives;
+      qsort (class_preds, n_class_preds, sizeof (ClassPred), class_pred_compare);
+      if (curves != NULL)
+        fill_curve (&curves[c], class_preds, n_class_preds, n_positives);
+      if (tally != NULL)
+        tally_images (tally, class_preds, n_class_preds);
       if (n_positives == 0)
         {
           result->ap50[c] = NAN;
@@ -554,7 +577,6 @@ otter_map_compute (const OtterTruth      *truths,
           continue;
         }
 
-      qsort (class_preds, n_class_preds, sizeof (ClassPred), class_pred_compare);
       result->ap50[c] = voc_ap (class_preds, n_class_preds, n_positives,
                                 curve_a, curve_b);
       result->ap[c] = coco_ap (class_preds, n_class_preds, n_positives,
@@ -565,6 +587,55 @@ otter_map_compute (const OtterTruth      *truths,
   result->map = mean_defined (result->ap, n_classes);
 
   return result;
+}
+
+/**
+ * otter_map_compute:
+ * @truths: (array length=n_truths) (nullable): ground-truth boxes
+ * @n_truths: number of @truths
+ * @predictions: (array length=n_predictions) (nullable): detections
+ * @n_predictions: number of @predictions
+ * @n_classes: number of classes; boxes whose class_id is outside
+ *   [0, @n_classes) are left out
+ * @max_per_image: COCO's maxDets, 0 for its default of 100
+ *
+ * Computes per-class and mean average precision of @predictions against
+ * @truths. Boxes use continuous coordinates (width is x2 - x1), images are
+ * compared by index and a crowd truth is an ignored region.
+ *
+ * ap50 is Pascal VOC's all-point AP at IoU >= 0.5 with the devkit's
+ * matching: predictions of a class, by descending score, each take the
+ * truth of highest IoU in their image; a TP when it is free, an FP when an
+ * earlier prediction took it (a duplicate), neither when it is a crowd
+ * region (the devkit's "difficult" boxes, compared by plain IoU there);
+ * predictions below IoU 0.5 are FP.
+ * All predictions count, whatever @max_per_image.
+ *
+ * ap is COCO's AP@[.50:.05:.95] exactly as pycocotools' COCOeval computes it
+ * for bbox and area "all": as in COCOeval, @max_per_image caps the
+ * predictions of each image and class (the best-scored ones, ties in input
+ * order), precision is made monotone and sampled at 101 recall points.
+ *
+ * Equal scores are ordered by image index, then input order, which is
+ * COCOeval's order when images are numbered by ascending image id. A class
+ * without non-crowd truth gets NAN and is left out of the means; one with
+ * truths but no prediction gets 0.
+ *
+ * Returns: (transfer full): the result, free with otter_map_result_free()
+ */
+OtterMapResult *
+otter_map_compute (const OtterTruth      *truths,
+                   guint                  n_truths,
+                   const OtterPrediction *predictions,
+                   guint                  n_predictions,
+                   guint                  n_classes,
+                   guint                  max_per_image)
+{
+  g_return_val_if_fail (truths != NULL || n_truths == 0, NULL);
+  g_return_val_if_fail (predictions != NULL || n_predictions == 0, NULL);
+
+  return otter_metrics_match (truths, n_truths, predictions, n_predictions, n_classes,
+                              max_per_image, NULL, NULL);
 }
 
 /**

@@ -29,6 +29,39 @@ eval_done (gpointer data)
 }
 
 static gboolean
+drop_shown (gpointer data)
+{
+  GArray *drops = otter_eval_page_get_drops (data);
+  return drops == NULL || otter_eval_page_get_inspected (data) >= 0;
+}
+
+/* The Evaluation page's per-attack views, after its summary. */
+static gboolean
+save_eval_views (OtterWindow *window,
+                 GtkWidget   *page,
+                 const char  *out_dir,
+                 const char  *suffix)
+{
+  const char *views[] = { "pr", "confusion", "drops" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      otter_eval_page_show_view (OTTER_EVAL_PAGE (page), views[i]);
+      display_spin (1.0);
+      if (g_str_equal (views[i], "drops"))
+        display_wait_until (drop_shown, page, 120);
+      display_spin (0.5);
+      g_autofree char *name = g_strdup_printf ("eval-%s%s.png", views[i], suffix);
+      g_autofree char *path = g_build_filename (out_dir, name, NULL);
+      if (!display_save_widget_png (GTK_WIDGET (window), path))
+        return FALSE;
+      g_print ("%s\n", path);
+    }
+  otter_eval_page_show_view (OTTER_EVAL_PAGE (page), "summary");
+  return TRUE;
+}
+
+static gboolean
 has_dataset (gpointer data)
 {
   return otter_session_get_dataset (data) != NULL;
@@ -87,6 +120,9 @@ main (int argc, char *argv[])
       if (!display_save_widget_png (GTK_WIDGET (window), path))
         return EXIT_FAILURE;
       g_print ("%s\n", path);
+      if (g_strcmp0 (pages[i], "eval") == 0 &&
+          !save_eval_views (window, page, out_dir, dark ? "-dark" : ""))
+        return EXIT_FAILURE;
     }
   OtterTrainer *trainer = otter_session_get_trainer (session);
   if (trainer != NULL)
