@@ -466,6 +466,17 @@ otter_data_page_init (OtterDataPage *self)
                            GTK_SELECTION_MODEL (selection));
   otter_data_page_init_detail (self);
 
+  GSignalGroup *session_signals = otter_page_get_session_signals (OTTER_PAGE (self));
+  g_signal_group_connect_object (session_signals, "notify::dataset", G_CALLBACK (session_dataset_cb), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::busy", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  /* the augmented view follows the model's input size */
+  g_signal_group_connect_object (session_signals, "notify::model", G_CALLBACK (otter_data_page_update_augmented),
+                                 self, G_CONNECT_SWAPPED);
+  /* and the model pane shows the new model's detections */
+  g_signal_group_connect_object (session_signals, "notify::model", G_CALLBACK (otter_data_page_request_predictions),
+                                 self, G_CONNECT_SWAPPED);
+
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
@@ -481,19 +492,6 @@ otter_data_page_session_changed (OtterPage    *page,
   OtterDataPage *self = OTTER_DATA_PAGE (page);
   OtterSession *session = otter_page_get_session (page);
 
-  if (old != NULL)
-    g_signal_handlers_disconnect_by_data (old, self);
-  if (session != NULL)
-    {
-      g_signal_connect_object (session, "notify::dataset", G_CALLBACK (session_dataset_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "notify::busy", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
-      /* the augmented view follows the model's input size */
-      g_signal_connect_object (session, "notify::model", G_CALLBACK (otter_data_page_update_augmented), self,
-                             G_CONNECT_SWAPPED);
-      /* and the model pane shows the new model's detections */
-      g_signal_connect_object (session, "notify::model", G_CALLBACK (otter_data_page_request_predictions), self,
-                               G_CONNECT_SWAPPED);
-    }
   set_dataset (self, session ? otter_session_get_dataset (session) : NULL);
   update_state (self);
 }

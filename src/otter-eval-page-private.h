@@ -14,8 +14,6 @@ G_BEGIN_DECLS
 struct _OtterEvalPage
 {
   OtterPage         parent_instance;
-  gulong           model_handler;
-  gulong           dataset_handler;
 
   OtterEvaluation *running;         /* the run in progress, or NULL */
   GCancellable    *cancellable;

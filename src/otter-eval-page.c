@@ -372,11 +372,6 @@ otter_eval_page_dispose (GObject *object)
   g_cancellable_cancel (self->compare_cancellable);
   if (self->running != NULL)
     g_signal_handlers_disconnect_by_data (self->running, self);
-  if (otter_page_get_session (OTTER_PAGE (self)) != NULL)
-    {
-      g_clear_signal_handler (&self->model_handler, otter_page_get_session (OTTER_PAGE (self)));
-      g_clear_signal_handler (&self->dataset_handler, otter_page_get_session (OTTER_PAGE (self)));
-    }
   otter_eval_page_drops_dispose (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
@@ -481,6 +476,12 @@ otter_eval_page_init (OtterEvalPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  GSignalGroup *session_signals = otter_page_get_session_signals (OTTER_PAGE (self));
+  g_signal_group_connect_object (session_signals, "notify::model", G_CALLBACK (session_changed_cb), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::dataset", G_CALLBACK (session_changed_cb), self,
+                                 G_CONNECT_SWAPPED);
+
   otter_eval_page_results_init (self);
   otter_eval_page_drops_init (self);
 
@@ -498,22 +499,7 @@ static void
 otter_eval_page_session_changed (OtterPage    *page,
                                  OtterSession *old)
 {
-  OtterEvalPage *self = OTTER_EVAL_PAGE (page);
-  OtterSession *session = otter_page_get_session (page);
-
-  if (old != NULL)
-    {
-      g_clear_signal_handler (&self->model_handler, old);
-      g_clear_signal_handler (&self->dataset_handler, old);
-    }
-  if (session != NULL)
-    {
-      self->model_handler = g_signal_connect_swapped (session, "notify::model",
-                                                      G_CALLBACK (session_changed_cb), self);
-      self->dataset_handler = g_signal_connect_swapped (session, "notify::dataset",
-                                                        G_CALLBACK (session_changed_cb), self);
-    }
-  session_changed_cb (self);
+  session_changed_cb (OTTER_EVAL_PAGE (page));
 }
 
 void
