@@ -5,9 +5,12 @@
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "otter-error.h"
+#include "otter-video-detect.h"
 #include "otter-video.h"
 
 static char *tmp_dir;
@@ -292,6 +295,244 @@ test_errors (void)
   assert_open_fails (hevc_clip, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "install gstreamer1.0-libav");
 }
 
+static guint
+count_frames (const char *path,
+              int        *width,
+              int        *height)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterVideoSource) video = otter_video_source_new (path, OTTER_VIDEO_READ_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_true (otter_video_source_open (video, NULL, &error));
+  g_assert_no_error (error);
+  *width = otter_video_source_get_info (video)->width;
+  *height = otter_video_source_get_info (video)->height;
+  guint n = 0;
+  OtterVideoFrame *frame;
+  while ((frame = otter_video_source_read_frame (video, -1, NULL, &error)) != NULL)
+    n++, otter_video_frame_unref (frame);
+  g_assert_no_error (error);
+  return n;
+}
+
+static gboolean
+dir_is_empty (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  return dir != NULL && g_dir_read_name (dir) == NULL;
+}
+
+/* Frames in, a file that decodes to the same frames out; nothing under
+ * the name until it is finished, and nothing at all when aborted. */
+static void
+test_writer (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "written", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_autofree char *path = g_build_filename (dir, "out.webm", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterVideoFrame) frame = otter_video_frame_new (64, 48);
+
+  OtterVideoWriter *writer = otter_video_writer_new (path, 64, 48, 8, 1, &error);
+  g_assert_no_error (error);
+  for (int k = 0; k < 12; k++)
+    {
+      memset (frame->pixels, 20 * k, (gsize) frame->stride * frame->height);
+      g_assert_true (otter_video_writer_push (writer, frame->pixels, frame->stride, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (otter_video_writer_finish (writer, &error));
+  g_assert_no_error (error);
+  int width, height;
+  g_assert_cmpuint (count_frames (path, &width, &height), ==, 12);
+  g_assert_cmpint (width, ==, 64);
+  g_assert_cmpint (height, ==, 48);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* MJPEG in AVI too */
+  g_autofree char *avi = g_build_filename (dir, "out.avi", NULL);
+  writer = otter_video_writer_new (avi, 64, 48, 8, 1, &error);
+  g_assert_no_error (error);
+  for (int k = 0; k < 5; k++)
+    g_assert_true (otter_video_writer_push (writer, frame->pixels, frame->stride, &error));
+  g_assert_true (otter_video_writer_finish (writer, &error));
+  g_assert_cmpuint (count_frames (avi, &width, &height), ==, 5);
+  g_assert_cmpint (g_unlink (avi), ==, 0);
+
+  /* given up half-way: no file, no temporary left beside it */
+  writer = otter_video_writer_new (path, 64, 48, 8, 1, &error);
+  for (int k = 0; k < 3; k++)
+    g_assert_true (otter_video_writer_push (writer, frame->pixels, frame->stride, &error));
+  otter_video_writer_abort (writer);
+  g_assert_true (dir_is_empty (dir));
+
+  /* nowhere to write, no format to write in, nothing to write */
+  g_autofree char *nowhere = g_build_filename (tmp_dir, "no-such-folder", "out.webm", NULL);
+  g_assert_null (otter_video_writer_new (nowhere, 64, 48, 8, 1, &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_assert_null (otter_video_writer_new (gif, 64, 48, 8, 1, &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  writer = otter_video_writer_new (path, 64, 48, 8, 1, &error);
+  g_assert_false (otter_video_writer_finish (writer, &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT);
+  g_assert_true (dir_is_empty (dir));
+}
+
+/* A model on a frame: boxes in frame pixels; under attack a frame of the
+ * same size that differs by at most ε. */
+static void
+test_detect_frame (void)
+{
+  static const char *const classes[] = { "ball", NULL };
+  g_autoptr (GError) error = NULL;
+  OtterTorchModel *model = otter_torch_model_new ("tiny", classes, 64, 3, &error);
+  g_assert_no_error (error);
+  g_autofree char *path = webm_clip ();
+  g_autoptr (OtterVideoSource) video = otter_video_source_new (path, OTTER_VIDEO_READ_ALL, &error);
+  g_assert_true (otter_video_source_open (video, NULL, &error));
+  g_autoptr (OtterVideoFrame) frame = otter_video_source_read_frame (video, -1, NULL, &error);
+  g_assert_nonnull (frame);
+
+  /* an untrained model scores everything low: keep all it finds */
+  g_autoptr (OtterVideoDetections) clean = otter_video_detect_frame (model, frame, NULL, 0.0f, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clean->clean->len, >, 0);
+  g_assert_null (clean->attacked);
+  for (guint k = 0; k < clean->clean->len; k++)
+    {
+      const OtterTorchDetection *d = &g_array_index (clean->clean, OtterTorchDetection, k);
+      g_assert_cmpfloat (d->x1, >=, 0);
+      g_assert_cmpfloat (d->x2, <=, frame->width);
+      g_assert_cmpfloat (d->y1, >=, 0);
+      g_assert_cmpfloat (d->y2, <=, frame->height);
+      g_assert_cmpfloat (d->x2, >, d->x1);
+    }
+
+  OtterTorchAttackParams attack;
+  otter_torch_attack_params_init (&attack, OTTER_ATTACK_FGSM);
+  g_autoptr (OtterVideoDetections) attacked = otter_video_detect_frame (model, frame, &attack, 0.0f, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (attacked->attacked);
+  g_assert_nonnull (attacked->attacked_frame);
+  g_assert_cmpint (attacked->attacked_frame->width, ==, frame->width);
+  int largest = 0;
+  gsize changed = 0, n = (gsize) frame->stride * frame->height;
+  for (gsize p = 0; p < n; p++)
+    {
+      int d = ABS ((int) attacked->attacked_frame->pixels[p] - (int) frame->pixels[p]);
+      largest = MAX (largest, d);
+      changed += d > 0;
+    }
+  g_test_message ("FGSM changed %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " values, by at most %d/255",
+                  changed, n, largest);
+  g_assert_cmpint (largest, <=, 9);     /* ε = 8/255, rounded */
+  g_assert_cmpuint (changed, >, n / 4);
+  otter_torch_model_free (model);
+}
+
+typedef struct
+{
+  int   status;
+  char *out, *err;
+} CliRun;
+
+static void
+cli_run_free (CliRun *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliRun, cli_run_free)
+
+static CliRun *
+run_cli (const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "otter-cli", NULL));
+  va_list ap;
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_strdup (a));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  CliRun *r = g_new0 (CliRun, 1);
+  int wait_status;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_spawn_sync (tmp_dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r->out, &r->err, &wait_status, &error));
+  g_assert_no_error (error);
+  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0
+              : WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128;
+  return r;
+}
+
+/* otter-cli video end to end: the side-by-side export decodes to every
+ * frame at twice the width, frames and labels make a dataset, and a bad
+ * input fails in one line with nothing written. */
+static void
+test_cli_video (void)
+{
+  static const char *const classes[] = { "ball", NULL };
+  g_autoptr (GError) error = NULL;
+  OtterTorchModel *model = otter_torch_model_new ("tiny", classes, 64, 3, &error);
+  g_autofree char *model_path = g_build_filename (tmp_dir, "tiny.otter", NULL);
+  g_assert_true (otter_torch_model_save (model, model_path, NULL, &error));
+  otter_torch_model_free (model);
+  g_autofree char *clip = webm_clip ();
+  g_autofree char *out = g_build_filename (tmp_dir, "compare.webm", NULL);
+  g_autofree char *frames = g_build_filename (tmp_dir, "frames", NULL);
+
+  g_autoptr (CliRun) r = run_cli ("video", "--model", model_path, "--input", clip, "--out", out,
+                                  "--attack", "fgsm", "--frames-out", frames, "--every", "5", "--labels",
+                                  "--score-threshold", "0.0", "--json", "-j", "1", NULL);
+  g_test_message ("%s%s", r->out, r->err);
+  g_assert_cmpint (r->status, ==, 0);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, r->out, -1, &error));
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (o, "frames_read"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (o, "frames_written"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (o, "frames_saved"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (o, "frames_dropped"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (o, "mean_detections_clean"), >, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "attack"), ==, "fgsm");
+
+  int width, height;
+  g_assert_cmpuint (count_frames (out, &width, &height), ==, 20);
+  g_assert_cmpint (width, ==, 320);
+  g_assert_cmpint (height, ==, 120);
+  g_autofree char *yaml = g_build_filename (frames, "data.yaml", NULL);
+  g_autofree char *image = g_build_filename (frames, "images", "frame_000015.png", NULL);
+  g_autofree char *label = g_build_filename (frames, "labels", "frame_000015.txt", NULL);
+  g_assert_true (g_file_test (yaml, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (image, G_FILE_TEST_EXISTS));
+  g_autofree char *lines = NULL;
+  g_assert_true (g_file_get_contents (label, &lines, NULL, NULL));
+  g_assert_true (g_str_has_prefix (lines, "0 "));
+
+  /* a text file as the input: one line, and no output file */
+  g_autofree char *text = g_build_filename (tmp_dir, "notes.txt", NULL);
+  g_assert_true (g_file_set_contents (text, "not a video", -1, NULL));
+  g_autofree char *never = g_build_filename (tmp_dir, "never.webm", NULL);
+  g_autoptr (CliRun) bad = run_cli ("video", "--input", text, "--out", never, NULL);
+  g_test_message ("%s", bad->err);
+  g_assert_cmpint (bad->status, ==, 1);
+  g_assert_true (g_str_has_prefix (bad->err, "otter-cli: "));
+  g_assert_nonnull (strstr (bad->err, "notes.txt is not a video"));
+  g_assert_false (g_file_test (never, G_FILE_TEST_EXISTS));
+  g_autoptr (CliRun) camera = run_cli ("video", "--input", "camera:7", "--out", never, "--max-frames", "5", NULL);
+  g_assert_cmpint (camera->status, ==, 1);
+  g_assert_nonnull (strstr (camera->err, "/dev/video7"));
+  g_autoptr (CliRun) folder = run_cli ("video", "--input", clip, "--out", "/proc/otter/x.webm", NULL);
+  g_assert_cmpint (folder->status, ==, 1);
+  g_assert_nonnull (strstr (folder->err, "/proc/otter"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -304,6 +545,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Video/real-time", test_real_time);
   g_test_add_func ("/otter/Video/mjpeg-with-audio", test_mjpeg_with_audio);
   g_test_add_func ("/otter/Video/errors", test_errors);
+  g_test_add_func ("/otter/Video/writer", test_writer);
+  g_test_add_func ("/otter/Video/detect-frame", test_detect_frame);
+  g_test_add_func ("/otter/Video/cli", test_cli_video);
   int status = g_test_run ();
 
   g_autoptr (GDir) dir = g_dir_open (tmp_dir, 0, NULL);

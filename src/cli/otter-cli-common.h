@@ -15,6 +15,7 @@ int      otter_cli_train   (int argc, char **argv);
 int      otter_cli_eval    (int argc, char **argv);
 int      otter_cli_perturb (int argc, char **argv);
 int      otter_cli_detect  (int argc, char **argv);
+int      otter_cli_video   (int argc, char **argv);
 int      otter_cli_export  (int argc, char **argv);
 int      otter_cli_weights (int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const struct
   { "eval", otter_cli_eval, "clean and robust mAP of a model on a dataset" },
   { "perturb", otter_cli_perturb, "write clean, perturbed and difference images and the OT plan" },
   { "detect", otter_cli_detect, "run a model on images" },
+  { "video", otter_cli_video, "detections on a video, clean and attacked; export and frames" },
   { "export", otter_cli_export, "write a model as a PyTorch state_dict with its description" },
   { "weights", otter_cli_weights, "list, fetch or locate pretrained backbone weights" },
 };

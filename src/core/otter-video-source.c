@@ -22,28 +22,6 @@
 #define OPEN_TIMEOUT_MS 30000
 #define POLL_MS         100
 
-/* ---- frames ------------------------------------------------------------- */
-
-OtterVideoFrame *
-otter_video_frame_ref (OtterVideoFrame *frame)
-{
-  g_return_val_if_fail (frame != NULL, NULL);
-  return g_atomic_rc_box_acquire (frame);
-}
-
-static void
-frame_clear (OtterVideoFrame *frame)
-{
-  g_free (frame->pixels);
-}
-
-void
-otter_video_frame_unref (OtterVideoFrame *frame)
-{
-  g_return_if_fail (frame != NULL);
-  g_atomic_rc_box_release_full (frame, (GDestroyNotify) frame_clear);
-}
-
 /* ---- the source --------------------------------------------------------- */
 
 struct _OtterVideoSource

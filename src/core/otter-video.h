@@ -16,8 +16,16 @@ typedef struct
   guint8 *pixels;
 } OtterVideoFrame;
 
-OtterVideoFrame *otter_video_frame_ref   (OtterVideoFrame *frame);
-void             otter_video_frame_unref (OtterVideoFrame *frame);
+/* A new frame of that size, black. */
+OtterVideoFrame *otter_video_frame_new   (int               width,
+                                          int               height);
+OtterVideoFrame *otter_video_frame_ref   (OtterVideoFrame  *frame);
+void             otter_video_frame_unref (OtterVideoFrame  *frame);
+/* PNG or JPEG by the name's suffix, through a temporary file renamed at
+ * the end, so `path` is never half-written. */
+gboolean         otter_video_frame_save  (const OtterVideoFrame *frame,
+                                          const char       *path,
+                                          GError          **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterVideoFrame, otter_video_frame_unref)
 
 typedef struct
@@ -78,6 +86,34 @@ gboolean              otter_video_source_set_playing (OtterVideoSource *self,
 guint64               otter_video_source_get_n_dropped (OtterVideoSource *self);
 /* Stops decoding and frees the pipeline; reading afterwards fails. */
 void                  otter_video_source_close      (OtterVideoSource  *self);
+
+/* ---- encoding ---------------------------------------------------------- */
+
+typedef struct _OtterVideoWriter OtterVideoWriter;
+
+/* A video file of width × height RGB frames at fps_n/fps_d frames/s; the
+ * suffix picks the format: .webm and .mkv (VP8), .avi (MJPEG), .mp4
+ * (H.264, where x264 is installed). Nothing appears under `path` until
+ * otter_video_writer_finish() succeeds. */
+OtterVideoWriter *otter_video_writer_new    (const char        *path,
+                                             int                width,
+                                             int                height,
+                                             int                fps_n,
+                                             int                fps_d,
+                                             GError           **error);
+/* Appends a frame (`stride` bytes a row); blocks while the encoder is
+ * behind. */
+gboolean          otter_video_writer_push   (OtterVideoWriter  *writer,
+                                             const guint8      *rgb,
+                                             int                stride,
+                                             GError           **error);
+guint64           otter_video_writer_get_n_frames (OtterVideoWriter *writer);
+/* Ends the stream, waits for the file to be complete and renames it into
+ * place; frees the writer either way. */
+gboolean          otter_video_writer_finish (OtterVideoWriter  *writer,
+                                             GError           **error);
+/* Stops and removes what was written; frees the writer. */
+void              otter_video_writer_abort  (OtterVideoWriter  *writer);
 
 /* The GStreamer version in use, e.g. "GStreamer 1.22.0". */
 char                 *otter_video_describe_gstreamer (void);

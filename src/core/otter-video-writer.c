@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-video-writer.c: RGB frames encoded to a video file by GStreamer
+ *
+ * appsrc → videoconvert → encoder → muxer → filesink, writing to a
+ * temporary file beside the destination that is renamed only once the
+ * muxer has finished it: a cancelled or failed export leaves nothing
+ * under the final name.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "otter-error.h"
+#include "otter-video.h"
+
+struct _OtterVideoWriter
+{
+  char       *path;
+  char       *temp_path;
+  GstElement *pipeline;
+  GstElement *source;
+  int         width, height, fps_n, fps_d;
+  guint64     n_frames;
+  gboolean    failed;
+};
+
+typedef struct
+{
+  const char *suffix;
+  const char *encoder;        /* gst-launch description of the encoder and muxer */
+  const char *package;        /* what brings them */
+} Format;
+
+/* VP8 in WebM is everywhere plugins-good is; H.264 needs x264. */
+static const Format formats[] = {
+  { ".webm", "vp8enc deadline=1 cpu-used=8 target-bitrate=4000000 ! webmmux", "gstreamer1.0-plugins-good" },
+  { ".mkv", "vp8enc deadline=1 cpu-used=8 target-bitrate=4000000 ! matroskamux", "gstreamer1.0-plugins-good" },
+  { ".avi", "jpegenc quality=90 ! avimux", "gstreamer1.0-plugins-good" },
+  { ".mp4", "x264enc speed-preset=veryfast tune=zerolatency ! video/x-h264,profile=high ! mp4mux",
+    "gstreamer1.0-plugins-ugly" },
+};
+
+static gboolean
+pop_error (GstElement *pipeline,
+           const char *name,
+           GError    **error)
+{
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  if (message == NULL)
+    return FALSE;
+  g_autoptr (GError) gst_error = NULL;
+  gst_message_parse_error (message, &gst_error, NULL);
+  g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", name, gst_error->message);
+  return TRUE;
+}
+
+OtterVideoWriter *
+otter_video_writer_new (const char  *path,
+                        int          width,
+                        int          height,
+                        int          fps_n,
+                        int          fps_d,
+                        GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (width <= 0 || height <= 0 || width > 16384 || height > 16384 || fps_n <= 0 || fps_d <= 0)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
+                   "%s: cannot write %d × %d video at %d/%d frames/s", path, width, height, fps_n, fps_d);
+      return NULL;
+    }
+  const Format *format = NULL;
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_str_has_suffix (lower, formats[i].suffix))
+      format = &formats[i];
+  if (format == NULL)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
+                   "%s: write .webm (VP8), .mkv, .avi (MJPEG) or .mp4 (H.264)", path);
+      return NULL;
+    }
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: the folder %s does not exist", path, dir);
+      return NULL;
+    }
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
+  g_autofree char *temp_path = g_build_filename (dir, template, NULL);
+  int fd = g_mkstemp (temp_path);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: cannot write in %s: %s", path, dir, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+  /* mkstemp's 0600 would make the finished file private */
+  g_chmod (temp_path, 0644);
+
+  g_autofree char *location = g_strescape (temp_path, NULL);
+  /* even dimensions: the encoders' 4:2:0 formats need them */
+  g_autofree char *description = g_strdup_printf (
+    "appsrc name=source format=time is-live=false block=true max-bytes=%d "
+    "caps=video/x-raw,format=RGB,width=%d,height=%d,framerate=%d/%d "
+    "! videoconvert ! videoscale ! video/x-raw,width=%d,height=%d ! %s ! filesink location=\"%s\"",
+    width * height * 3 * 4, width, height, fps_n, fps_d, width + (width & 1), height + (height & 1),
+    format->encoder, location);
+  g_autoptr (GError) parse_error = NULL;
+  GstElement *pipeline = gst_parse_launch (description, &parse_error);
+  if (pipeline == NULL || parse_error != NULL)
+    {
+      g_unlink (temp_path);
+      if (pipeline != NULL)
+        gst_object_unref (pipeline);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "%s: GStreamer cannot encode it (%s): install %s",
+                   path, parse_error ? parse_error->message : "no pipeline", format->package);
+      return NULL;
+    }
+
+  OtterVideoWriter *self = g_new0 (OtterVideoWriter, 1);
+  self->path = g_strdup (path);
+  self->temp_path = g_steal_pointer (&temp_path);
+  self->pipeline = pipeline;
+  self->source = gst_bin_get_by_name (GST_BIN (pipeline), "source");
+  self->width = width, self->height = height, self->fps_n = fps_n, self->fps_d = fps_d;
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      if (!pop_error (pipeline, path, error))
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the encoder would not start", path);
+      otter_video_writer_abort (self);
+      return NULL;
+    }
+  return self;
+}
+
+gboolean
+otter_video_writer_push (OtterVideoWriter *self,
+                         const guint8     *rgb,
+                         int               stride,
+                         GError          **error)
+{
+  g_return_val_if_fail (self != NULL && rgb != NULL, FALSE);
+  if (self->failed || pop_error (self->pipeline, self->path, error))
+    {
+      self->failed = TRUE;
+      if (error != NULL && *error == NULL)
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the encoder failed earlier", self->path);
+      return FALSE;
+    }
+
+  gsize row = (gsize) self->width * 3;
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, row * self->height, NULL);
+  GstMapInfo map;
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  for (int y = 0; y < self->height; y++)
+    memcpy (map.data + y * row, rgb + (gsize) y * stride, row);
+  gst_buffer_unmap (buffer, &map);
+  /* timestamps from the frame count: an exported clip plays at its rate */
+  GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (self->n_frames, (guint64) self->fps_d * GST_SECOND, self->fps_n);
+  GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, (guint64) self->fps_d * GST_SECOND, self->fps_n);
+  if (gst_app_src_push_buffer (GST_APP_SRC (self->source), buffer) != GST_FLOW_OK)
+    {
+      self->failed = TRUE;
+      if (!pop_error (self->pipeline, self->path, error))
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the encoder took no more frames", self->path);
+      return FALSE;
+    }
+  self->n_frames++;
+  return TRUE;
+}
+
+guint64
+otter_video_writer_get_n_frames (OtterVideoWriter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_frames;
+}
+
+static void
+writer_free (OtterVideoWriter *self)
+{
+  if (self->pipeline != NULL)
+    {
+      gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      gst_object_unref (self->pipeline);
+    }
+  g_clear_object (&self->source);
+  g_free (self->path);
+  g_free (self->temp_path);
+  g_free (self);
+}
+
+gboolean
+otter_video_writer_finish (OtterVideoWriter *self,
+                           GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  gboolean ok = !self->failed;
+
+  if (ok && self->n_frames == 0)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s: no frames to write", self->path);
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      gst_app_src_end_of_stream (GST_APP_SRC (self->source));
+      g_autoptr (GstBus) bus = gst_element_get_bus (self->pipeline);
+      g_autoptr (GstMessage) message = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND,
+                                                                   GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+      if (message == NULL || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+        {
+          g_autoptr (GError) gst_error = NULL;
+          if (message != NULL)
+            gst_message_parse_error (message, &gst_error, NULL);
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", self->path,
+                       gst_error ? gst_error->message : "the encoder did not finish");
+          ok = FALSE;
+        }
+    }
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  if (ok && g_rename (self->temp_path, self->path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", self->path, g_strerror (saved));
+      ok = FALSE;
+    }
+  if (!ok)
+    g_unlink (self->temp_path);
+  writer_free (self);
+  return ok;
+}
+
+void
+otter_video_writer_abort (OtterVideoWriter *self)
+{
+  if (self == NULL)
+    return;
+  if (self->pipeline != NULL)
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  g_unlink (self->temp_path);
+  writer_free (self);
+}
