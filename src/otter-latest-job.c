@@ -222,6 +222,27 @@ otter_latest_job_drop_result (OtterLatestJob *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
+static void
+forward_notify_cb (GObject    *owner,
+                   GParamSpec *pspec,
+                   gpointer    job)
+{
+  GParamSpec *own = g_object_class_find_property (G_OBJECT_GET_CLASS (owner),
+                                                  g_param_spec_get_name (pspec));
+  if (own != NULL)
+    g_object_notify_by_pspec (owner, own);
+}
+
+void
+otter_latest_job_forward_notify (OtterLatestJob *self,
+                                 GObject        *owner)
+{
+  g_return_if_fail (OTTER_IS_LATEST_JOB (self));
+  g_return_if_fail (G_IS_OBJECT (owner));
+
+  g_signal_connect_object (self, "notify", G_CALLBACK (forward_notify_cb), owner, G_CONNECT_SWAPPED);
+}
+
 gboolean
 otter_latest_job_get_running (OtterLatestJob *self)
 {
