@@ -8,23 +8,13 @@
 #include "otter-batch.h"
 #include "otter-detections.h"
 #include "otter-error.h"
+#include "otter-latest-job.h"
 
 struct _OtterDetections
 {
-  GObject                parent_instance;
+  GObject         parent_instance;
 
-  guint                  generation;   /* of the newest request */
-  GCancellable          *cancellable;  /* of the running one */
-  gboolean               running;
-  /* the newest request that arrived while another was running */
-  gboolean               has_pending;
-  OtterDataset          *pending_dataset;
-  OtterModel            *pending_model;
-  guint                  pending_index;
-
-  OtterDetectionsResult *result;
-  char                  *error;
-  guint                  serial;
+  OtterLatestJob *job;   /* runs otter_detections_compute, the newest request winning */
 };
 
 enum
@@ -164,135 +154,33 @@ otter_detections_compute (OtterDataset  *dataset,
   return result;
 }
 
-/* ---- the worker ----------------------------------------------------- */
+/* ---- requests, computed on the worker ------------------------------- */
 
+/* A request's own copy of its input, for the worker. */
 typedef struct
 {
   OtterDataset *dataset;
   OtterModel   *model;
   guint         index;
-} TaskData;
+} Request;
 
 static void
-task_data_free (gpointer data)
+request_free (gpointer data)
 {
-  TaskData *td = data;
-  g_clear_object (&td->dataset);
-  g_clear_object (&td->model);
-  g_free (td);
+  Request *request = data;
+  g_clear_object (&request->dataset);
+  g_clear_object (&request->model);
+  g_free (request);
 }
 
-typedef struct
+static gpointer
+request_compute (gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
-  GWeakRef self;
-  guint    generation;
-} CallbackData;
-
-static void
-compute_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  TaskData *td = task_data;
-  GError *error = NULL;
-  OtterDetectionsResult *result = otter_detections_compute (td->dataset, td->model, td->index,
-                                                            cancellable, &error);
-  if (result != NULL)
-    g_task_return_pointer (task, result, (GDestroyNotify) otter_detections_result_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void start_task (OtterDetections *self, OtterDataset *dataset, OtterModel *model, guint index);
-
-static void
-set_running (OtterDetections *self,
-             gboolean         running)
-{
-  if (self->running == running)
-    return;
-  self->running = running;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-}
-
-static void
-compute_done_cb (GObject      *source,
-                 GAsyncResult *res,
-                 gpointer      user_data)
-{
-  CallbackData *cd = user_data;
-  g_autoptr (OtterDetections) self = g_weak_ref_get (&cd->self);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OtterDetectionsResult) result = g_task_propagate_pointer (G_TASK (res), &error);
-  guint generation = cd->generation;
-
-  g_weak_ref_clear (&cd->self);
-  g_free (cd);
-  if (self == NULL)
-    return;
-
-  g_clear_object (&self->cancellable);
-  if (self->has_pending)
-    {
-      g_autoptr (OtterDataset) dataset = g_steal_pointer (&self->pending_dataset);
-      g_autoptr (OtterModel) model = g_steal_pointer (&self->pending_model);
-      self->has_pending = FALSE;
-      start_task (self, dataset, model, self->pending_index);
-      return;
-    }
-
-  /* a superseded or cleared run's result is stale */
-  if (generation == self->generation)
-    {
-      g_clear_pointer (&self->result, otter_detections_result_unref);
-      g_clear_pointer (&self->error, g_free);
-      if (result != NULL)
-        self->result = g_steal_pointer (&result);
-      else
-        self->error = g_strdup (error->message);
-      self->serial++;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL]);
-    }
-  set_running (self, FALSE);
-}
-
-static void
-start_task (OtterDetections *self,
-            OtterDataset    *dataset,
-            OtterModel      *model,
-            guint            index)
-{
-  TaskData *td = g_new0 (TaskData, 1);
-  td->dataset = g_object_ref (dataset);
-  td->model = g_object_ref (model);
-  td->index = index;
-
-  CallbackData *cd = g_new0 (CallbackData, 1);
-  g_weak_ref_init (&cd->self, self);
-  cd->generation = self->generation;
-
-  self->cancellable = g_cancellable_new ();
-  g_autoptr (GTask) task = g_task_new (NULL, self->cancellable, compute_done_cb, cd);
-  g_task_set_source_tag (task, start_task);
-  g_task_set_name (task, "[otter] detections");
-  /* the callback tells stale results apart itself */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, td, task_data_free);
-  g_task_run_in_thread (task, compute_thread);
-  set_running (self, TRUE);
-}
-
-static void
-drop_result (OtterDetections *self)
-{
-  gboolean had = self->result != NULL || self->error != NULL;
-
-  g_clear_pointer (&self->result, otter_detections_result_unref);
-  g_clear_pointer (&self->error, g_free);
-  if (had)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+  Request *request = data;
+  return otter_detections_compute (request->dataset, request->model, request->index,
+                                   cancellable, error);
 }
 
 void
@@ -305,21 +193,14 @@ otter_detections_request (OtterDetections *self,
   g_return_if_fail (OTTER_IS_DATASET (dataset));
   g_return_if_fail (OTTER_IS_MODEL (model));
 
-  self->generation++;
   /* the old image's boxes do not belong on the new one */
-  drop_result (self);
-  if (self->running)
-    {
-      /* libtorch cannot be interrupted: let the running one finish unseen
-       * and compute only the newest request after it */
-      g_cancellable_cancel (self->cancellable);
-      g_set_object (&self->pending_dataset, dataset);
-      g_set_object (&self->pending_model, model);
-      self->pending_index = index;
-      self->has_pending = TRUE;
-      return;
-    }
-  start_task (self, dataset, model, index);
+  otter_latest_job_drop_result (self->job);
+
+  Request *request = g_new0 (Request, 1);
+  request->dataset = g_object_ref (dataset);
+  request->model = g_object_ref (model);
+  request->index = index;
+  otter_latest_job_request (self->job, request, request_free);
 }
 
 void
@@ -327,41 +208,36 @@ otter_detections_clear (OtterDetections *self)
 {
   g_return_if_fail (OTTER_IS_DETECTIONS (self));
 
-  self->generation++;
-  self->has_pending = FALSE;
-  g_clear_object (&self->pending_dataset);
-  g_clear_object (&self->pending_model);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  drop_result (self);
+  otter_latest_job_cancel (self->job);
+  otter_latest_job_drop_result (self->job);
 }
 
 gboolean
 otter_detections_get_running (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), FALSE);
-  return self->running;
+  return otter_latest_job_get_running (self->job);
 }
 
 OtterDetectionsResult *
 otter_detections_get_result (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), NULL);
-  return self->result;
+  return otter_latest_job_get_result (self->job);
 }
 
 const char *
 otter_detections_get_error (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), NULL);
-  return self->error;
+  return otter_latest_job_get_error (self->job);
 }
 
 guint
 otter_detections_get_serial (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), 0);
-  return self->serial;
+  return otter_latest_job_get_serial (self->job);
 }
 
 static void
@@ -369,22 +245,9 @@ otter_detections_dispose (GObject *object)
 {
   OtterDetections *self = OTTER_DETECTIONS (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->pending_dataset);
-  g_clear_object (&self->pending_model);
+  /* a run still going finishes unseen and frees its copy on its own */
+  g_clear_object (&self->job);
   G_OBJECT_CLASS (otter_detections_parent_class)->dispose (object);
-}
-
-static void
-otter_detections_finalize (GObject *object)
-{
-  OtterDetections *self = OTTER_DETECTIONS (object);
-
-  g_clear_pointer (&self->result, otter_detections_result_unref);
-  g_clear_pointer (&self->error, g_free);
-  G_OBJECT_CLASS (otter_detections_parent_class)->finalize (object);
 }
 
 static void
@@ -397,9 +260,9 @@ otter_detections_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
-    case PROP_RESULT: g_value_set_pointer (value, self->result); break;
-    case PROP_SERIAL: g_value_set_uint (value, self->serial); break;
+    case PROP_RUNNING: g_value_set_boolean (value, otter_detections_get_running (self)); break;
+    case PROP_RESULT: g_value_set_pointer (value, otter_detections_get_result (self)); break;
+    case PROP_SERIAL: g_value_set_uint (value, otter_detections_get_serial (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -410,7 +273,6 @@ otter_detections_class_init (OtterDetectionsClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = otter_detections_dispose;
-  object_class->finalize = otter_detections_finalize;
   object_class->get_property = otter_detections_get_property;
 
   properties[PROP_RUNNING] =
@@ -428,6 +290,9 @@ otter_detections_class_init (OtterDetectionsClass *klass)
 static void
 otter_detections_init (OtterDetections *self)
 {
+  self->job = otter_latest_job_new ("[otter] detections", request_compute,
+                                    (GDestroyNotify) otter_detections_result_unref);
+  otter_latest_job_forward_notify (self->job, G_OBJECT (self));
 }
 
 OtterDetections *
