@@ -8,27 +8,14 @@
 #include "otter-batch.h"
 #include "otter-detections.h"
 #include "otter-error.h"
-#include "otter-latest-job.h"
 
+/* The worker machinery, the newest request winning, is the base class's. */
 struct _OtterDetections
 {
-  GObject         parent_instance;
-
-  OtterLatestJob *job;   /* runs otter_detections_compute, the newest request winning */
+  OtterLatestJob parent_instance;
 };
 
-enum
-{
-  PROP_0,
-  PROP_RUNNING,
-  PROP_RESULT,
-  PROP_SERIAL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (OtterDetections, otter_detections, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OtterDetections, otter_detections, OTTER_TYPE_LATEST_JOB)
 
 typedef struct
 {
@@ -156,31 +143,14 @@ otter_detections_compute (OtterDataset  *dataset,
 
 /* ---- requests, computed on the worker ------------------------------- */
 
-/* A request's own copy of its input, for the worker. */
-typedef struct
-{
-  OtterDataset *dataset;
-  OtterModel   *model;
-  guint         index;
-} Request;
-
-static void
-request_free (gpointer data)
-{
-  Request *request = data;
-  g_clear_object (&request->dataset);
-  g_clear_object (&request->model);
-  g_free (request);
-}
-
 static gpointer
-request_compute (gpointer       data,
-                 GCancellable  *cancellable,
-                 GError       **error)
+compute_index (OtterDataset  *dataset,
+               OtterModel    *model,
+               gconstpointer  index,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  Request *request = data;
-  return otter_detections_compute (request->dataset, request->model, request->index,
-                                   cancellable, error);
+  return otter_detections_compute (dataset, model, *(const guint *) index, cancellable, error);
 }
 
 void
@@ -194,13 +164,8 @@ otter_detections_request (OtterDetections *self,
   g_return_if_fail (OTTER_IS_MODEL (model));
 
   /* the old image's boxes do not belong on the new one */
-  otter_latest_job_drop_result (self->job);
-
-  Request *request = g_new0 (Request, 1);
-  request->dataset = g_object_ref (dataset);
-  request->model = g_object_ref (model);
-  request->index = index;
-  otter_latest_job_request (self->job, request, request_free);
+  otter_latest_job_drop_result (OTTER_LATEST_JOB (self));
+  otter_latest_job_request (OTTER_LATEST_JOB (self), dataset, model, &index, sizeof index);
 }
 
 void
@@ -208,91 +173,50 @@ otter_detections_clear (OtterDetections *self)
 {
   g_return_if_fail (OTTER_IS_DETECTIONS (self));
 
-  otter_latest_job_cancel (self->job);
-  otter_latest_job_drop_result (self->job);
+  otter_latest_job_cancel (OTTER_LATEST_JOB (self));
+  otter_latest_job_drop_result (OTTER_LATEST_JOB (self));
 }
 
 gboolean
 otter_detections_get_running (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), FALSE);
-  return otter_latest_job_get_running (self->job);
+  return otter_latest_job_get_running (OTTER_LATEST_JOB (self));
 }
 
 OtterDetectionsResult *
 otter_detections_get_result (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), NULL);
-  return otter_latest_job_get_result (self->job);
+  return otter_latest_job_get_result (OTTER_LATEST_JOB (self));
 }
 
 const char *
 otter_detections_get_error (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), NULL);
-  return otter_latest_job_get_error (self->job);
+  return otter_latest_job_get_error (OTTER_LATEST_JOB (self));
 }
 
 guint
 otter_detections_get_serial (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), 0);
-  return otter_latest_job_get_serial (self->job);
-}
-
-static void
-otter_detections_dispose (GObject *object)
-{
-  OtterDetections *self = OTTER_DETECTIONS (object);
-
-  /* a run still going finishes unseen and frees its copy on its own */
-  g_clear_object (&self->job);
-  G_OBJECT_CLASS (otter_detections_parent_class)->dispose (object);
-}
-
-static void
-otter_detections_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  OtterDetections *self = OTTER_DETECTIONS (object);
-
-  switch (prop_id)
-    {
-    case PROP_RUNNING: g_value_set_boolean (value, otter_detections_get_running (self)); break;
-    case PROP_RESULT: g_value_set_pointer (value, otter_detections_get_result (self)); break;
-    case PROP_SERIAL: g_value_set_uint (value, otter_detections_get_serial (self)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  return otter_latest_job_get_serial (OTTER_LATEST_JOB (self));
 }
 
 static void
 otter_detections_class_init (OtterDetectionsClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  OtterLatestJobClass *job_class = OTTER_LATEST_JOB_CLASS (klass);
 
-  object_class->dispose = otter_detections_dispose;
-  object_class->get_property = otter_detections_get_property;
-
-  properties[PROP_RUNNING] =
-    g_param_spec_boolean ("running", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_RESULT] =
-    g_param_spec_pointer ("result", NULL, NULL,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SERIAL] =
-    g_param_spec_uint ("serial", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  job_class->compute = compute_index;
+  job_class->free_result = (GDestroyNotify) otter_detections_result_unref;
 }
 
 static void
 otter_detections_init (OtterDetections *self)
 {
-  self->job = otter_latest_job_new ("[otter] detections", request_compute,
-                                    (GDestroyNotify) otter_detections_result_unref);
-  otter_latest_job_forward_notify (self->job, G_OBJECT (self));
 }
 
 OtterDetections *

@@ -5,26 +5,21 @@
 
 #include "otter-latest-job.h"
 
-struct _OtterLatestJob
+typedef struct
 {
-  GObject             parent_instance;
-
-  char               *name;
-  OtterLatestJobFunc  func;
-  GDestroyNotify      result_free;
-
-  guint               generation;   /* of the newest request */
-  GCancellable       *cancellable;  /* of the running one */
-  gboolean            running;
+  guint           generation;   /* of the newest request */
+  GCancellable   *cancellable;  /* of the running one */
+  gboolean        running;
   /* the newest request that arrived while another was running */
-  gboolean            has_pending;
-  gpointer            pending;
-  GDestroyNotify      pending_free;
+  gboolean        has_pending;
+  OtterDataset   *pending_dataset;
+  OtterModel     *pending_model;
+  gpointer        pending_params;
 
-  gpointer            result;
-  char               *error;
-  guint               serial;
-};
+  gpointer        result;
+  char           *error;
+  guint           serial;
+} OtterLatestJobPrivate;
 
 enum
 {
@@ -38,19 +33,26 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OtterLatestJob, otter_latest_job, G_TYPE_OBJECT)
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (OtterLatestJob, otter_latest_job, G_TYPE_OBJECT)
+
+static OtterLatestJobPrivate *
+job_private (OtterLatestJob *self)
+{
+  return otter_latest_job_get_instance_private (self);
+}
 
 /* One run, owned by its task. It holds the job weakly: a job disposed
  * while libtorch works must not wait for it, and the run winds down on
  * its own. */
 typedef struct
 {
-  OtterLatestJobFunc  func;
-  GDestroyNotify      result_free;
-  gpointer            input;
-  GDestroyNotify      input_free;
-  GWeakRef            job;
-  guint               generation;
+  OtterLatestJobCompute  compute;
+  GDestroyNotify         free_result;
+  OtterDataset          *dataset;
+  OtterModel            *model;
+  gpointer               params;
+  GWeakRef               job;
+  guint                  generation;
 } Run;
 
 static void
@@ -58,8 +60,9 @@ run_free (gpointer data)
 {
   Run *run = data;
 
-  if (run->input_free != NULL)
-    g_clear_pointer (&run->input, run->input_free);
+  g_clear_object (&run->dataset);
+  g_clear_object (&run->model);
+  g_free (run->params);
   g_weak_ref_clear (&run->job);
   g_free (run);
 }
@@ -72,35 +75,33 @@ run_thread (GTask        *task,
 {
   Run *run = task_data;
   GError *error = NULL;
-  gpointer result = run->func (run->input, cancellable, &error);
+  gpointer result = run->compute (run->dataset, run->model, run->params, cancellable, &error);
 
   if (result != NULL)
-    g_task_return_pointer (task, result, run->result_free);
+    g_task_return_pointer (task, result, run->free_result);
   else
     g_task_return_error (task, error);
 }
 
-static void start_run (OtterLatestJob *self, gpointer input, GDestroyNotify input_free);
+static void start_run (OtterLatestJob *self, OtterDataset *dataset, OtterModel *model,
+                       gpointer params);
 
-/* Hands the waiting request's input over, with its free function. */
-static gpointer
-steal_pending (OtterLatestJob *self,
-               GDestroyNotify *input_free)
+static void
+clear_pending (OtterLatestJobPrivate *priv)
 {
-  *input_free = self->pending_free;
-  self->pending_free = NULL;
-  self->has_pending = FALSE;
-  return g_steal_pointer (&self->pending);
+  priv->has_pending = FALSE;
+  g_clear_object (&priv->pending_dataset);
+  g_clear_object (&priv->pending_model);
+  g_clear_pointer (&priv->pending_params, g_free);
 }
 
 static void
-clear_pending (OtterLatestJob *self)
+clear_result (OtterLatestJob *self)
 {
-  GDestroyNotify input_free;
-  gpointer input = steal_pending (self, &input_free);
+  OtterLatestJobPrivate *priv = job_private (self);
 
-  if (input_free != NULL)
-    input_free (input);
+  g_clear_pointer (&priv->result, OTTER_LATEST_JOB_GET_CLASS (self)->free_result);
+  g_clear_pointer (&priv->error, g_free);
 }
 
 static void
@@ -112,63 +113,65 @@ run_done_cb (GObject      *source,
   g_autoptr (OtterLatestJob) self = g_weak_ref_get (&run->job);
   g_autoptr (GError) error = NULL;
   gpointer result = g_task_propagate_pointer (G_TASK (res), &error);
+  OtterLatestJobPrivate *priv = self ? job_private (self) : NULL;
 
   /* a superseded, cancelled or orphaned run's result is stale */
-  if (self == NULL || run->generation != self->generation)
-    {
-      if (result != NULL)
-        run->result_free (result);
-      result = NULL;
-    }
-  if (self == NULL)
+  if (priv == NULL || run->generation != priv->generation)
+    g_clear_pointer (&result, run->free_result);
+  if (priv == NULL)
     return;
 
-  g_clear_object (&self->cancellable);
-  self->running = FALSE;
-  if (self->has_pending)
+  g_clear_object (&priv->cancellable);
+  priv->running = FALSE;
+  if (priv->has_pending)
     {
-      GDestroyNotify input_free;
-      gpointer input = steal_pending (self, &input_free);
-      start_run (self, input, input_free);
+      g_autoptr (OtterDataset) dataset = g_steal_pointer (&priv->pending_dataset);
+      g_autoptr (OtterModel) model = g_steal_pointer (&priv->pending_model);
+      priv->has_pending = FALSE;
+      start_run (self, dataset, model, g_steal_pointer (&priv->pending_params));
       return;
     }
 
-  if (run->generation == self->generation)
+  if (run->generation == priv->generation)
     {
-      g_clear_pointer (&self->result, self->result_free);
-      g_clear_pointer (&self->error, g_free);
+      clear_result (self);
       if (result != NULL)
-        self->result = result;
+        priv->result = result;
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        self->error = g_strdup (error->message);
-      self->serial++;
+        priv->error = g_strdup (error->message);
+      priv->serial++;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL]);
     }
   /* a handler above may have made a new request already */
-  if (!self->running)
+  if (!priv->running)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
+/* Takes params (a copy of the request's). */
 static void
 start_run (OtterLatestJob *self,
-           gpointer        input,
-           GDestroyNotify  input_free)
+           OtterDataset   *dataset,
+           OtterModel     *model,
+           gpointer        params)
 {
+  OtterLatestJobPrivate *priv = job_private (self);
   Run *run = g_new0 (Run, 1);
-  run->func = self->func;
-  run->result_free = self->result_free;
-  run->input = input;
-  run->input_free = input_free;
-  g_weak_ref_init (&run->job, self);
-  run->generation = self->generation;
 
-  self->cancellable = g_cancellable_new ();
-  self->running = TRUE;
-  g_autoptr (GTask) task = g_task_new (NULL, self->cancellable, run_done_cb, NULL);
+  run->compute = OTTER_LATEST_JOB_GET_CLASS (self)->compute;
+  run->free_result = OTTER_LATEST_JOB_GET_CLASS (self)->free_result;
+  run->dataset = g_object_ref (dataset);
+  run->model = g_object_ref (model);
+  run->params = params;
+  g_weak_ref_init (&run->job, self);
+  run->generation = priv->generation;
+
+  priv->cancellable = g_cancellable_new ();
+  priv->running = TRUE;
+  g_autoptr (GTask) task = g_task_new (NULL, priv->cancellable, run_done_cb, NULL);
   g_task_set_source_tag (task, start_run);
-  g_task_set_name (task, self->name);
+  g_task_set_name (task, G_OBJECT_TYPE_NAME (self));
   /* the callback tells stale results apart itself */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, run, run_free);
@@ -177,24 +180,34 @@ start_run (OtterLatestJob *self,
 
 void
 otter_latest_job_request (OtterLatestJob *self,
-                          gpointer        input,
-                          GDestroyNotify  input_free)
+                          OtterDataset   *dataset,
+                          OtterModel     *model,
+                          gconstpointer   params,
+                          gsize           params_size)
 {
   g_return_if_fail (OTTER_IS_LATEST_JOB (self));
+  g_return_if_fail (OTTER_IS_DATASET (dataset));
+  g_return_if_fail (OTTER_IS_MODEL (model));
+  g_return_if_fail (params != NULL || params_size == 0);
+  g_return_if_fail (OTTER_LATEST_JOB_GET_CLASS (self)->compute != NULL);
 
-  self->generation++;
-  if (self->running)
+  OtterLatestJobPrivate *priv = job_private (self);
+  gpointer copy = g_memdup2 (params, params_size);
+
+  priv->generation++;
+  if (priv->running)
     {
       /* libtorch cannot be interrupted: let the running one finish unseen
        * and compute only the newest request after it */
-      g_cancellable_cancel (self->cancellable);
-      clear_pending (self);
-      self->pending = input;
-      self->pending_free = input_free;
-      self->has_pending = TRUE;
+      g_cancellable_cancel (priv->cancellable);
+      clear_pending (priv);
+      priv->pending_dataset = g_object_ref (dataset);
+      priv->pending_model = g_object_ref (model);
+      priv->pending_params = copy;
+      priv->has_pending = TRUE;
       return;
     }
-  start_run (self, input, input_free);
+  start_run (self, dataset, model, copy);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -203,10 +216,11 @@ otter_latest_job_cancel (OtterLatestJob *self)
 {
   g_return_if_fail (OTTER_IS_LATEST_JOB (self));
 
-  self->generation++;
-  clear_pending (self);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  OtterLatestJobPrivate *priv = job_private (self);
+  priv->generation++;
+  clear_pending (priv);
+  if (priv->cancellable != NULL)
+    g_cancellable_cancel (priv->cancellable);
 }
 
 void
@@ -214,83 +228,59 @@ otter_latest_job_drop_result (OtterLatestJob *self)
 {
   g_return_if_fail (OTTER_IS_LATEST_JOB (self));
 
-  if (self->result == NULL && self->error == NULL)
+  OtterLatestJobPrivate *priv = job_private (self);
+  if (priv->result == NULL && priv->error == NULL)
     return;
-  g_clear_pointer (&self->result, self->result_free);
-  g_clear_pointer (&self->error, g_free);
+  clear_result (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-}
-
-static void
-forward_notify_cb (GObject    *owner,
-                   GParamSpec *pspec,
-                   gpointer    job)
-{
-  GParamSpec *own = g_object_class_find_property (G_OBJECT_GET_CLASS (owner),
-                                                  g_param_spec_get_name (pspec));
-  if (own != NULL)
-    g_object_notify_by_pspec (owner, own);
-}
-
-void
-otter_latest_job_forward_notify (OtterLatestJob *self,
-                                 GObject        *owner)
-{
-  g_return_if_fail (OTTER_IS_LATEST_JOB (self));
-  g_return_if_fail (G_IS_OBJECT (owner));
-
-  g_signal_connect_object (self, "notify", G_CALLBACK (forward_notify_cb), owner, G_CONNECT_SWAPPED);
 }
 
 gboolean
 otter_latest_job_get_running (OtterLatestJob *self)
 {
   g_return_val_if_fail (OTTER_IS_LATEST_JOB (self), FALSE);
-  return self->running;
+  return job_private (self)->running;
 }
 
 gpointer
 otter_latest_job_get_result (OtterLatestJob *self)
 {
   g_return_val_if_fail (OTTER_IS_LATEST_JOB (self), NULL);
-  return self->result;
+  return job_private (self)->result;
 }
 
 const char *
 otter_latest_job_get_error (OtterLatestJob *self)
 {
   g_return_val_if_fail (OTTER_IS_LATEST_JOB (self), NULL);
-  return self->error;
+  return job_private (self)->error;
 }
 
 guint
 otter_latest_job_get_serial (OtterLatestJob *self)
 {
   g_return_val_if_fail (OTTER_IS_LATEST_JOB (self), 0);
-  return self->serial;
+  return job_private (self)->serial;
 }
 
 static void
 otter_latest_job_dispose (GObject *object)
 {
-  OtterLatestJob *self = OTTER_LATEST_JOB (object);
+  OtterLatestJobPrivate *priv = job_private (OTTER_LATEST_JOB (object));
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  clear_pending (self);
+  /* a run still going finishes unseen and frees its copies on its own */
+  if (priv->cancellable != NULL)
+    g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  clear_pending (priv);
   G_OBJECT_CLASS (otter_latest_job_parent_class)->dispose (object);
 }
 
 static void
 otter_latest_job_finalize (GObject *object)
 {
-  OtterLatestJob *self = OTTER_LATEST_JOB (object);
-
-  g_clear_pointer (&self->result, self->result_free);
-  g_clear_pointer (&self->error, g_free);
-  g_clear_pointer (&self->name, g_free);
+  clear_result (OTTER_LATEST_JOB (object));
   G_OBJECT_CLASS (otter_latest_job_parent_class)->finalize (object);
 }
 
@@ -304,10 +294,10 @@ otter_latest_job_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
-    case PROP_RESULT: g_value_set_pointer (value, self->result); break;
-    case PROP_ERROR: g_value_set_string (value, self->error); break;
-    case PROP_SERIAL: g_value_set_uint (value, self->serial); break;
+    case PROP_RUNNING: g_value_set_boolean (value, otter_latest_job_get_running (self)); break;
+    case PROP_RESULT: g_value_set_pointer (value, otter_latest_job_get_result (self)); break;
+    case PROP_ERROR: g_value_set_string (value, otter_latest_job_get_error (self)); break;
+    case PROP_SERIAL: g_value_set_uint (value, otter_latest_job_get_serial (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -339,19 +329,4 @@ otter_latest_job_class_init (OtterLatestJobClass *klass)
 static void
 otter_latest_job_init (OtterLatestJob *self)
 {
-}
-
-OtterLatestJob *
-otter_latest_job_new (const char         *name,
-                      OtterLatestJobFunc  func,
-                      GDestroyNotify      result_free)
-{
-  g_return_val_if_fail (func != NULL, NULL);
-  g_return_val_if_fail (result_free != NULL, NULL);
-
-  OtterLatestJob *self = g_object_new (OTTER_TYPE_LATEST_JOB, NULL);
-  self->name = g_strdup (name);
-  self->func = func;
-  self->result_free = result_free;
-  return self;
 }

@@ -9,29 +9,16 @@
 #include <string.h>
 
 #include "otter-batch.h"
-#include "otter-latest-job.h"
 #include "otter-preview.h"
 #include "otter-shuffle.h"
 
+/* The worker machinery, the newest request winning, is the base class's. */
 struct _OtterPreview
 {
-  GObject         parent_instance;
-
-  OtterLatestJob *job;   /* runs otter_preview_compute, the newest request winning */
+  OtterLatestJob parent_instance;
 };
 
-enum
-{
-  PROP_0,
-  PROP_RUNNING,
-  PROP_RESULT,
-  PROP_SERIAL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (OtterPreview, otter_preview, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OtterPreview, otter_preview, OTTER_TYPE_LATEST_JOB)
 
 typedef struct
 {
@@ -246,33 +233,6 @@ otter_preview_compute (OtterDataset             *dataset,
 
 /* ---- requests, computed on the worker ------------------------------- */
 
-/* A request's own copy of its input, for the worker. */
-typedef struct
-{
-  OtterDataset       *dataset;
-  OtterModel         *model;
-  OtterPreviewParams  params;
-} Request;
-
-static void
-request_free (gpointer data)
-{
-  Request *request = data;
-  g_clear_object (&request->dataset);
-  g_clear_object (&request->model);
-  g_free (request);
-}
-
-static gpointer
-request_compute (gpointer       data,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  Request *request = data;
-  return otter_preview_compute (request->dataset, request->model, &request->params,
-                                cancellable, error);
-}
-
 void
 otter_preview_request (OtterPreview             *self,
                        OtterDataset             *dataset,
@@ -284,101 +244,57 @@ otter_preview_request (OtterPreview             *self,
   g_return_if_fail (OTTER_IS_MODEL (model));
   g_return_if_fail (params != NULL);
 
-  Request *request = g_new0 (Request, 1);
-  request->dataset = g_object_ref (dataset);
-  request->model = g_object_ref (model);
-  request->params = *params;
-  otter_latest_job_request (self->job, request, request_free);
+  otter_latest_job_request (OTTER_LATEST_JOB (self), dataset, model, params, sizeof *params);
 }
 
 void
 otter_preview_cancel (OtterPreview *self)
 {
   g_return_if_fail (OTTER_IS_PREVIEW (self));
-  otter_latest_job_cancel (self->job);
+  otter_latest_job_cancel (OTTER_LATEST_JOB (self));
 }
 
 gboolean
 otter_preview_get_running (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), FALSE);
-  return otter_latest_job_get_running (self->job);
+  return otter_latest_job_get_running (OTTER_LATEST_JOB (self));
 }
 
 OtterPreviewResult *
 otter_preview_get_result (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), NULL);
-  return otter_latest_job_get_result (self->job);
+  return otter_latest_job_get_result (OTTER_LATEST_JOB (self));
 }
 
 const char *
 otter_preview_get_error (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), NULL);
-  return otter_latest_job_get_error (self->job);
+  return otter_latest_job_get_error (OTTER_LATEST_JOB (self));
 }
 
 guint
 otter_preview_get_serial (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), 0);
-  return otter_latest_job_get_serial (self->job);
-}
-
-static void
-otter_preview_dispose (GObject *object)
-{
-  OtterPreview *self = OTTER_PREVIEW (object);
-
-  /* a run still going finishes unseen and frees its copy on its own */
-  g_clear_object (&self->job);
-  G_OBJECT_CLASS (otter_preview_parent_class)->dispose (object);
-}
-
-static void
-otter_preview_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  OtterPreview *self = OTTER_PREVIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_RUNNING: g_value_set_boolean (value, otter_preview_get_running (self)); break;
-    case PROP_RESULT: g_value_set_pointer (value, otter_preview_get_result (self)); break;
-    case PROP_SERIAL: g_value_set_uint (value, otter_preview_get_serial (self)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  return otter_latest_job_get_serial (OTTER_LATEST_JOB (self));
 }
 
 static void
 otter_preview_class_init (OtterPreviewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  OtterLatestJobClass *job_class = OTTER_LATEST_JOB_CLASS (klass);
 
-  object_class->dispose = otter_preview_dispose;
-  object_class->get_property = otter_preview_get_property;
-
-  properties[PROP_RUNNING] =
-    g_param_spec_boolean ("running", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_RESULT] =
-    g_param_spec_pointer ("result", NULL, NULL,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SERIAL] =
-    g_param_spec_uint ("serial", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* the parameters arrive as the copy otter_preview_request made */
+  job_class->compute = (OtterLatestJobCompute) otter_preview_compute;
+  job_class->free_result = (GDestroyNotify) otter_preview_result_unref;
 }
 
 static void
 otter_preview_init (OtterPreview *self)
 {
-  self->job = otter_latest_job_new ("[otter] perturbation preview", request_compute,
-                                    (GDestroyNotify) otter_preview_result_unref);
-  otter_latest_job_forward_notify (self->job, G_OBJECT (self));
 }
 
 OtterPreview *
