@@ -9,36 +9,13 @@
 #include "otter-detections.h"
 #include "otter-error.h"
 
+/* The worker machinery, the newest request winning, is the base class's. */
 struct _OtterDetections
 {
-  GObject                parent_instance;
-
-  guint                  generation;   /* of the newest request */
-  GCancellable          *cancellable;  /* of the running one */
-  gboolean               running;
-  /* the newest request that arrived while another was running */
-  gboolean               has_pending;
-  OtterDataset          *pending_dataset;
-  OtterModel            *pending_model;
-  guint                  pending_index;
-
-  OtterDetectionsResult *result;
-  char                  *error;
-  guint                  serial;
+  OtterLatestJob parent_instance;
 };
 
-enum
-{
-  PROP_0,
-  PROP_RUNNING,
-  PROP_RESULT,
-  PROP_SERIAL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (OtterDetections, otter_detections, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OtterDetections, otter_detections, OTTER_TYPE_LATEST_JOB)
 
 typedef struct
 {
@@ -164,135 +141,16 @@ otter_detections_compute (OtterDataset  *dataset,
   return result;
 }
 
-/* ---- the worker ----------------------------------------------------- */
+/* ---- requests, computed on the worker ------------------------------- */
 
-typedef struct
+static gpointer
+compute_index (OtterDataset  *dataset,
+               OtterModel    *model,
+               gconstpointer  index,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  OtterDataset *dataset;
-  OtterModel   *model;
-  guint         index;
-} TaskData;
-
-static void
-task_data_free (gpointer data)
-{
-  TaskData *td = data;
-  g_clear_object (&td->dataset);
-  g_clear_object (&td->model);
-  g_free (td);
-}
-
-typedef struct
-{
-  GWeakRef self;
-  guint    generation;
-} CallbackData;
-
-static void
-compute_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  TaskData *td = task_data;
-  GError *error = NULL;
-  OtterDetectionsResult *result = otter_detections_compute (td->dataset, td->model, td->index,
-                                                            cancellable, &error);
-  if (result != NULL)
-    g_task_return_pointer (task, result, (GDestroyNotify) otter_detections_result_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void start_task (OtterDetections *self, OtterDataset *dataset, OtterModel *model, guint index);
-
-static void
-set_running (OtterDetections *self,
-             gboolean         running)
-{
-  if (self->running == running)
-    return;
-  self->running = running;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-}
-
-static void
-compute_done_cb (GObject      *source,
-                 GAsyncResult *res,
-                 gpointer      user_data)
-{
-  CallbackData *cd = user_data;
-  g_autoptr (OtterDetections) self = g_weak_ref_get (&cd->self);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OtterDetectionsResult) result = g_task_propagate_pointer (G_TASK (res), &error);
-  guint generation = cd->generation;
-
-  g_weak_ref_clear (&cd->self);
-  g_free (cd);
-  if (self == NULL)
-    return;
-
-  g_clear_object (&self->cancellable);
-  if (self->has_pending)
-    {
-      g_autoptr (OtterDataset) dataset = g_steal_pointer (&self->pending_dataset);
-      g_autoptr (OtterModel) model = g_steal_pointer (&self->pending_model);
-      self->has_pending = FALSE;
-      start_task (self, dataset, model, self->pending_index);
-      return;
-    }
-
-  /* a superseded or cleared run's result is stale */
-  if (generation == self->generation)
-    {
-      g_clear_pointer (&self->result, otter_detections_result_unref);
-      g_clear_pointer (&self->error, g_free);
-      if (result != NULL)
-        self->result = g_steal_pointer (&result);
-      else
-        self->error = g_strdup (error->message);
-      self->serial++;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL]);
-    }
-  set_running (self, FALSE);
-}
-
-static void
-start_task (OtterDetections *self,
-            OtterDataset    *dataset,
-            OtterModel      *model,
-            guint            index)
-{
-  TaskData *td = g_new0 (TaskData, 1);
-  td->dataset = g_object_ref (dataset);
-  td->model = g_object_ref (model);
-  td->index = index;
-
-  CallbackData *cd = g_new0 (CallbackData, 1);
-  g_weak_ref_init (&cd->self, self);
-  cd->generation = self->generation;
-
-  self->cancellable = g_cancellable_new ();
-  g_autoptr (GTask) task = g_task_new (NULL, self->cancellable, compute_done_cb, cd);
-  g_task_set_source_tag (task, start_task);
-  g_task_set_name (task, "[otter] detections");
-  /* the callback tells stale results apart itself */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, td, task_data_free);
-  g_task_run_in_thread (task, compute_thread);
-  set_running (self, TRUE);
-}
-
-static void
-drop_result (OtterDetections *self)
-{
-  gboolean had = self->result != NULL || self->error != NULL;
-
-  g_clear_pointer (&self->result, otter_detections_result_unref);
-  g_clear_pointer (&self->error, g_free);
-  if (had)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+  return otter_detections_compute (dataset, model, *(const guint *) index, cancellable, error);
 }
 
 void
@@ -305,21 +163,9 @@ otter_detections_request (OtterDetections *self,
   g_return_if_fail (OTTER_IS_DATASET (dataset));
   g_return_if_fail (OTTER_IS_MODEL (model));
 
-  self->generation++;
   /* the old image's boxes do not belong on the new one */
-  drop_result (self);
-  if (self->running)
-    {
-      /* libtorch cannot be interrupted: let the running one finish unseen
-       * and compute only the newest request after it */
-      g_cancellable_cancel (self->cancellable);
-      g_set_object (&self->pending_dataset, dataset);
-      g_set_object (&self->pending_model, model);
-      self->pending_index = index;
-      self->has_pending = TRUE;
-      return;
-    }
-  start_task (self, dataset, model, index);
+  otter_latest_job_drop_result (OTTER_LATEST_JOB (self));
+  otter_latest_job_request (OTTER_LATEST_JOB (self), dataset, model, &index, sizeof index);
 }
 
 void
@@ -327,102 +173,45 @@ otter_detections_clear (OtterDetections *self)
 {
   g_return_if_fail (OTTER_IS_DETECTIONS (self));
 
-  self->generation++;
-  self->has_pending = FALSE;
-  g_clear_object (&self->pending_dataset);
-  g_clear_object (&self->pending_model);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  drop_result (self);
+  otter_latest_job_cancel (OTTER_LATEST_JOB (self));
+  otter_latest_job_drop_result (OTTER_LATEST_JOB (self));
 }
 
 gboolean
 otter_detections_get_running (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), FALSE);
-  return self->running;
+  return otter_latest_job_get_running (OTTER_LATEST_JOB (self));
 }
 
 OtterDetectionsResult *
 otter_detections_get_result (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), NULL);
-  return self->result;
+  return otter_latest_job_get_result (OTTER_LATEST_JOB (self));
 }
 
 const char *
 otter_detections_get_error (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), NULL);
-  return self->error;
+  return otter_latest_job_get_error (OTTER_LATEST_JOB (self));
 }
 
 guint
 otter_detections_get_serial (OtterDetections *self)
 {
   g_return_val_if_fail (OTTER_IS_DETECTIONS (self), 0);
-  return self->serial;
-}
-
-static void
-otter_detections_dispose (GObject *object)
-{
-  OtterDetections *self = OTTER_DETECTIONS (object);
-
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->pending_dataset);
-  g_clear_object (&self->pending_model);
-  G_OBJECT_CLASS (otter_detections_parent_class)->dispose (object);
-}
-
-static void
-otter_detections_finalize (GObject *object)
-{
-  OtterDetections *self = OTTER_DETECTIONS (object);
-
-  g_clear_pointer (&self->result, otter_detections_result_unref);
-  g_clear_pointer (&self->error, g_free);
-  G_OBJECT_CLASS (otter_detections_parent_class)->finalize (object);
-}
-
-static void
-otter_detections_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  OtterDetections *self = OTTER_DETECTIONS (object);
-
-  switch (prop_id)
-    {
-    case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
-    case PROP_RESULT: g_value_set_pointer (value, self->result); break;
-    case PROP_SERIAL: g_value_set_uint (value, self->serial); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  return otter_latest_job_get_serial (OTTER_LATEST_JOB (self));
 }
 
 static void
 otter_detections_class_init (OtterDetectionsClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  OtterLatestJobClass *job_class = OTTER_LATEST_JOB_CLASS (klass);
 
-  object_class->dispose = otter_detections_dispose;
-  object_class->finalize = otter_detections_finalize;
-  object_class->get_property = otter_detections_get_property;
-
-  properties[PROP_RUNNING] =
-    g_param_spec_boolean ("running", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_RESULT] =
-    g_param_spec_pointer ("result", NULL, NULL,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SERIAL] =
-    g_param_spec_uint ("serial", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  job_class->compute = compute_index;
+  job_class->free_result = (GDestroyNotify) otter_detections_result_unref;
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "otter-dataset.h"
+#include "otter-latest-job.h"
 #include "otter-model.h"
 
 G_BEGIN_DECLS
@@ -43,7 +44,7 @@ guint                  otter_detections_result_count_above (const OtterDetection
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterDetectionsResult, otter_detections_result_unref)
 
 #define OTTER_TYPE_DETECTIONS (otter_detections_get_type ())
-G_DECLARE_FINAL_TYPE (OtterDetections, otter_detections, OTTER, DETECTIONS, GObject)
+G_DECLARE_FINAL_TYPE (OtterDetections, otter_detections, OTTER, DETECTIONS, OtterLatestJob)
 
 OtterDetections       *otter_detections_new         (void);
 /* Runs the model on sample `index` on a worker thread. A request made

@@ -12,36 +12,13 @@
 #include "otter-preview.h"
 #include "otter-shuffle.h"
 
+/* The worker machinery, the newest request winning, is the base class's. */
 struct _OtterPreview
 {
-  GObject             parent_instance;
-
-  guint               generation;   /* of the newest request */
-  GCancellable       *cancellable;  /* of the running one */
-  gboolean            running;
-  /* the newest request that arrived while another was running */
-  gboolean            has_pending;
-  OtterPreviewParams  pending;
-  OtterDataset       *pending_dataset;
-  OtterModel         *pending_model;
-
-  OtterPreviewResult *result;
-  char               *error;
-  guint               serial;
+  OtterLatestJob parent_instance;
 };
 
-enum
-{
-  PROP_0,
-  PROP_RUNNING,
-  PROP_RESULT,
-  PROP_SERIAL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (OtterPreview, otter_preview, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OtterPreview, otter_preview, OTTER_TYPE_LATEST_JOB)
 
 typedef struct
 {
@@ -254,117 +231,7 @@ otter_preview_compute (OtterDataset             *dataset,
   return result;
 }
 
-/* ---- the worker ----------------------------------------------------- */
-
-typedef struct
-{
-  OtterDataset       *dataset;
-  OtterModel         *model;
-  OtterPreviewParams  params;
-} TaskData;
-
-static void
-task_data_free (gpointer data)
-{
-  TaskData *td = data;
-  g_clear_object (&td->dataset);
-  g_clear_object (&td->model);
-  g_free (td);
-}
-
-typedef struct
-{
-  GWeakRef self;
-  guint    generation;
-} CallbackData;
-
-static void
-compute_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  TaskData *td = task_data;
-  GError *error = NULL;
-  OtterPreviewResult *result = otter_preview_compute (td->dataset, td->model, &td->params,
-                                                      cancellable, &error);
-  if (result != NULL)
-    g_task_return_pointer (task, result, (GDestroyNotify) otter_preview_result_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void start_task (OtterPreview *self, OtterDataset *dataset, OtterModel *model,
-                        const OtterPreviewParams *params);
-
-static void
-compute_done_cb (GObject      *source,
-                 GAsyncResult *res,
-                 gpointer      user_data)
-{
-  CallbackData *cd = user_data;
-  g_autoptr (OtterPreview) self = g_weak_ref_get (&cd->self);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OtterPreviewResult) result = g_task_propagate_pointer (G_TASK (res), &error);
-  guint generation = cd->generation;
-
-  g_weak_ref_clear (&cd->self);
-  g_free (cd);
-  if (self == NULL)
-    return;
-
-  g_clear_object (&self->cancellable);
-  self->running = FALSE;
-
-  if (self->has_pending)
-    {
-      g_autoptr (OtterDataset) dataset = g_steal_pointer (&self->pending_dataset);
-      g_autoptr (OtterModel) model = g_steal_pointer (&self->pending_model);
-      self->has_pending = FALSE;
-      start_task (self, dataset, model, &self->pending);
-    }
-
-  /* a superseded run's result is stale */
-  if (generation == self->generation)
-    {
-      g_clear_pointer (&self->result, otter_preview_result_unref);
-      g_clear_pointer (&self->error, g_free);
-      if (result != NULL)
-        self->result = g_steal_pointer (&result);
-      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        self->error = g_strdup (error->message);
-      self->serial++;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL]);
-    }
-
-  if (!self->running)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-}
-
-static void
-start_task (OtterPreview             *self,
-            OtterDataset             *dataset,
-            OtterModel               *model,
-            const OtterPreviewParams *params)
-{
-  TaskData *td = g_new0 (TaskData, 1);
-  td->dataset = g_object_ref (dataset);
-  td->model = g_object_ref (model);
-  td->params = *params;
-
-  CallbackData *cd = g_new0 (CallbackData, 1);
-  g_weak_ref_init (&cd->self, self);
-  cd->generation = self->generation;
-
-  self->cancellable = g_cancellable_new ();
-  self->running = TRUE;
-  g_autoptr (GTask) task = g_task_new (NULL, self->cancellable, compute_done_cb, cd);
-  g_task_set_source_tag (task, start_task);
-  g_task_set_name (task, "[otter] perturbation preview");
-  g_task_set_task_data (task, td, task_data_free);
-  g_task_run_in_thread (task, compute_thread);
-}
+/* ---- requests, computed on the worker ------------------------------- */
 
 void
 otter_preview_request (OtterPreview             *self,
@@ -377,122 +244,52 @@ otter_preview_request (OtterPreview             *self,
   g_return_if_fail (OTTER_IS_MODEL (model));
   g_return_if_fail (params != NULL);
 
-  self->generation++;
-  if (self->running)
-    {
-      /* libtorch cannot be interrupted: let the running one finish unseen
-       * and compute only the newest request after it */
-      g_cancellable_cancel (self->cancellable);
-      g_set_object (&self->pending_dataset, dataset);
-      g_set_object (&self->pending_model, model);
-      self->pending = *params;
-      self->has_pending = TRUE;
-      return;
-    }
-  start_task (self, dataset, model, params);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  otter_latest_job_request (OTTER_LATEST_JOB (self), dataset, model, params, sizeof *params);
 }
 
 void
 otter_preview_cancel (OtterPreview *self)
 {
   g_return_if_fail (OTTER_IS_PREVIEW (self));
-
-  self->generation++;
-  self->has_pending = FALSE;
-  g_clear_object (&self->pending_dataset);
-  g_clear_object (&self->pending_model);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  otter_latest_job_cancel (OTTER_LATEST_JOB (self));
 }
 
 gboolean
 otter_preview_get_running (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), FALSE);
-  return self->running;
+  return otter_latest_job_get_running (OTTER_LATEST_JOB (self));
 }
 
 OtterPreviewResult *
 otter_preview_get_result (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), NULL);
-  return self->result;
+  return otter_latest_job_get_result (OTTER_LATEST_JOB (self));
 }
 
 const char *
 otter_preview_get_error (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), NULL);
-  return self->error;
+  return otter_latest_job_get_error (OTTER_LATEST_JOB (self));
 }
 
 guint
 otter_preview_get_serial (OtterPreview *self)
 {
   g_return_val_if_fail (OTTER_IS_PREVIEW (self), 0);
-  return self->serial;
-}
-
-static void
-otter_preview_dispose (GObject *object)
-{
-  OtterPreview *self = OTTER_PREVIEW (object);
-
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->pending_dataset);
-  g_clear_object (&self->pending_model);
-  G_OBJECT_CLASS (otter_preview_parent_class)->dispose (object);
-}
-
-static void
-otter_preview_finalize (GObject *object)
-{
-  OtterPreview *self = OTTER_PREVIEW (object);
-
-  g_clear_pointer (&self->result, otter_preview_result_unref);
-  g_clear_pointer (&self->error, g_free);
-  G_OBJECT_CLASS (otter_preview_parent_class)->finalize (object);
-}
-
-static void
-otter_preview_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  OtterPreview *self = OTTER_PREVIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
-    case PROP_RESULT: g_value_set_pointer (value, self->result); break;
-    case PROP_SERIAL: g_value_set_uint (value, self->serial); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  return otter_latest_job_get_serial (OTTER_LATEST_JOB (self));
 }
 
 static void
 otter_preview_class_init (OtterPreviewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  OtterLatestJobClass *job_class = OTTER_LATEST_JOB_CLASS (klass);
 
-  object_class->dispose = otter_preview_dispose;
-  object_class->finalize = otter_preview_finalize;
-  object_class->get_property = otter_preview_get_property;
-
-  properties[PROP_RUNNING] =
-    g_param_spec_boolean ("running", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_RESULT] =
-    g_param_spec_pointer ("result", NULL, NULL,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SERIAL] =
-    g_param_spec_uint ("serial", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* the parameters arrive as the copy otter_preview_request made */
+  job_class->compute = (OtterLatestJobCompute) otter_preview_compute;
+  job_class->free_result = (GDestroyNotify) otter_preview_result_unref;
 }
 
 static void

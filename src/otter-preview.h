@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "otter-dataset.h"
+#include "otter-latest-job.h"
 #include "otter-model.h"
 
 G_BEGIN_DECLS
@@ -48,7 +49,7 @@ void                otter_preview_result_unref (OtterPreviewResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterPreviewResult, otter_preview_result_unref)
 
 #define OTTER_TYPE_PREVIEW (otter_preview_get_type ())
-G_DECLARE_FINAL_TYPE (OtterPreview, otter_preview, OTTER, PREVIEW, GObject)
+G_DECLARE_FINAL_TYPE (OtterPreview, otter_preview, OTTER, PREVIEW, OtterLatestJob)
 
 OtterPreview       *otter_preview_new        (void);
 /* Starts a computation on a worker thread. A request made while one runs

@@ -11,22 +11,7 @@
 #include "otter-evaluation.h"
 #include "otter-session.h"
 #include "otter-trainer.h"
-
-static gboolean
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data,
-            double     timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
+#include "test-wait-utils.h"
 
 static gboolean
 has_dataset (gpointer data)

@@ -7,6 +7,7 @@
 
 #include "display-utils.h"
 #include "otter-application.h"
+#include "../test-wait-utils.h"
 
 AdwApplication *
 display_test_init (int    *argc,
@@ -33,15 +34,7 @@ display_wait_until (gboolean (*done) (gpointer data),
                     gpointer   data,
                     double     timeout_s)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
+  return wait_until (done, data, timeout_s);
 }
 
 void
