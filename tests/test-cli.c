@@ -79,7 +79,7 @@ test_usage (void)
   g_autoptr (CliResult) help = run_cli ("--help", NULL);
   g_assert_cmpint (help->status, ==, 0);
   g_assert_nonnull (strstr (help->out, "train"));
-  const char *commands[] = { "train", "eval", "perturb", "detect", "export", "weights" };
+  const char *commands[] = { "train", "eval", "perturb", "detect", "video", "export", "weights" };
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autoptr (CliResult) r = run_cli (commands[i], "--help", NULL);

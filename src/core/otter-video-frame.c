@@ -3,10 +3,7 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
-#include <glib/gstdio.h>
-#include <unistd.h>
 
 #include "otter-error.h"
 #include "otter-video.h"
@@ -62,35 +59,17 @@ otter_video_frame_save (const OtterVideoFrame *frame,
     }
   g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (frame->pixels, GDK_COLORSPACE_RGB, FALSE, 8,
                                                           frame->width, frame->height, frame->stride, NULL, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
-  g_autofree char *temp = g_build_filename (dir, template, NULL);
-  int fd = g_mkstemp (temp);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: cannot write in %s: %s", path, dir, g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  /* mkstemp's 0600 would make the saved frame private */
-  g_chmod (temp, 0644);
+  g_autofree char *data = NULL;
+  gsize length = 0;
   g_autoptr (GError) local = NULL;
-  gboolean ok = g_str_equal (type, "png")
-    ? gdk_pixbuf_save (pixbuf, temp, type, &local, NULL)
-    : gdk_pixbuf_save (pixbuf, temp, type, &local, "quality", "92", NULL);
-  if (ok && g_rename (temp, path) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", path, g_strerror (saved));
-      g_unlink (temp);
-      return FALSE;
-    }
-  if (!ok)
+  gboolean encoded = g_str_equal (type, "png")
+    ? gdk_pixbuf_save_to_buffer (pixbuf, &data, &length, type, &local, NULL)
+    : gdk_pixbuf_save_to_buffer (pixbuf, &data, &length, type, &local, "quality", "92", NULL);
+  /* g_file_set_contents() writes beside `path` and renames over it */
+  if (!encoded || !g_file_set_contents (path, data, (gssize) length, &local))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", path, local->message);
-      g_unlink (temp);
+      return FALSE;
     }
-  return ok;
+  return TRUE;
 }
