@@ -286,6 +286,9 @@ model_changed_cb (OtterVideoPage *self)
 {
   OtterSession *session = otter_page_get_session (OTTER_PAGE (self));
 
+  /* the session outlives a page being disposed with its window */
+  if (self->player == NULL)
+    return;
   otter_video_player_set_model (self->player, session ? otter_session_get_model (session) : NULL);
   update_model_label (self);
 }

@@ -175,6 +175,10 @@ test_play_attack_step (Fixture       *fixture,
   g_assert_cmpstr (otter_video_page_get_location (fixture->page), ==, clip_path);
   g_assert_true (display_wait_until (clean_has_boxes, fixture, 30));
   g_assert_cmpint (otter_video_page_get_frame_number (fixture->page), ==, 0);
+  OtterViewBox box;
+  otter_image_view_get_box (view (fixture, 0), 0, &box);
+  g_test_message ("first box %.1f × %.1f px, %s %.2f", box.x2 - box.x1, box.y2 - box.y1, box.label, box.score);
+  g_assert_nonnull (box.label);
   GtkWidget *attacked_box = gtk_widget_get_parent (GTK_WIDGET (view (fixture, 1)));
   g_assert_false (gtk_widget_get_visible (attacked_box));
 
@@ -306,6 +310,7 @@ test_camera_choice (Fixture       *fixture,
   while (dev != NULL && (name = g_dir_read_name (dev)) != NULL)
     any |= g_str_has_prefix (name, "video");
   g_test_message ("cameras: %s", any ? "some" : "none");
+  save_png (fixture, "video-empty.png");
   if (any)
     return;
   g_assert_false (gtk_widget_is_sensitive (button));
