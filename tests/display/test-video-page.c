@@ -274,6 +274,41 @@ test_error (Fixture       *fixture,
 }
 
 static gboolean
+says_no_model (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr (GPtrArray) labels = display_find_all (GTK_WIDGET (fixture->page), GTK_TYPE_LABEL);
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) &&
+        g_str_has_prefix (gtk_label_get_label (labels->pdata[i]), "No model"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Without a model the frames still play, without boxes, and the page
+ * says why; a model coming back brings the boxes back. */
+static void
+test_no_model (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  OtterSession *session = otter_window_get_session (fixture->window);
+  set_score_threshold (fixture, 0.0);
+  otter_session_set_model (session, NULL);
+  otter_video_page_open (fixture->page, clip_path);
+  FrameWait wait = { fixture, 0 };
+  g_assert_true (display_wait_until (shows_frame, &wait, 30));
+  g_assert_true (display_wait_until (says_no_model, fixture, 5));
+  g_assert_nonnull (otter_image_view_get_texture (view (fixture, 0)));
+  g_assert_cmpuint (otter_image_view_get_n_boxes (view (fixture, 0)), ==, 0);
+
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_session_create_model (session, "tiny", 96, &error));
+  /* paused: the frame shown is run through the new model */
+  g_assert_true (display_wait_until (clean_has_boxes, fixture, 30));
+  g_assert_false (says_no_model (fixture));
+}
+
+static gboolean
 no_workers (gpointer data)
 {
   return otter_video_player_count_workers () == 0;
@@ -350,6 +385,7 @@ main (int argc, char *argv[])
   g_test_add ("/otter/VideoPage/play-attack-step", Fixture, NULL, fixture_set_up, test_play_attack_step,
               fixture_tear_down);
   g_test_add ("/otter/VideoPage/error", Fixture, NULL, fixture_set_up, test_error, fixture_tear_down);
+  g_test_add ("/otter/VideoPage/no-model", Fixture, NULL, fixture_set_up, test_no_model, fixture_tear_down);
   g_test_add ("/otter/VideoPage/camera-choice", Fixture, NULL, fixture_set_up, test_camera_choice,
               fixture_tear_down);
   g_test_add_func ("/otter/VideoPage/close-while-playing", test_close_while_playing);
