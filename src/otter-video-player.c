@@ -569,7 +569,7 @@ otter_video_player_close (OtterVideoPlayer *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* Runs `apply` on the shared block under its lock, if a video is open. */
+/* Runs `body` with the shared block locked, if a video is open. */
 #define WITH_SHARED(self, body)                  \
   G_STMT_START {                                  \
     if ((self)->shared != NULL)                   \
