@@ -241,6 +241,45 @@ test_play_attack_step (Fixture       *fixture,
   save_png (fixture, "video-800x600.png");
 }
 
+/* A file dropped on the page opens; dragging the scrubber seeks to the
+ * frame at that time. */
+static void
+test_drop_and_seek (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  GtkWidget *page = GTK_WIDGET (fixture->page);
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (page);
+  GtkDropTarget *drop = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (controller))
+        drop = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (drop);
+
+  g_autoptr (GFile) file = g_file_new_for_path (clip_path);
+  GSList files = { file, NULL };
+  GValue value = G_VALUE_INIT;
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, &files);
+  gboolean accepted = FALSE;
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  g_assert_cmpstr (otter_video_page_get_location (fixture->page), ==, clip_path);
+  FrameWait wait = { fixture, 0 };
+  g_assert_true (display_wait_until (shows_frame, &wait, 30));
+
+  GtkWidget *scale = display_find_widget (page, GTK_TYPE_SCALE);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (gtk_range_get_adjustment (GTK_RANGE (scale))), >=, 2.9);
+  gboolean handled;
+  g_signal_emit_by_name (scale, "change-value", GTK_SCROLL_JUMP, 2.0, &handled);
+  wait.number = 20;
+  g_assert_true (display_wait_until (shows_frame, &wait, 30));
+  g_assert_cmpfloat (fabs (gtk_range_get_value (GTK_RANGE (scale)) - 2.0), <, 0.01);
+}
+
 static gboolean
 error_shown (gpointer data)
 {
@@ -383,6 +422,8 @@ main (int argc, char *argv[])
   clip_path = encode_clip ();
 
   g_test_add ("/otter/VideoPage/play-attack-step", Fixture, NULL, fixture_set_up, test_play_attack_step,
+              fixture_tear_down);
+  g_test_add ("/otter/VideoPage/drop-and-seek", Fixture, NULL, fixture_set_up, test_drop_and_seek,
               fixture_tear_down);
   g_test_add ("/otter/VideoPage/error", Fixture, NULL, fixture_set_up, test_error, fixture_tear_down);
   g_test_add ("/otter/VideoPage/no-model", Fixture, NULL, fixture_set_up, test_no_model, fixture_tear_down);
