@@ -8,6 +8,7 @@
 #include "otter-application.h"
 #include "otter-torch.h"
 #include "otter-training-page.h"
+#include "otter-video-page.h"
 #include "otter-window.h"
 
 struct _OtterApplication
@@ -90,8 +91,20 @@ otter_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* By name, as the file manager would: reading the file here would wait on
+ * the disk in the UI thread, and the Video page says so if it is not one. */
+static gboolean
+is_video_file (const char *path)
+{
+  g_autofree char *type = g_content_type_guess (path, NULL, 0, NULL);
+  g_autofree char *mime = type ? g_content_type_get_mime_type (type) : NULL;
+
+  return mime != NULL && g_str_has_prefix (mime, "video/");
+}
+
 /* `otter FILE…` and the file manager's Open With: a model file becomes the
- * model, anything else is opened as a dataset (the last one wins). */
+ * model, a video plays on the Video page, anything else is opened as a
+ * dataset (the last one wins). */
 static void
 otter_application_open (GApplication  *app,
                         GFile        **files,
@@ -120,6 +133,11 @@ otter_application_open (GApplication  *app,
         {
           otter_session_open_model (session, path);
           page = page ? page : "model";
+        }
+      else if (is_video_file (path))
+        {
+          otter_video_page_open (OTTER_VIDEO_PAGE (otter_window_get_page (window, "video")), path);
+          page = "video";
         }
       else
         {

@@ -12,6 +12,7 @@
 #include "otter-perturb-page.h"
 #include "otter-resources.h"
 #include "otter-training-page.h"
+#include "otter-video-page.h"
 #include "otter-window.h"
 
 struct _OtterWindow
@@ -269,6 +270,7 @@ otter_window_class_init (OtterWindowClass *klass)
   g_type_ensure (OTTER_TYPE_PERTURB_PAGE);
   g_type_ensure (OTTER_TYPE_TRAINING_PAGE);
   g_type_ensure (OTTER_TYPE_EVAL_PAGE);
+  g_type_ensure (OTTER_TYPE_VIDEO_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-window.ui");
   gtk_widget_class_bind_template_child (widget_class, OtterWindow, leaflet);
@@ -283,7 +285,7 @@ otter_window_class_init (OtterWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
-  const char *pages[] = { "data", "model", "perturb", "training", "eval" };
+  const char *pages[] = { "data", "model", "perturb", "training", "eval", "video" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK, "win.show-page", "s", pages[i]);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, training_shortcut, "s", "training.start");

@@ -48,7 +48,7 @@ test_window_builds (void)
   OtterSession *session = otter_window_get_session (window);
   g_assert_cmpstr (otter_session_get_title (session), ==, "demo · tiny-96");
 
-  const char *pages[] = { "data", "model", "perturb", "training", "eval" };
+  const char *pages[] = { "data", "model", "perturb", "training", "eval", "video" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       otter_window_show_page (window, pages[i]);
@@ -514,7 +514,7 @@ static void
 test_small_window (void)
 {
   OtterWindow *window = new_window_on_demo ();
-  const char *pages[] = { "data", "model", "perturb", "training", "eval" };
+  const char *pages[] = { "data", "model", "perturb", "training", "eval", "video" };
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   display_spin (0.5);
 
