@@ -398,8 +398,14 @@ otter_video_source_open (OtterVideoSource *self,
             }
           if (!ready && g_get_monotonic_time () > deadline)
             {
-              g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO,
-                           "%s: no frame after %d s", self->name, OPEN_TIMEOUT_MS / 1000);
+              /* a file that never prerolls is one the demuxer gave up on quietly */
+              if (self->info.live)
+                g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO,
+                             "%s: no frame after %d s", self->name, OPEN_TIMEOUT_MS / 1000);
+              else
+                g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO,
+                             "%s is damaged or cut short: no frame after %d s", self->name,
+                             OPEN_TIMEOUT_MS / 1000);
               return FALSE;
             }
           continue;
