@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <array>
+
 #include <torch/nn/functional/pooling.h>
 #include <torch/cuda.h>
 #include <ATen/Parallel.h>
@@ -218,8 +220,9 @@ build_targets (OtterTorchModel *model, const OtterTorchBatch *batch, int out_h, 
   int n_classes = (int) model->class_names.size ();
   at::Tensor heatmap = at::zeros ({ batch->n, n_classes, out_h, out_w }, at::kFloat);
   float *hm = heatmap.data_ptr<float> ();
-  std::vector<int64_t> index, image;
+  std::vector<int64_t> index, image, plane_of;
   std::vector<float> size, offset;
+  std::vector<std::array<int, 4>> regions;
 
   for (int b = 0; b < batch->n; b++)
     for (int k = batch->box_start[b]; k < batch->box_start[b + 1]; k++)
@@ -247,6 +250,12 @@ build_targets (OtterTorchModel *model, const OtterTorchBatch *batch, int out_h, 
         plane[iy * out_w + ix] = 1.0f;
         index.push_back ((int64_t) b * out_h * out_w + iy * out_w + ix);
         image.push_back (b);
+        plane_of.push_back ((int64_t) b * n_classes + box.class_id);
+        /* A peak this close to the centre, with the object's size, still
+         * overlaps the box by IoU ≥ 0.5 (a quarter of each side). */
+        int rx = std::max (1, (int) (w / 4)), ry = std::max (1, (int) (h / 4));
+        regions.push_back ({ std::max (0, ix - rx), std::max (0, iy - ry),
+                             std::min (out_w - 1, ix + rx), std::min (out_h - 1, iy + ry) });
         size.push_back ((float) w);
         size.push_back ((float) h);
         offset.push_back ((float) (cx - ix));
@@ -260,6 +269,12 @@ build_targets (OtterTorchModel *model, const OtterTorchBatch *batch, int out_h, 
   t.image = at::tensor (image.empty () ? std::vector<int64_t>{} : image, at::kLong).to (model->device);
   t.size = at::tensor (size.empty () ? std::vector<float>{} : size, at::kFloat).view ({ -1, 2 }).to (model->device);
   t.offset = at::tensor (offset.empty () ? std::vector<float>{} : offset, at::kFloat).view ({ -1, 2 }).to (model->device);
+  t.plane = at::tensor (plane_of.empty () ? std::vector<int64_t>{} : plane_of, at::kLong).to (model->device);
+  at::Tensor region = at::zeros ({ (int64_t) regions.size (), out_h, out_w }, at::kFloat);
+  for (size_t k = 0; k < regions.size (); k++)
+    region[(int64_t) k].narrow (0, regions[k][1], regions[k][3] - regions[k][1] + 1)
+                       .narrow (1, regions[k][0], regions[k][2] - regions[k][0] + 1).fill_ (1.0f);
+  t.region = region.to (model->device);
   return t;
 }
 

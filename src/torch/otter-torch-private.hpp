@@ -82,6 +82,8 @@ struct Targets
   at::Tensor size;               /* objects × 2 */
   at::Tensor offset;             /* objects × 2 */
   at::Tensor image;              /* objects: image index in the batch */
+  at::Tensor plane;              /* objects: b·C + class, their heat-map plane */
+  at::Tensor region;             /* objects × H × W: 1 where a peak would still find the object */
   int n_objects = 0;
 };
 
