@@ -9,7 +9,6 @@ G_BEGIN_DECLS
 struct _OtterModelPage
 {
   OtterPage         parent_instance;
-  gulong           session_handlers[3];
   char            *error_message;
   gboolean         creating;    /* replacing an existing model */
   GCancellable    *create_cancellable;  /* a model being made; NULL when none is */

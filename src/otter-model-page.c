@@ -317,7 +317,7 @@ otter_model_page_dispose (GObject *object)
 {
   OtterModelPage *self = (OtterModelPage *) object;
 
-  /* Its handlers on the session go with OtterPage's dispose. */
+  /* Its handlers on the session go with OtterPage's signal group. */
   g_cancellable_cancel (self->create_cancellable);
   g_clear_object (&self->create_cancellable);
   g_cancellable_cancel (self->lookup_cancellable);
@@ -401,6 +401,14 @@ otter_model_page_init (OtterModelPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* AdwBin owns its child: binding it would unparent it twice on dispose */
 
+  GSignalGroup *session_signals = otter_page_get_session_signals (OTTER_PAGE (self));
+  g_signal_group_connect_object (session_signals, "notify::model", G_CALLBACK (model_changed_cb), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "notify::dataset", G_CALLBACK (update_page), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (session_signals, "model-error", G_CALLBACK (session_error_cb), self,
+                                 G_CONNECT_SWAPPED);
+
   otter_model_page_init_create (self);
   update_page (self);
 }
@@ -410,23 +418,10 @@ otter_model_page_session_changed (OtterPage    *page,
                                   OtterSession *old)
 {
   OtterModelPage *self = OTTER_MODEL_PAGE (page);
-  OtterSession *session = otter_page_get_session (page);
 
   /* a model for the old session's dataset */
   g_cancellable_cancel (self->create_cancellable);
   g_clear_object (&self->create_cancellable);
-  if (old != NULL)
-    for (guint i = 0; i < G_N_ELEMENTS (self->session_handlers); i++)
-      g_clear_signal_handler (&self->session_handlers[i], old);
-  if (session != NULL)
-    {
-      self->session_handlers[0] = g_signal_connect_swapped (session, "notify::model",
-                                                            G_CALLBACK (model_changed_cb), self);
-      self->session_handlers[1] = g_signal_connect_swapped (session, "notify::dataset",
-                                                            G_CALLBACK (update_page), self);
-      self->session_handlers[2] = g_signal_connect_swapped (session, "model-error",
-                                                            G_CALLBACK (session_error_cb), self);
-    }
   g_clear_pointer (&self->error_message, g_free);
   self->creating = FALSE;
   update_model (self);

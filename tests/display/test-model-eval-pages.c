@@ -9,8 +9,12 @@
 #include <string.h>
 
 #include "display-utils.h"
+#include "otter-data-page.h"
 #include "otter-eval-page.h"
 #include "otter-model-page.h"
+#include "otter-perturb-page.h"
+#include "otter-training-page.h"
+#include "otter-video-page.h"
 #include "otter-resources.h"
 #include "otter-weights.h"
 
@@ -907,6 +911,31 @@ test_eval_page_cancel (void)
   gtk_window_destroy (window);
 }
 
+/* A session outlives the pages that showed it (a window closed while its
+ * dataset still loads): its later changes reach none of them. */
+static void
+test_pages_outlived_by_session (void)
+{
+  g_autoptr (OtterSession) session = otter_session_new ();
+  GType types[] = { OTTER_TYPE_DATA_PAGE, OTTER_TYPE_MODEL_PAGE, OTTER_TYPE_PERTURB_PAGE,
+                    OTTER_TYPE_TRAINING_PAGE, OTTER_TYPE_EVAL_PAGE, OTTER_TYPE_VIDEO_PAGE };
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      GtkWidget *page = g_object_new (types[i], "session", session, NULL);
+      GtkWindow *window = new_window_for (page, 900, 700);
+      gtk_window_destroy (window);
+    }
+  display_spin (0.2);
+  /* the dataset arrives and a model with it: a handler left on a gone page
+   * would run on freed memory here, or warn of a bad cast */
+  otter_session_open_dataset (session, "demo:16");
+  g_assert_true (display_wait_until (has_dataset, session, 60));
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_session_create_model (session, "tiny", 96, &error));
+  g_assert_no_error (error);
+  display_spin (0.3);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -919,6 +948,7 @@ main (int argc, char *argv[])
    * its constructor registers the templates. */
   g_assert_nonnull (otter_get_resource ());
   g_test_add_func ("/otter/ModelPage/shows-model", test_model_page_shows_model);
+  g_test_add_func ("/otter/Pages/outlived-by-session", test_pages_outlived_by_session);
   g_test_add_func ("/otter/ModelPage/create", test_model_page_create);
   g_test_add_func ("/otter/ModelPage/architectures", test_model_page_architectures);
   g_test_add_func ("/otter/ModelPage/pretrained-damaged-cache", test_model_page_pretrained_damaged);
