@@ -296,6 +296,15 @@ export_response_cb (OtterVideoPage       *self,
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      /* a name typed without a suffix the writer knows gets the default format's */
+      g_autofree char *lower = path ? g_ascii_strdown (path, -1) : NULL;
+      if (path != NULL && !extract && !g_str_has_suffix (lower, ".webm") && !g_str_has_suffix (lower, ".mkv") &&
+          !g_str_has_suffix (lower, ".avi") && !g_str_has_suffix (lower, ".mp4"))
+        {
+          char *named = g_strconcat (path, ".webm", NULL);
+          g_free (path);
+          path = named;
+        }
       if (path != NULL)
         start_export (self, path, extract);
     }
