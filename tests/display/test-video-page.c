@@ -432,6 +432,14 @@ row_for_action (OtterVideoPage *page,
   g_assert_not_reached ();
 }
 
+/* The row that shows the export running, then how it ended. */
+static GtkWidget *
+row_for_export_progress (OtterVideoPage *page)
+{
+  GtkWidget *bar = display_find_widget (GTK_WIDGET (page), GTK_TYPE_PROGRESS_BAR);
+  return gtk_widget_get_ancestor (bar, ADW_TYPE_ACTION_ROW);
+}
+
 static guint
 count_frames (const char *path)
 {
@@ -488,6 +496,15 @@ test_export (Fixture       *fixture,
   g_assert_null (g_dir_read_name (listing));
   g_rmdir (dir);
   g_unlink (out);
+
+  /* a folder that cannot be written to: one line that says so */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.export-comparison-to", "s", "/proc/otter/x.webm");
+  g_assert_true (display_wait_until (export_done, fixture->page, 60));
+  const char *message = otter_video_page_get_export_message (fixture->page);
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "x.webm"));
+  g_assert_null (strchr (message, '\n'));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row_for_export_progress (fixture->page))));
 }
 
 static void
