@@ -14,7 +14,7 @@
 /* One export: the worker's copy of its input, and its progress handed to
  * the main thread through one pending idle at a time. Shared by the
  * worker, the idle and the page (g_rc_box). */
-typedef struct
+typedef struct _OtterVideoExportJob
 {
   GWeakRef                page;
   GCancellable           *cancellable;

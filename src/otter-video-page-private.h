@@ -49,7 +49,7 @@ struct _OtterVideoPage
   GtkProgressBar       *export_progress;
   GtkWidget            *export_cancel_button;
   GtkFileChooserNative *export_chooser;
-  gpointer              export_job;   /* the one running, or NULL */
+  struct _OtterVideoExportJob *export_job; /* the one running, or NULL */
   char                 *export_message; /* how the last one ended */
 };
 
