@@ -7,42 +7,7 @@
 #include <gst/gst.h>
 #include <stdlib.h>
 
-#include "otter-image-view.h"
-#include "otter-strip-chart.h"
-#include "otter-video-page.h"
-
-struct _OtterVideoPage
-{
-  OtterPage             parent_instance;
-
-  GtkStack             *stack;
-  AdwStatusPage        *error_page;
-  GtkSpinner           *loading_spinner;
-  GtkWidget            *empty_camera_button;
-  GtkWidget            *camera_button;
-  AdwActionRow         *camera_row;
-  GtkAdjustment        *threshold_adjustment;
-  GtkAdjustment        *epsilon_adjustment;
-  GtkAdjustment        *steps_adjustment;
-  GtkAdjustment        *position_adjustment;
-  AdwComboRow          *window_row;
-  AdwComboRow          *kind_row;
-  AdwComboRow          *space_row;
-  GtkSwitch            *attack_switch;
-  GtkLabel             *model_label;
-  GtkLabel             *fps_label;
-  GtkLabel             *clean_title;
-  GtkLabel             *attacked_title;
-  GtkLabel             *position_label;
-  OtterImageView       *clean_view;
-  OtterImageView       *attacked_view;
-  GtkButton            *play_button;
-  OtterStripChart      *chart;
-
-  OtterVideoPlayer     *player;
-  char                 *camera;       /* "camera:N" for the first device found, or NULL */
-  GtkFileChooserNative *chooser;
-};
+#include "otter-video-page-private.h"
 
 enum
 {
@@ -246,29 +211,39 @@ info_changed_cb (OtterVideoPage *self)
   otter_strip_chart_set_duration (self->chart, seekable ? (double) info->duration / GST_SECOND : 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "video.step-back", seekable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "video.step-forward", seekable);
+  otter_video_page_update_export (self);
   update_position (self);
 }
 
 /* ---- settings ------------------------------------------------------------ */
 
+gboolean
+otter_video_page_get_attack (OtterVideoPage         *self,
+                             OtterTorchAttackParams *attack)
+{
+  guint kind = adw_combo_row_get_selected (self->kind_row);
+  float epsilon = (float) (gtk_adjustment_get_value (self->epsilon_adjustment) / 255.0);
+
+  otter_torch_attack_params_init (attack, kind == 1 ? OTTER_ATTACK_FGSM : kind == 2 ? OTTER_ATTACK_PGD
+                                                                                     : OTTER_ATTACK_OT);
+  attack->epsilon = epsilon;
+  attack->ot.epsilon = epsilon;
+  attack->ot.step_size = epsilon;
+  attack->ot.steps = (int) gtk_adjustment_get_value (self->steps_adjustment);
+  attack->ot.space = adw_combo_row_get_selected (self->space_row) == 1 ? OTTER_FEATURE_SPACE_SPATIAL
+                                                                        : OTTER_FEATURE_SPACE_BATCH;
+  return gtk_switch_get_active (self->attack_switch);
+}
+
 static void
 settings_changed_cb (OtterVideoPage *self)
 {
   OtterTorchAttackParams attack;
-  guint kind = adw_combo_row_get_selected (self->kind_row);
-  float epsilon = (float) (gtk_adjustment_get_value (self->epsilon_adjustment) / 255.0);
+  gboolean on = otter_video_page_get_attack (self, &attack);
 
   /* steps and the feature space are the OT attack's; PGD keeps its own */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->space_row), kind == 0);
-  otter_torch_attack_params_init (&attack, kind == 1 ? OTTER_ATTACK_FGSM : kind == 2 ? OTTER_ATTACK_PGD
-                                                                                      : OTTER_ATTACK_OT);
-  attack.epsilon = epsilon;
-  attack.ot.epsilon = epsilon;
-  attack.ot.step_size = epsilon;
-  attack.ot.steps = (int) gtk_adjustment_get_value (self->steps_adjustment);
-  attack.ot.space = adw_combo_row_get_selected (self->space_row) == 1 ? OTTER_FEATURE_SPACE_SPATIAL
-                                                                       : OTTER_FEATURE_SPACE_BATCH;
-  otter_video_player_set_attack (self->player, gtk_switch_get_active (self->attack_switch) ? &attack : NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->space_row), adw_combo_row_get_selected (self->kind_row) == 0);
+  otter_video_player_set_attack (self->player, on ? &attack : NULL);
   otter_video_player_set_score_threshold (self->player, gtk_adjustment_get_value (self->threshold_adjustment));
 }
 
@@ -291,6 +266,7 @@ model_changed_cb (OtterVideoPage *self)
     return;
   otter_video_player_set_model (self->player, session ? otter_session_get_model (session) : NULL);
   update_model_label (self);
+  otter_video_page_update_export (self);
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -482,6 +458,7 @@ otter_video_page_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  otter_video_page_dispose_export (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OTTER_TYPE_VIDEO_PAGE);
   G_OBJECT_CLASS (otter_video_page_parent_class)->dispose (object);
 }
@@ -564,6 +541,7 @@ otter_video_page_class_init (OtterVideoPageClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "video.toggle-play", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, 0, "video.step-back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, 0, "video.step-forward", NULL);
+  otter_video_page_class_init_export (widget_class);
 }
 
 static void
@@ -596,6 +574,7 @@ otter_video_page_init (OtterVideoPage *self)
   g_signal_connect_swapped (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  otter_video_page_init_export (self);
   setup_camera (self);
   settings_changed_cb (self);
   window_changed_cb (self);

@@ -20,5 +20,8 @@ const char       *otter_video_page_get_location (OtterVideoPage *self);
 OtterVideoPlayer *otter_video_page_get_player (OtterVideoPage *self);
 /* The number of the frame shown, or -1. */
 gint64            otter_video_page_get_frame_number (OtterVideoPage *self);
+/* An export or extraction runs; how the last one ended, or NULL. */
+gboolean          otter_video_page_get_exporting (OtterVideoPage *self);
+const char       *otter_video_page_get_export_message (OtterVideoPage *self);
 
 G_END_DECLS

@@ -287,10 +287,10 @@ test_detections (void)
     { .x1 = 20, .y1 = 30, .x2 = 60, .y2 = 80, .score = 0.5f, .class_id = 7 },  /* no name */
   };
 
-  otter_cli_draw_detections (pixbuf, dets, 0, 2.0, names);
+  otter_draw_detections (pixbuf, dets, 0, 2.0, names);
   g_assert_true (pixbufs_equal (pixbuf, untouched));
 
-  otter_cli_draw_detections (pixbuf, dets, 2, 2.0, names);
+  otter_draw_detections (pixbuf, dets, 2, 2.0, names);
   g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 200);
   g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 200);
   /* The frame runs along the scaled box, in the class colour. */
@@ -312,7 +312,7 @@ test_detections (void)
 
   /* Boxes partly outside the image are clipped, not a crash. */
   OtterTorchDetection wild = { .x1 = -50, .y1 = -50, .x2 = 500, .y2 = 90, .score = 0.3f, .class_id = 0 };
-  otter_cli_draw_detections (pixbuf, &wild, 1, 1.0, NULL);
+  otter_draw_detections (pixbuf, &wild, 1, 1.0, NULL);
 }
 
 /* ---- files ------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include "otter-error.h"
 #include "otter-video-detect.h"
+#include "otter-video-export.h"
 #include "otter-video.h"
 
 static char *tmp_dir;
@@ -434,6 +435,165 @@ test_detect_frame (void)
   otter_torch_model_free (model);
 }
 
+/* ---- otter_video_export ------------------------------------------------ */
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+typedef struct
+{
+  guint64       n_calls, last_read, expected;
+  guint64       cancel_at;             /* 0: never */
+  GCancellable *cancellable;
+} Progress;
+
+static void
+on_export_progress (const OtterVideoExportStats *stats,
+                    const OtterVideoFrame       *frame,
+                    gpointer                     data)
+{
+  Progress *p = data;
+  p->n_calls++;
+  g_assert_cmpuint (stats->n_read, ==, p->last_read + 1);
+  p->last_read = stats->n_read;
+  p->expected = stats->n_expected;
+  if (p->cancel_at > 0 && stats->n_read == p->cancel_at)
+    g_cancellable_cancel (p->cancellable);
+}
+
+static OtterVideoSource *
+open_clip (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = webm_clip ();
+  g_autoptr (OtterVideoSource) video = otter_video_source_new (path, OTTER_VIDEO_READ_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_true (otter_video_source_open (video, NULL, &error));
+  return g_steal_pointer (&video);
+}
+
+/* The comparison video holds every frame, clean and attacked side by
+ * side; every 5th frame is saved with its YOLO labels and a data.yaml
+ * naming the model's classes; progress comes once a frame. */
+static void
+test_export (void)
+{
+  static const char *const classes[] = { "ball", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterModel) model = otter_model_new_builtin ("tiny", classes, 64, 3, &error);
+  g_assert_no_error (error);
+  g_autofree char *dir = g_build_filename (tmp_dir, "export", NULL);
+  g_autofree char *compare = g_build_filename (dir, "compare.webm", NULL);
+  g_autofree char *frames = g_build_filename (dir, "frames", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  OtterVideoExportOptions options;
+  otter_video_export_options_init (&options);
+  options.model = model;
+  otter_torch_attack_params_init (&options.attack, OTTER_ATTACK_FGSM);
+  options.score_threshold = 0.0f;
+  options.compare_path = compare;
+  options.frames_dir = frames;
+  options.labels = TRUE;
+  options.every = 5;
+  Progress progress = { 0 };
+  OtterVideoExportStats stats;
+  g_autoptr (OtterVideoSource) video = open_clip ();
+  g_assert_true (otter_video_export (video, &options, on_export_progress, &progress, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (progress.n_calls, ==, 20);
+  g_assert_cmpuint (progress.expected, ==, 20);
+  g_assert_cmpuint (stats.n_read, ==, 20);
+  g_assert_cmpuint (stats.n_written, ==, 20);
+  g_assert_cmpuint (stats.n_saved, ==, 4);
+  g_assert_cmpuint (stats.n_detected, ==, 20);
+
+  int width = 0, height = 0;
+  g_assert_cmpuint (count_frames (compare, &width, &height), ==, 20);
+  g_assert_cmpint (width, ==, 2 * 160);
+  for (int number = 0; number < 20; number += 5)
+    {
+      g_autofree char *image = g_strdup_printf ("%s/images/frame_%06d.png", frames, number);
+      g_autofree char *label = g_strdup_printf ("%s/labels/frame_%06d.txt", frames, number);
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
+      g_assert_true (g_file_get_contents (label, &text, NULL, NULL));
+      /* threshold 0 keeps what an untrained model finds: a line a box */
+      g_assert_true (g_str_has_prefix (text, "0 "));
+    }
+  g_autofree char *frame_1 = g_build_filename (frames, "images", "frame_000001.png", NULL);
+  g_assert_false (g_file_test (frame_1, G_FILE_TEST_EXISTS));
+  g_autofree char *yaml_path = g_build_filename (frames, "data.yaml", NULL);
+  g_autofree char *yaml = NULL;
+  g_assert_true (g_file_get_contents (yaml_path, &yaml, NULL, NULL));
+  g_assert_nonnull (strstr (yaml, "  0: ball\n"));
+  remove_tree (dir);
+}
+
+/* Cancelled half-way, the export says so and leaves nothing under the
+ * video's name, nor its temporary file; a time range reads only its own
+ * frames. */
+static void
+test_export_cancel (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (tmp_dir, "cancelled", NULL);
+  g_autofree char *compare = g_build_filename (dir, "compare.webm", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  OtterVideoExportOptions options;
+  otter_video_export_options_init (&options);
+  options.compare_path = compare;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Progress progress = { .cancel_at = 8, .cancellable = cancellable };
+  OtterVideoExportStats stats;
+  g_autoptr (OtterVideoSource) video = open_clip ();
+  g_assert_false (otter_video_export (video, &options, on_export_progress, &progress, cancellable, &stats, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (stats.n_read, ==, 8);
+  g_assert_true (dir_is_empty (dir));
+  g_clear_error (&error);
+
+  /* seconds 0.5 to 1.5 at 10 frames/s: frames 5 to 14 */
+  g_autofree char *frames = g_build_filename (dir, "range", NULL);
+  otter_video_export_options_init (&options);
+  options.frames_dir = frames;
+  options.start = 0.5;
+  options.end = 1.5;
+  Progress ranged = { 0 };
+  g_autoptr (OtterVideoSource) again = open_clip ();
+  g_assert_true (otter_video_export (again, &options, on_export_progress, &ranged, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_saved, ==, 10);
+  g_assert_cmpuint (ranged.expected, ==, 10);
+  g_autofree char *first = g_build_filename (frames, "frame_000005.png", NULL);
+  g_autofree char *last = g_build_filename (frames, "frame_000014.png", NULL);
+  g_assert_true (g_file_test (first, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (last, G_FILE_TEST_IS_REGULAR));
+
+  /* an unwritable folder is refused before any frame is read */
+  options.frames_dir = "/proc/otter/frames";
+  g_autoptr (OtterVideoSource) third = open_clip ();
+  g_assert_false (otter_video_export (third, &options, NULL, NULL, NULL, &stats, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "cannot create"));
+  g_assert_cmpuint (stats.n_read, ==, 0);
+  remove_tree (dir);
+}
+
 typedef struct
 {
   int   status;
@@ -547,6 +707,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Video/errors", test_errors);
   g_test_add_func ("/otter/Video/writer", test_writer);
   g_test_add_func ("/otter/Video/detect-frame", test_detect_frame);
+  g_test_add_func ("/otter/Video/export", test_export);
+  g_test_add_func ("/otter/Video/export-cancel", test_export_cancel);
   g_test_add_func ("/otter/Video/cli", test_cli_video);
   int status = g_test_run ();
 

@@ -177,7 +177,7 @@ emit_item (DetectCli                 *cli,
       g_autoptr (GError) error = NULL;
       g_autoptr (GdkPixbuf) pixbuf = otter_cli_pixbuf_new_from_image (item->image);
       g_autofree char *path = annotation_path (cli, item->file);
-      otter_cli_draw_detections (pixbuf, mapped, n_dets, 1.0, cli->names);
+      otter_draw_detections (pixbuf, mapped, n_dets, 1.0, cli->names);
       if (!otter_cli_save_png (pixbuf, path, &error))
         {
           otter_cli_fail ("%s", error->message);

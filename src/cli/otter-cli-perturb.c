@@ -78,7 +78,7 @@ render_input (const float         *chw,
   GdkPixbuf *pixbuf = otter_cli_pixbuf_new_from_chw (chw, size, zoom);
   guint n = start[i + 1] - start[i];
   if (n > 0)
-    otter_cli_draw_detections (pixbuf, &g_array_index (dets, OtterTorchDetection, start[i]),
+    otter_draw_detections (pixbuf, &g_array_index (dets, OtterTorchDetection, start[i]),
                                n, zoom, names);
   return pixbuf;
 }

@@ -149,63 +149,12 @@ otter_cli_cells_overlay_new (GdkPixbuf   *base,
 
 /* ---- cairo bridge ------------------------------------------------------ */
 
-static cairo_surface_t *
-surface_new_from_pixbuf (GdkPixbuf *pixbuf)
-{
-  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
-  int n_channels = gdk_pixbuf_get_n_channels (pixbuf);
-  int src_stride = gdk_pixbuf_get_rowstride (pixbuf);
-  const guint8 *src = gdk_pixbuf_read_pixels (pixbuf);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  guint8 *dst = cairo_image_surface_get_data (surface);
-  int dst_stride = cairo_image_surface_get_stride (surface);
-
-  cairo_surface_flush (surface);
-  for (int y = 0; y < height; y++)
-    {
-      guint32 *row = (guint32 *) (gpointer) (dst + (gsize) y * dst_stride);
-      for (int x = 0; x < width; x++)
-        {
-          const guint8 *s = src + (gsize) y * src_stride + x * n_channels;
-          row[x] = ((guint32) s[0] << 16) | ((guint32) s[1] << 8) | s[2];
-        }
-    }
-  cairo_surface_mark_dirty (surface);
-  return surface;
-}
-
-static void
-surface_copy_to_pixbuf (cairo_surface_t *surface,
-                        GdkPixbuf       *pixbuf)
-{
-  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
-  int n_channels = gdk_pixbuf_get_n_channels (pixbuf);
-  int dst_stride = gdk_pixbuf_get_rowstride (pixbuf);
-  guint8 *dst = gdk_pixbuf_get_pixels (pixbuf);
-  int src_stride = cairo_image_surface_get_stride (surface);
-  const guint8 *src;
-
-  cairo_surface_flush (surface);
-  src = cairo_image_surface_get_data (surface);
-  for (int y = 0; y < height; y++)
-    {
-      const guint32 *row = (const guint32 *) (gconstpointer) (src + (gsize) y * src_stride);
-      for (int x = 0; x < width; x++)
-        {
-          guint8 *d = dst + (gsize) y * dst_stride + x * n_channels;
-          d[0] = (row[x] >> 16) & 0xff;
-          d[1] = (row[x] >> 8) & 0xff;
-          d[2] = row[x] & 0xff;
-        }
-    }
-}
-
 static GdkPixbuf *
 pixbuf_new_from_surface (cairo_surface_t *surface)
 {
   GdkPixbuf *pixbuf = pixbuf_new_rgb (cairo_image_surface_get_width (surface),
                                       cairo_image_surface_get_height (surface));
-  surface_copy_to_pixbuf (surface, pixbuf);
+  otter_draw_surface_copy_to_pixbuf (surface, pixbuf);
   return pixbuf;
 }
 
@@ -241,137 +190,6 @@ show_text_at (cairo_t    *cr,
   cairo_text_extents (cr, text, &ext);
   cairo_move_to (cr, x - ext.x_bearing - ax * ext.width, y - ext.y_bearing - ay * ext.height);
   cairo_show_text (cr, text);
-}
-
-/* ---- detections -------------------------------------------------------- */
-
-typedef struct
-{
-  double x, y, w, h;
-} Rect;
-
-static gboolean
-rects_overlap (const Rect *a,
-               const Rect *b)
-{
-  return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
-}
-
-/* The halo goes to the other end of the lightness scale from the colour:
- * a dark colour on a dark background still shows by its light halo, a
- * light one on a light background by its dark halo. */
-static void
-set_halo_source (cairo_t      *cr,
-                 const guint8  colour[3])
-{
-  if (luminance (colour) > 0.5)
-    cairo_set_source_rgba (cr, 0, 0, 0, 0.8);
-  else
-    cairo_set_source_rgba (cr, 1, 1, 1, 0.8);
-}
-
-void
-otter_cli_draw_detections (GdkPixbuf                 *pixbuf,
-                           const OtterTorchDetection *detections,
-                           guint                      n_detections,
-                           double                     scale,
-                           const char *const         *class_names)
-{
-  g_return_if_fail (GDK_IS_PIXBUF (pixbuf));
-  g_return_if_fail (detections != NULL || n_detections == 0);
-
-  if (n_detections == 0)
-    return;
-
-  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
-  int side = MIN (width, height);
-  double line = CLAMP (side / 200.0, 1.5, 6.0);
-  double font = CLAMP (side / 32.0, 10.0, 36.0);
-  guint n_names = class_names ? g_strv_length ((char **) class_names) : 0;
-  g_autofree Rect *boxes = g_new (Rect, n_detections);
-  g_autofree Rect *tags = g_new (Rect, n_detections);
-  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-  cairo_surface_t *surface = surface_new_from_pixbuf (pixbuf);
-  cairo_t *cr = cairo_create (surface);
-  cairo_font_extents_t fext;
-  double pad = font * 0.25;
-
-  set_font (cr, font, TRUE);
-  cairo_font_extents (cr, &fext);
-
-  /* Place the tags best first, so the best detections get the spot right
-   * above their box; a tag that would cover an earlier one moves down. */
-  for (guint k = 0; k < n_detections; k++)
-    {
-      const OtterTorchDetection *d = &detections[k];
-      double x1 = CLAMP (d->x1 * scale, 0, width), y1 = CLAMP (d->y1 * scale, 0, height);
-      double x2 = CLAMP (d->x2 * scale, 0, width), y2 = CLAMP (d->y2 * scale, 0, height);
-      char *label;
-      cairo_text_extents_t ext;
-
-      boxes[k] = (Rect) { x1, y1, x2 - x1, y2 - y1 };
-      if (d->class_id >= 0 && (guint) d->class_id < n_names)
-        label = g_strdup_printf ("%s %.2f", class_names[d->class_id], d->score);
-      else
-        label = g_strdup_printf ("class %d %.2f", d->class_id, d->score);
-      g_ptr_array_add (labels, label);
-
-      cairo_text_extents (cr, label, &ext);
-      Rect tag = { 0, 0, ext.x_advance + 2 * pad, fext.ascent + fext.descent + 2 * pad };
-      tag.x = CLAMP (x1, 0, MAX (width - tag.w, 0));
-      /* Above the box when there is room, else just inside its top. */
-      tag.y = y1 - tag.h >= 0 ? y1 - tag.h : MIN (y1, MAX (height - tag.h, 0));
-      for (int tries = 0; tries < 8; tries++)
-        {
-          gboolean clash = FALSE;
-          for (guint j = 0; j < k && !clash; j++)
-            clash = rects_overlap (&tag, &tags[j]);
-          if (!clash || tag.y + 2 * tag.h > height)
-            break;
-          tag.y += tag.h;
-        }
-      tags[k] = tag;
-    }
-
-  /* Boxes, then tags, each from the lowest score up. */
-  for (guint k = n_detections; k-- > 0;)
-    {
-      guint8 colour[3];
-      const Rect *r = &boxes[k];
-
-      otter_cli_class_colour (detections[k].class_id, colour);
-      cairo_rectangle (cr, r->x + line / 2, r->y + line / 2, MAX (r->w - line, 0), MAX (r->h - line, 0));
-      cairo_set_line_width (cr, line + 2);
-      set_halo_source (cr, colour);
-      cairo_stroke_preserve (cr);
-      cairo_set_line_width (cr, line);
-      set_source_rgb8 (cr, colour, 1);
-      cairo_stroke (cr);
-    }
-  for (guint k = n_detections; k-- > 0;)
-    {
-      guint8 colour[3];
-      const Rect *t = &tags[k];
-
-      otter_cli_class_colour (detections[k].class_id, colour);
-      cairo_rectangle (cr, t->x, t->y, t->w, t->h);
-      set_source_rgb8 (cr, colour, 1);
-      cairo_fill_preserve (cr);
-      cairo_set_line_width (cr, 1);
-      set_halo_source (cr, colour);
-      cairo_stroke (cr);
-      /* Text in black or white, whichever contrasts with the tag. */
-      if (luminance (colour) > 0.5)
-        cairo_set_source_rgb (cr, 0, 0, 0);
-      else
-        cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_move_to (cr, t->x + pad, t->y + pad + fext.ascent);
-      cairo_show_text (cr, labels->pdata[k]);
-    }
-
-  cairo_destroy (cr);
-  surface_copy_to_pixbuf (surface, pixbuf);
-  cairo_surface_destroy (surface);
 }
 
 /* ---- matrices ---------------------------------------------------------- */
@@ -436,7 +254,7 @@ otter_cli_matrix_new (const float          *values,
 
   /* The matrix itself, pixel-exact. */
   {
-    cairo_surface_t *m = surface_new_from_pixbuf (heat);
+    cairo_surface_t *m = otter_draw_surface_new_from_pixbuf (heat);
     cairo_set_source_surface (cr, m, left, top);
     cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
     cairo_rectangle (cr, left, top, mw, mh);

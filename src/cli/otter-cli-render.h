@@ -4,6 +4,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "otter-draw.h"
 #include "otter-image.h"
 #include "otter-torch.h"
 
@@ -56,14 +57,6 @@ GdkPixbuf *otter_cli_matrix_new        (const float         *values,
                                         const char          *row_name,
                                         const char          *col_name,
                                         OtterCliMatrixLayout *layout);
-
-/* Draws boxes and "label 0.93" tags in place. Box coordinates are
- * multiplied by `scale` to give pixbuf pixels. */
-void       otter_cli_draw_detections   (GdkPixbuf                 *pixbuf,
-                                        const OtterTorchDetection *detections,
-                                        guint                      n_detections,
-                                        double                     scale,
-                                        const char *const         *class_names);
 
 /* Writes a PNG to a temporary file next to `path` and renames it, so
  * `path` is never half-written. */

@@ -413,6 +413,160 @@ test_open_from_command_line (void)
   g_assert_true (display_wait_until (no_workers, NULL, 30));
 }
 
+/* ---- export and extraction ------------------------------------------------ */
+
+static gboolean
+export_done (gpointer data)
+{
+  return !otter_video_page_get_exporting (data);
+}
+
+static GtkWidget *
+row_for_action (OtterVideoPage *page,
+                const char     *action)
+{
+  g_autoptr (GPtrArray) rows = display_find_all (GTK_WIDGET (page), ADW_TYPE_ACTION_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (rows->pdata[i]), action) == 0)
+      return rows->pdata[i];
+  g_assert_not_reached ();
+}
+
+/* The row that shows the export running, then how it ended. */
+static GtkWidget *
+row_for_export_progress (OtterVideoPage *page)
+{
+  GtkWidget *bar = display_find_widget (GTK_WIDGET (page), GTK_TYPE_PROGRESS_BAR);
+  return gtk_widget_get_ancestor (bar, ADW_TYPE_ACTION_ROW);
+}
+
+static guint
+count_frames (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterVideoSource) video = otter_video_source_new (path, OTTER_VIDEO_READ_ALL, &error);
+  g_assert_no_error (error);
+  g_assert_true (otter_video_source_open (video, NULL, &error));
+  g_assert_no_error (error);
+  guint n = 0;
+  OtterVideoFrame *frame;
+  while ((frame = otter_video_source_read_frame (video, -1, NULL, &error)) != NULL)
+    n++, otter_video_frame_unref (frame);
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+open_clip (Fixture *fixture)
+{
+  otter_video_page_open (fixture->page, clip_path);
+  FrameWait wait = { fixture, 0 };
+  g_assert_true (display_wait_until (shows_frame, &wait, 30));
+}
+
+/* Export Comparison is for an opened file; the export runs off the main
+ * thread to a video of every frame; a cancelled one leaves nothing. */
+static void
+test_export (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  GtkWidget *export_row = row_for_action (fixture->page, "video.export-comparison");
+  g_assert_false (gtk_widget_is_sensitive (export_row));
+  open_clip (fixture);
+  g_assert_true (gtk_widget_is_sensitive (export_row));
+
+  g_autofree char *out = g_build_filename (tmp_dir, "ball-compare.webm", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.export-comparison-to", "s", out);
+  g_assert_true (otter_video_page_get_exporting (fixture->page));
+  g_assert_false (gtk_widget_is_sensitive (export_row));
+  g_assert_true (display_wait_until (export_done, fixture->page, 120));
+  g_test_message ("%s", otter_video_page_get_export_message (fixture->page));
+  g_assert_nonnull (strstr (otter_video_page_get_export_message (fixture->page), "Exported 30 frames"));
+  g_assert_cmpuint (count_frames (out), ==, 30);
+  g_assert_true (gtk_widget_is_sensitive (export_row));
+
+  g_autofree char *dir = g_build_filename (tmp_dir, "cancelled", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_autofree char *never = g_build_filename (dir, "never.webm", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.export-comparison-to", "s", never);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.cancel-export", NULL);
+  g_assert_true (display_wait_until (export_done, fixture->page, 60));
+  g_assert_nonnull (strstr (otter_video_page_get_export_message (fixture->page), "cancelled"));
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  g_assert_null (g_dir_read_name (listing));
+  g_rmdir (dir);
+  g_unlink (out);
+
+  /* a folder that cannot be written to: one line that says so */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.export-comparison-to", "s", "/proc/otter/x.webm");
+  g_assert_true (display_wait_until (export_done, fixture->page, 60));
+  const char *message = otter_video_page_get_export_message (fixture->page);
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "x.webm"));
+  g_assert_null (strchr (message, '\n'));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row_for_export_progress (fixture->page))));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+typedef struct
+{
+  OtterSession *session;
+  OtterDataset *old;
+} DatasetWait;
+
+static gboolean
+dataset_replaced (gpointer data)
+{
+  DatasetWait *wait = data;
+  OtterDataset *dataset = otter_session_get_dataset (wait->session);
+  return dataset != NULL && dataset != wait->old;
+}
+
+/* Every 10th frame with the model's labels, and the folder opens as a
+ * dataset of those frames. */
+static void
+test_extract (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  open_clip (fixture);
+  g_autofree char *dir = g_build_filename (tmp_dir, "frames", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.extract-frames-to", "s", dir);
+  g_assert_true (display_wait_until (export_done, fixture->page, 120));
+  g_test_message ("%s", otter_video_page_get_export_message (fixture->page));
+  g_assert_nonnull (strstr (otter_video_page_get_export_message (fixture->page), "Saved 3 frames"));
+  const char *const names[] = { "images/frame_000000.png", "images/frame_000010.png", "images/frame_000020.png",
+                                "labels/frame_000000.txt", "labels/frame_000020.txt", "data.yaml" };
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[k], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+  g_autofree char *skipped = g_build_filename (dir, "images", "frame_000001.png", NULL);
+  g_assert_false (g_file_test (skipped, G_FILE_TEST_EXISTS));
+
+  OtterSession *session = otter_window_get_session (fixture->window);
+  DatasetWait wait = { session, otter_session_get_dataset (session) };
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.open-dataset", "s", dir);
+  g_assert_true (display_wait_until (dataset_replaced, &wait, 60));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (otter_session_get_dataset (session))), ==, 3);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -429,6 +583,8 @@ main (int argc, char *argv[])
   g_test_add ("/otter/VideoPage/no-model", Fixture, NULL, fixture_set_up, test_no_model, fixture_tear_down);
   g_test_add ("/otter/VideoPage/camera-choice", Fixture, NULL, fixture_set_up, test_camera_choice,
               fixture_tear_down);
+  g_test_add ("/otter/VideoPage/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/otter/VideoPage/extract", Fixture, NULL, fixture_set_up, test_extract, fixture_tear_down);
   g_test_add_func ("/otter/VideoPage/close-while-playing", test_close_while_playing);
   g_test_add_func ("/otter/VideoPage/open-from-command-line", test_open_from_command_line);
   int status = g_test_run ();
