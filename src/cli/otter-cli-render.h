@@ -4,7 +4,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
-#include "otter-draw.h"
+#include "otter-draw-pixbuf.h"
 #include "otter-image.h"
 #include "otter-torch.h"
 

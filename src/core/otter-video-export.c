@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
-#include "otter-draw.h"
+#include "otter-draw-pixbuf.h"
 #include "otter-video-export.h"
 
 void

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* otter-draw.c: detections drawn into pixbufs with cairo */
+/* otter-draw-pixbuf.c: detections drawn into pixbufs with cairo */
 
 #include "config.h"
 
 #include "otter-colormap.h"
-#include "otter-draw.h"
+#include "otter-draw-pixbuf.h"
 
 static double
 luminance (const guint8 rgb[3])

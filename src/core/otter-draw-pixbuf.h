@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* otter-draw.h: detections drawn into pixbufs with cairo, for files
+/* otter-draw-pixbuf.h: detections drawn into pixbufs with cairo, for files
  * written without a display (the CLI's figures, video exports) */
 #pragma once
 
