@@ -8,28 +8,9 @@
 #include <string.h>
 
 #include "otter-video-player.h"
+#include "test-video-utils.h"
 
 static char *tmp_dir;
-
-/* Runs a gst-launch style description to its end. */
-static gboolean
-encode (const char *description)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
-  if (pipeline == NULL)
-    {
-      g_test_message ("cannot encode (%s): %s", description, error->message);
-      return FALSE;
-    }
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GstMessage) message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-                                                               GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gboolean ok = message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS;
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return ok;
-}
 
 /* `frames` frames of width × height at `fps` frames/s, VP8 in WebM. */
 static char *
@@ -46,7 +27,7 @@ clip (int frames,
         g_strdup_printf ("videotestsrc num-buffers=%d pattern=ball ! video/x-raw,width=%d,height=%d,"
                          "framerate=%d/1 ! vp8enc deadline=1 ! webmmux ! filesink location=%s",
                          frames, width, height, fps, path);
-      g_assert_true (encode (description));
+      g_assert_true (test_video_encode (description));
     }
   return path;
 }

@@ -13,34 +13,9 @@
 #include "otter-video-detect.h"
 #include "otter-video-export.h"
 #include "otter-video.h"
+#include "test-video-utils.h"
 
 static char *tmp_dir;
-
-/* Runs a gst-launch style description to its end: how the clips are made. */
-static gboolean
-encode (const char *description)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
-  if (pipeline == NULL)
-    {
-      g_test_message ("cannot encode (%s): %s", description, error->message);
-      return FALSE;
-    }
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GstMessage) message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-                                                               GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gboolean ok = message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS;
-  if (message != NULL && !ok)
-    {
-      g_autoptr (GError) gst_error = NULL;
-      gst_message_parse_error (message, &gst_error, NULL);
-      g_test_message ("encoding failed: %s", gst_error->message);
-    }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return ok;
-}
 
 /* `launch` with the clip's path in place of LOCATION. */
 static char *
@@ -52,7 +27,7 @@ make_clip (const char *name,
     {
       g_auto (GStrv) parts = g_strsplit (launch, "LOCATION", -1);
       g_autofree char *description = g_strjoinv (path, parts);
-      g_assert_true (encode (description));
+      g_assert_true (test_video_encode (description));
     }
   return path;
 }
@@ -296,26 +271,6 @@ test_errors (void)
   assert_open_fails (hevc_clip, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "install gstreamer1.0-libav");
 }
 
-static guint
-count_frames (const char *path,
-              int        *width,
-              int        *height)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OtterVideoSource) video = otter_video_source_new (path, OTTER_VIDEO_READ_ALL, &error);
-  g_assert_no_error (error);
-  g_assert_true (otter_video_source_open (video, NULL, &error));
-  g_assert_no_error (error);
-  *width = otter_video_source_get_info (video)->width;
-  *height = otter_video_source_get_info (video)->height;
-  guint n = 0;
-  OtterVideoFrame *frame;
-  while ((frame = otter_video_source_read_frame (video, -1, NULL, &error)) != NULL)
-    n++, otter_video_frame_unref (frame);
-  g_assert_no_error (error);
-  return n;
-}
-
 static gboolean
 dir_is_empty (const char *path)
 {
@@ -346,7 +301,7 @@ test_writer (void)
   g_assert_true (otter_video_writer_finish (writer, &error));
   g_assert_no_error (error);
   int width, height;
-  g_assert_cmpuint (count_frames (path, &width, &height), ==, 12);
+  g_assert_cmpuint (test_video_count_frames (path, &width, &height), ==, 12);
   g_assert_cmpint (width, ==, 64);
   g_assert_cmpint (height, ==, 48);
   g_assert_cmpint (g_unlink (path), ==, 0);
@@ -358,7 +313,7 @@ test_writer (void)
   for (int k = 0; k < 5; k++)
     g_assert_true (otter_video_writer_push (writer, frame->pixels, frame->stride, &error));
   g_assert_true (otter_video_writer_finish (writer, &error));
-  g_assert_cmpuint (count_frames (avi, &width, &height), ==, 5);
+  g_assert_cmpuint (test_video_count_frames (avi, &width, &height), ==, 5);
   g_assert_cmpint (g_unlink (avi), ==, 0);
 
   /* given up half-way: no file, no temporary left beside it */
@@ -522,7 +477,7 @@ test_export (void)
   g_assert_cmpuint (stats.n_detected, ==, 20);
 
   int width = 0, height = 0;
-  g_assert_cmpuint (count_frames (compare, &width, &height), ==, 20);
+  g_assert_cmpuint (test_video_count_frames (compare, &width, &height), ==, 20);
   g_assert_cmpint (width, ==, 2 * 160);
   for (int number = 0; number < 20; number += 5)
     {
@@ -663,7 +618,7 @@ test_cli_video (void)
   g_assert_cmpstr (json_object_get_string_member (o, "attack"), ==, "fgsm");
 
   int width, height;
-  g_assert_cmpuint (count_frames (out, &width, &height), ==, 20);
+  g_assert_cmpuint (test_video_count_frames (out, &width, &height), ==, 20);
   g_assert_cmpint (width, ==, 320);
   g_assert_cmpint (height, ==, 120);
   g_autofree char *yaml = g_build_filename (frames, "data.yaml", NULL);

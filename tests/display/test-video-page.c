@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "display-utils.h"
+#include "../test-video-utils.h"
 #include "otter-image-view.h"
 #include "otter-strip-chart.h"
 #include "otter-video-page.h"
@@ -32,16 +33,7 @@ encode_clip (void)
   g_autofree char *description =
     g_strdup_printf ("videotestsrc num-buffers=30 pattern=ball ! video/x-raw,width=160,height=120,"
                      "framerate=10/1 ! vp8enc deadline=1 ! webmmux ! filesink location=%s", path);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
-  g_assert_no_error (error);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GstMessage) message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-                                                               GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (message);
-  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_true (test_video_encode (description));
   return path;
 }
 
@@ -440,22 +432,6 @@ row_for_export_progress (OtterVideoPage *page)
   return gtk_widget_get_ancestor (bar, ADW_TYPE_ACTION_ROW);
 }
 
-static guint
-count_frames (const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OtterVideoSource) video = otter_video_source_new (path, OTTER_VIDEO_READ_ALL, &error);
-  g_assert_no_error (error);
-  g_assert_true (otter_video_source_open (video, NULL, &error));
-  g_assert_no_error (error);
-  guint n = 0;
-  OtterVideoFrame *frame;
-  while ((frame = otter_video_source_read_frame (video, -1, NULL, &error)) != NULL)
-    n++, otter_video_frame_unref (frame);
-  g_assert_no_error (error);
-  return n;
-}
-
 static void
 open_clip (Fixture *fixture)
 {
@@ -482,7 +458,7 @@ test_export (Fixture       *fixture,
   g_assert_true (display_wait_until (export_done, fixture->page, 120));
   g_test_message ("%s", otter_video_page_get_export_message (fixture->page));
   g_assert_nonnull (strstr (otter_video_page_get_export_message (fixture->page), "Exported 30 frames"));
-  g_assert_cmpuint (count_frames (out), ==, 30);
+  g_assert_cmpuint (test_video_count_frames (out, NULL, NULL), ==, 30);
   g_assert_true (gtk_widget_is_sensitive (export_row));
 
   g_autofree char *dir = g_build_filename (tmp_dir, "cancelled", NULL);
