@@ -195,9 +195,14 @@ export_done_cb (GObject      *unused,
         }
       else if (ok)
         {
-          message = g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " frame to %s",
-                                               "Exported %" G_GUINT64_FORMAT " frames to %s", job->stats.n_written),
-                                     job->stats.n_written, display);
+          message = job->stats.with_audio
+            ? g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " frame with its sound to %s",
+                                         "Exported %" G_GUINT64_FORMAT " frames with their sound to %s",
+                                         job->stats.n_written),
+                               job->stats.n_written, display)
+            : g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " frame to %s",
+                                         "Exported %" G_GUINT64_FORMAT " frames to %s", job->stats.n_written),
+                               job->stats.n_written, display);
         }
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         message = job->extract
@@ -261,6 +266,7 @@ start_export (OtterVideoPage *self,
   else
     {
       job->options.compare_path = job->path;
+      job->options.keep_audio = info->has_audio && gtk_switch_get_active (self->keep_audio_switch);
       job->options.model = job->model;
       if (!otter_video_page_get_attack (self, &job->options.attack))
         otter_torch_attack_params_init (&job->options.attack, OTTER_ATTACK_NONE);
@@ -402,6 +408,11 @@ otter_video_page_update_export (OtterVideoPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "video.cancel-export", self->export_job != NULL);
   /* labels are the model's detections: no model, no labels */
   gtk_widget_set_sensitive (GTK_WIDGET (self->labels_switch), session && otter_session_get_model (session));
+  gboolean sound = info != NULL && info->has_audio;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keep_audio_row), sound);
+  adw_action_row_set_subtitle (self->keep_audio_row,
+                               info == NULL ? "" : sound ? _("Into the exported video, cut to its frames")
+                                                         : _("This video has no sound"));
 }
 
 gboolean
@@ -440,6 +451,8 @@ otter_video_page_class_init_export (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, start_adjustment);
   gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, end_adjustment);
   gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, labels_switch);
+  gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, keep_audio_row);
+  gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, keep_audio_switch);
   gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, export_row);
   gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, export_progress);
   gtk_widget_class_bind_template_child (widget_class, OtterVideoPage, export_cancel_button);

@@ -45,6 +45,8 @@ struct _OtterVideoPage
   GtkAdjustment        *start_adjustment;
   GtkAdjustment        *end_adjustment;
   GtkSwitch            *labels_switch;
+  AdwActionRow         *keep_audio_row;
+  GtkSwitch            *keep_audio_switch;
   AdwActionRow         *export_row;
   GtkProgressBar       *export_progress;
   GtkWidget            *export_cancel_button;

@@ -6,10 +6,12 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "otter-error.h"
+#include "otter-video-audio.h"
 #include "otter-video-detect.h"
 #include "otter-video-export.h"
 #include "otter-video.h"
@@ -549,6 +551,129 @@ test_export_cancel (void)
   remove_tree (dir);
 }
 
+/* Two seconds at 10 frames/s with a sound track that is silent for the
+ * first half second and a loud tone after it. */
+static char *
+clip_with_sound (void)
+{
+  return make_clip ("sound.webm",
+    "webmmux name=mux ! filesink location=LOCATION "
+    "videotestsrc num-buffers=20 pattern=ball ! video/x-raw,width=96,height=64,framerate=10/1 "
+    "! vp8enc deadline=1 ! mux. "
+    "concat name=c ! audioconvert ! vorbisenc ! mux. "
+    "audiotestsrc wave=silence samplesperbuffer=4800 num-buffers=5 ! audio/x-raw,rate=48000,channels=1 ! c. "
+    "audiotestsrc wave=sine volume=0.5 samplesperbuffer=4800 num-buffers=15 ! audio/x-raw,rate=48000,channels=1 "
+    "! c.");
+}
+
+typedef struct
+{
+  guint64 n_samples;
+  double  head_rms;        /* over the first 0.1 s */
+} Sound;
+
+/* Decodes a file's sound as the writer would take it: NULL-free, FALSE
+ * when it has none. */
+static gboolean
+read_sound (const char *path,
+            Sound      *sound)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = g_filename_to_uri (path, NULL, &error);
+  OtterAudioReader *reader = otter_audio_reader_open (uri, path, 0, &error);
+  g_assert_no_error (error);
+  if (reader == NULL)
+    return FALSE;
+  double head_sum = 0;
+  guint64 head_n = 0, head_samples = OTTER_AUDIO_RATE / 10 * OTTER_AUDIO_CHANNELS;
+  *sound = (Sound) { 0 };
+  GstBuffer *buffer;
+  while ((buffer = otter_audio_reader_read (reader, &error)) != NULL)
+    {
+      GstMapInfo map;
+      gst_buffer_map (buffer, &map, GST_MAP_READ);
+      const gint16 *values = (const gint16 *) (gconstpointer) map.data;
+      gsize n_values = map.size / sizeof (gint16);
+      for (gsize k = 0; k < n_values && head_n < head_samples; k++, head_n++)
+        head_sum += (double) values[k] * values[k];
+      sound->n_samples += map.size / OTTER_AUDIO_BYTES_PER_SAMPLE;
+      gst_buffer_unmap (buffer, &map);
+      gst_buffer_unref (buffer);
+    }
+  g_assert_no_error (error);
+  otter_audio_reader_free (reader);
+  sound->head_rms = head_n > 0 ? sqrt (head_sum / head_n) / 32768 : 0;
+  return TRUE;
+}
+
+/* The sound goes along from where the first frame starts to where the
+ * last ends, in WebM (Opus) and AVI (MP3); it stays out when asked, and a
+ * clip without any gives a video without. */
+static void
+test_export_audio (void)
+{
+  static const struct { const char *name; double start; guint64 max_frames; guint n_frames; gboolean loud; } cases[] = {
+    { "from-half.webm", 0.5, 0, 15, TRUE },
+    { "first-half.webm", 0, 5, 5, FALSE },
+    { "from-half.avi", 0.5, 0, 15, TRUE },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *clip = clip_with_sound ();
+  g_autofree char *dir = g_build_filename (tmp_dir, "audio", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  OtterVideoExportOptions options;
+  OtterVideoExportStats stats;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = g_build_filename (dir, cases[i].name, NULL);
+      otter_video_export_options_init (&options);
+      options.compare_path = out;
+      options.start = cases[i].start;
+      options.max_frames = cases[i].max_frames;
+      g_autoptr (OtterVideoSource) video = otter_video_source_new (clip, OTTER_VIDEO_READ_ALL, &error);
+      g_assert_true (otter_video_source_open (video, NULL, &error));
+      g_assert_true (otter_video_export (video, &options, NULL, NULL, NULL, &stats, &error));
+      g_assert_no_error (error);
+      g_assert_true (stats.with_audio);
+      g_assert_cmpuint (test_video_count_frames (out, NULL, NULL), ==, cases[i].n_frames);
+
+      Sound sound;
+      g_assert_true (read_sound (out, &sound));
+      double seconds = (double) sound.n_samples / OTTER_AUDIO_RATE, expected = cases[i].n_frames / 10.0;
+      g_test_message ("%s: %.3f s of sound for %.1f s of video, first 0.1 s at RMS %.3f", cases[i].name, seconds,
+                      expected, sound.head_rms);
+      /* the encoders work in blocks of 20–26 ms */
+      g_assert_cmpfloat (fabs (seconds - expected), <, 0.05);
+      if (cases[i].loud)
+        g_assert_cmpfloat (sound.head_rms, >, 0.1);
+      else
+        g_assert_cmpfloat (sound.head_rms, <, 0.02);
+    }
+
+  g_autofree char *silent = g_build_filename (dir, "dropped.webm", NULL);
+  otter_video_export_options_init (&options);
+  options.compare_path = silent;
+  options.keep_audio = FALSE;
+  g_autoptr (OtterVideoSource) video = otter_video_source_new (clip, OTTER_VIDEO_READ_ALL, &error);
+  g_assert_true (otter_video_source_open (video, NULL, &error));
+  g_assert_true (otter_video_export (video, &options, NULL, NULL, NULL, &stats, &error));
+  g_assert_false (stats.with_audio);
+  Sound none;
+  g_assert_false (read_sound (silent, &none));
+  g_assert_cmpuint (test_video_count_frames (silent, NULL, NULL), ==, 20);
+
+  /* asked to keep what is not there */
+  g_autofree char *mute = g_build_filename (dir, "mute.webm", NULL);
+  otter_video_export_options_init (&options);
+  options.compare_path = mute;
+  g_autoptr (OtterVideoSource) plain = open_clip ();
+  g_assert_true (otter_video_export (plain, &options, NULL, NULL, NULL, &stats, &error));
+  g_assert_false (stats.with_audio);
+  g_assert_false (read_sound (mute, &none));
+  remove_tree (dir);
+}
+
 typedef struct
 {
   int   status;
@@ -616,6 +741,7 @@ test_cli_video (void)
   g_assert_cmpint (json_object_get_int_member (o, "frames_dropped"), ==, 0);
   g_assert_cmpfloat (json_object_get_double_member (o, "mean_detections_clean"), >, 0);
   g_assert_cmpstr (json_object_get_string_member (o, "attack"), ==, "fgsm");
+  g_assert_false (json_object_get_boolean_member (o, "audio"));
 
   int width, height;
   g_assert_cmpuint (test_video_count_frames (out, &width, &height), ==, 20);
@@ -646,6 +772,25 @@ test_cli_video (void)
   g_autoptr (CliRun) folder = run_cli ("video", "--input", clip, "--out", "/proc/otter/x.webm", NULL);
   g_assert_cmpint (folder->status, ==, 1);
   g_assert_nonnull (strstr (folder->err, "/proc/otter"));
+
+  /* a clip's sound goes along unless --no-audio says otherwise */
+  g_autofree char *sound_clip = clip_with_sound ();
+  g_autofree char *with = g_build_filename (tmp_dir, "with-sound.webm", NULL);
+  g_autofree char *without = g_build_filename (tmp_dir, "without-sound.webm", NULL);
+  g_autoptr (CliRun) kept = run_cli ("video", "--input", sound_clip, "--out", with, NULL);
+  g_test_message ("%s%s", kept->out, kept->err);
+  g_assert_cmpint (kept->status, ==, 0);
+  g_assert_nonnull (strstr (kept->out, "with sound"));
+  g_autoptr (CliRun) dropped = run_cli ("video", "--input", sound_clip, "--out", without, "--no-audio", "--json",
+                                        NULL);
+  g_assert_cmpint (dropped->status, ==, 0);
+  g_autoptr (JsonParser) dropped_parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (dropped_parser, dropped->out, -1, &error));
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (json_parser_get_root (dropped_parser)),
+                                                  "audio"));
+  Sound sound;
+  g_assert_true (read_sound (with, &sound));
+  g_assert_false (read_sound (without, &sound));
 }
 
 int
@@ -664,6 +809,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Video/detect-frame", test_detect_frame);
   g_test_add_func ("/otter/Video/export", test_export);
   g_test_add_func ("/otter/Video/export-cancel", test_export_cancel);
+  g_test_add_func ("/otter/Video/export-audio", test_export_audio);
   g_test_add_func ("/otter/Video/cli", test_cli_video);
   int status = g_test_run ();
 

@@ -49,13 +49,14 @@ otter_cli_video (int argc, char **argv)
   g_autofree char *attack_name = NULL, *epsilon_text = NULL;
   double score_threshold = 0.3, start = 0, end = -1;
   int every = 1, threads = 0, max_frames = 0;
-  gboolean json = FALSE, labels = FALSE;
+  gboolean json = FALSE, labels = FALSE, no_audio = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
     { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (needed for detections and --labels)", "FILE" },
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "A video file, or camera:N", "VIDEO" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the frames with their detections (clean | attacked side by side with --attack): .webm, .mkv, .avi or .mp4", "FILE" },
+    { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Leave the input's sound out of --out (kept by default)", NULL },
     { "attack", 'a', 0, G_OPTION_ARG_STRING, &attack_name, "none (default), ot, fgsm or pgd", "ATTACK" },
     { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon_text, "L∞ budget ε of the attack [8/255]", "EPS" },
     { "score-threshold", 's', 0, G_OPTION_ARG_DOUBLE, &score_threshold, "Lowest score drawn and counted [0.3]", "S" },
@@ -102,6 +103,7 @@ otter_cli_video (int argc, char **argv)
   options.end = end;
   options.max_frames = (guint64) max_frames;
   options.compare_path = out;
+  options.keep_audio = !no_audio;
   options.frames_dir = frames_out;
   options.labels = labels;
   OtterAttackKind kind = OTTER_ATTACK_NONE;
@@ -128,7 +130,9 @@ otter_cli_video (int argc, char **argv)
       options.model = model;
     }
 
-  g_autoptr (OtterVideoSource) source = otter_video_source_new (input, OTTER_VIDEO_READ_ALL, &error);
+  /* a camera does not wait for a slow model: the frames it missed are counted */
+  g_autoptr (OtterVideoSource) source = otter_video_source_new (input, camera ? OTTER_VIDEO_REAL_TIME
+                                                                               : OTTER_VIDEO_READ_ALL, &error);
   if (source == NULL || !otter_video_source_open (source, NULL, &error))
     return otter_cli_fail ("%s", error->message);
   const OtterVideoInfo *info = otter_video_source_get_info (source);
@@ -166,6 +170,8 @@ otter_cli_video (int argc, char **argv)
       json_builder_add_int_value (b, (gint64) stats.n_read);
       json_builder_set_member_name (b, "frames_written");
       json_builder_add_int_value (b, (gint64) stats.n_written);
+      json_builder_set_member_name (b, "audio");
+      json_builder_add_boolean_value (b, stats.with_audio);
       json_builder_set_member_name (b, "frames_saved");
       json_builder_add_int_value (b, (gint64) stats.n_saved);
       /* every frame is read here; only a real-time reader drops any */
@@ -198,7 +204,8 @@ otter_cli_video (int argc, char **argv)
       if (isfinite (mean_attacked))
         g_print (", %.2f under %s\n", mean_attacked, otter_attack_kind_to_string (kind));
       if (out != NULL)
-        g_print ("wrote %s (%" G_GUINT64_FORMAT " frames)\n", out, stats.n_written);
+        g_print ("wrote %s (%" G_GUINT64_FORMAT " frames%s)\n", out, stats.n_written,
+                 stats.with_audio ? ", with sound" : "");
       if (frames_out != NULL)
         g_print ("saved %" G_GUINT64_FORMAT " frames in %s\n", stats.n_saved, frames_out);
     }

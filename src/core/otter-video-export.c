@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "otter-draw-pixbuf.h"
+#include "otter-error.h"
 #include "otter-video-export.h"
 
 void
@@ -16,7 +17,7 @@ otter_video_export_options_init (OtterVideoExportOptions *options)
 {
   g_return_if_fail (options != NULL);
 
-  *options = (OtterVideoExportOptions) { .score_threshold = 0.3f, .every = 1, .end = -1 };
+  *options = (OtterVideoExportOptions) { .score_threshold = 0.3f, .every = 1, .end = -1, .keep_audio = TRUE };
   otter_torch_attack_params_init (&options->attack, OTTER_ATTACK_NONE);
 }
 
@@ -95,10 +96,32 @@ typedef struct
 {
   const OtterVideoExportOptions *options;
   OtterVideoExportStats         *stats;
+  OtterVideoSource              *source;
   OtterVideoWriter              *writer;
   char                          *images_dir;
   char                          *labels_dir;
 } Export;
+
+/* The comparison's writer, opened on the first frame so that its sound
+ * starts where that frame does. */
+static gboolean
+open_writer (Export                *ex,
+             const OtterVideoFrame *first,
+             GError               **error)
+{
+  const OtterVideoExportOptions *opt = ex->options;
+  const OtterVideoInfo *info = otter_video_source_get_info (ex->source);
+  gboolean twin = opt->model != NULL && opt->attack.kind != OTTER_ATTACK_NONE;
+  int fps_n = info->fps_n > 0 ? info->fps_n : 25, fps_d = info->fps_n > 0 ? info->fps_d : 1;
+  const char *audio_uri = opt->keep_audio && info->has_audio ? otter_video_source_get_uri (ex->source) : NULL;
+
+  ex->writer = otter_video_writer_new_with_audio (opt->compare_path, info->width * (twin ? 2 : 1), info->height,
+                                                  fps_n, fps_d, audio_uri, MAX (first->pts, 0), error);
+  if (ex->writer == NULL)
+    return FALSE;
+  ex->stats->with_audio = otter_video_writer_has_audio (ex->writer);
+  return TRUE;
+}
 
 static gboolean
 handle_frame (Export                *ex,
@@ -108,6 +131,9 @@ handle_frame (Export                *ex,
   const OtterVideoExportOptions *opt = ex->options;
   OtterVideoExportStats *stats = ex->stats;
   g_autoptr (OtterVideoDetections) found = NULL;
+
+  if (opt->compare_path != NULL && ex->writer == NULL && !open_writer (ex, frame, error))
+    return FALSE;
 
   if (opt->model != NULL)
     {
@@ -167,13 +193,16 @@ expected_frames (const OtterVideoInfo          *info,
   return opt->max_frames > 0 ? MIN (expected, opt->max_frames) : expected;
 }
 
-/* Directories, data.yaml and the writer, before the first frame. */
+/* Directories and data.yaml, before the first frame; the video's path
+ * is checked, as its writer waits for the first frame. */
 static gboolean
-prepare (Export               *ex,
-         const OtterVideoInfo *info,
-         GError              **error)
+prepare (Export  *ex,
+         GError **error)
 {
   const OtterVideoExportOptions *opt = ex->options;
+
+  if (opt->compare_path != NULL && !otter_video_writer_check_path (opt->compare_path, error))
+    return FALSE;
 
   if (opt->frames_dir != NULL)
     {
@@ -187,15 +216,6 @@ prepare (Export               *ex,
               !write_data_yaml (opt->frames_dir, otter_model_get_class_names (opt->model), error))
             return FALSE;
         }
-    }
-  if (opt->compare_path != NULL)
-    {
-      gboolean twin = opt->model != NULL && opt->attack.kind != OTTER_ATTACK_NONE;
-      int fps_n = info->fps_n > 0 ? info->fps_n : 25, fps_d = info->fps_n > 0 ? info->fps_d : 1;
-      ex->writer = otter_video_writer_new (opt->compare_path, info->width * (twin ? 2 : 1), info->height,
-                                           fps_n, fps_d, error);
-      if (ex->writer == NULL)
-        return FALSE;
     }
   return TRUE;
 }
@@ -215,7 +235,7 @@ otter_video_export (OtterVideoSource              *source,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   OtterVideoExportStats own_stats;
-  Export ex = { .options = options, .stats = stats ? stats : &own_stats };
+  Export ex = { .options = options, .stats = stats ? stats : &own_stats, .source = source };
   const OtterVideoInfo *info = otter_video_source_get_info (source);
   g_autoptr (GError) local_error = NULL;
   gboolean ok = FALSE;
@@ -223,7 +243,7 @@ otter_video_export (OtterVideoSource              *source,
   *ex.stats = (OtterVideoExportStats) { .n_expected = expected_frames (info, options) };
   if (options->start > 0 && !otter_video_source_seek (source, (gint64) (options->start * 1e9), &local_error))
     goto out;
-  if (!prepare (&ex, info, &local_error))
+  if (!prepare (&ex, &local_error))
     goto out;
 
   gint64 end_ns = options->end > 0 ? (gint64) (options->end * 1e9) : -1;
@@ -250,6 +270,12 @@ otter_video_export (OtterVideoSource              *source,
   /* a cancel during the last frame still counts: the caller asked for nothing */
   if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     goto out;
+  if (options->compare_path != NULL && ex.writer == NULL)
+    {
+      g_set_error (&local_error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s: no frames to write",
+                   options->compare_path);
+      goto out;
+    }
   if (ex.writer != NULL)
     {
       ex.stats->n_written = otter_video_writer_get_n_frames (ex.writer);

@@ -18,6 +18,7 @@ typedef struct
   /* The frames with their detections drawn, the attacked frame beside the
    * clean one under an attack (.webm, .mkv, .avi or .mp4), or NULL. */
   const char             *compare_path;
+  gboolean                keep_audio;       /* the clip's sound goes into compare_path */
   /* Frames as PNG images, or NULL; with `labels` in the YOLO layout
    * (images/, labels/ and data.yaml), which needs a model. */
   const char             *frames_dir;
@@ -27,7 +28,8 @@ typedef struct
   guint64                 max_frames;       /* 0: no limit */
 } OtterVideoExportOptions;
 
-/* No model, no outputs, every frame from start to end, threshold 0.3. */
+/* No model, no outputs, every frame from start to end, threshold 0.3,
+ * sound kept. */
 void otter_video_export_options_init (OtterVideoExportOptions *options);
 
 typedef struct
@@ -35,6 +37,7 @@ typedef struct
   guint64 n_expected;      /* frames in the range, from the duration and rate; 0 when unknown */
   guint64 n_read;          /* frames read and handled so far */
   guint64 n_written;       /* frames in compare_path */
+  gboolean with_audio;     /* compare_path has the clip's sound */
   guint64 n_saved;         /* images in frames_dir */
   guint64 n_detected;      /* frames the model ran on */
   double  clean_sum;       /* detections summed over those frames */

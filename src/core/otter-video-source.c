@@ -638,6 +638,13 @@ otter_video_source_get_location (OtterVideoSource *self)
   return self->location;
 }
 
+const char *
+otter_video_source_get_uri (OtterVideoSource *self)
+{
+  g_return_val_if_fail (OTTER_IS_VIDEO_SOURCE (self), NULL);
+  return self->uri;
+}
+
 void
 otter_video_source_close (OtterVideoSource *self)
 {

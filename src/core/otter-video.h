@@ -65,6 +65,8 @@ gboolean              otter_video_source_open       (OtterVideoSource  *self,
                                                      GError           **error);
 const OtterVideoInfo *otter_video_source_get_info   (OtterVideoSource  *self);
 const char           *otter_video_source_get_location (OtterVideoSource *self);
+/* The file's URI; NULL for a camera. */
+const char           *otter_video_source_get_uri    (OtterVideoSource  *self);
 /* The next frame; NULL at the end of the stream (error unset) or on an
  * error. Blocks until a frame is decoded, the stream ends or `cancellable`
  * fires; in real-time mode it also returns NULL without an error after
@@ -101,6 +103,25 @@ OtterVideoWriter *otter_video_writer_new    (const char        *path,
                                              int                fps_n,
                                              int                fps_d,
                                              GError           **error);
+/* Whether a writer could be made at `path`: a known suffix, in a folder
+ * that exists and takes files. Nothing is created. */
+gboolean          otter_video_writer_check_path (const char    *path,
+                                                 GError       **error);
+/* The same, with the sound of the video file at `audio_uri` from
+ * `audio_start` (ns) on muxed in beside the frames (Opus in .webm and
+ * .mkv, MP3 in .avi and .mp4) and cut where the last frame ends. A file
+ * without sound gives a video without; one whose sound cannot be decoded
+ * is an error. Blocks while it opens the sound. */
+OtterVideoWriter *otter_video_writer_new_with_audio (const char   *path,
+                                                     int           width,
+                                                     int           height,
+                                                     int           fps_n,
+                                                     int           fps_d,
+                                                     const char   *audio_uri,
+                                                     gint64        audio_start,
+                                                     GError      **error);
+/* Whether the file gets a sound track. */
+gboolean          otter_video_writer_has_audio (OtterVideoWriter *writer);
 /* Appends a frame (`stride` bytes a row); blocks while the encoder is
  * behind. */
 gboolean          otter_video_writer_push   (OtterVideoWriter  *writer,

@@ -483,6 +483,57 @@ test_export (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row_for_export_progress (fixture->page))));
 }
 
+static gboolean
+shows_location (gpointer data)
+{
+  Fixture *fixture = data;
+  const OtterVideoInfo *info = otter_video_player_get_info (otter_video_page_get_player (fixture->page));
+  return info != NULL && info->has_audio && otter_video_page_get_frame_number (fixture->page) == 0;
+}
+
+/* The sound goes along unless the switch says otherwise; a clip without
+ * any has the switch off limits. */
+static void
+test_export_sound (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  GtkWidget *keep_row = display_find_row (GTK_WIDGET (fixture->page), "Keep the _Sound");
+  g_assert_nonnull (keep_row);
+  GtkWidget *keep = display_find_widget (keep_row, GTK_TYPE_SWITCH);
+  open_clip (fixture);
+  g_assert_false (gtk_widget_is_sensitive (keep_row));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (keep_row)), ==, "This video has no sound");
+
+  g_autofree char *sound_clip = g_build_filename (tmp_dir, "sound.webm", NULL);
+  g_autofree char *description = g_strdup_printf (
+    "webmmux name=mux ! filesink location=%s "
+    "videotestsrc num-buffers=10 pattern=ball ! video/x-raw,width=96,height=64,framerate=10/1 ! vp8enc deadline=1 "
+    "! mux. audiotestsrc num-buffers=10 samplesperbuffer=4800 ! audio/x-raw,rate=48000 ! vorbisenc ! mux.",
+    sound_clip);
+  g_assert_true (test_video_encode (description));
+  otter_video_page_open (fixture->page, sound_clip);
+  g_assert_true (display_wait_until (shows_location, fixture, 30));
+  g_assert_true (gtk_widget_is_sensitive (keep_row));
+  save_png (fixture, "video-export-sound.png");
+
+  g_autofree char *with = g_build_filename (tmp_dir, "with-sound.webm", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.export-comparison-to", "s", with);
+  g_assert_true (display_wait_until (export_done, fixture->page, 120));
+  g_test_message ("%s", otter_video_page_get_export_message (fixture->page));
+  g_assert_nonnull (strstr (otter_video_page_get_export_message (fixture->page), "with their sound"));
+
+  gtk_switch_set_active (GTK_SWITCH (keep), FALSE);
+  g_autofree char *without = g_build_filename (tmp_dir, "without-sound.webm", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "video.export-comparison-to", "s", without);
+  g_assert_true (display_wait_until (export_done, fixture->page, 120));
+  g_test_message ("%s", otter_video_page_get_export_message (fixture->page));
+  g_assert_null (strstr (otter_video_page_get_export_message (fixture->page), "with their sound"));
+  g_assert_cmpuint (test_video_count_frames (without, NULL, NULL), ==, 10);
+  g_unlink (with);
+  g_unlink (without);
+  g_unlink (sound_clip);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -557,6 +608,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/otter/VideoPage/error", Fixture, NULL, fixture_set_up, test_error, fixture_tear_down);
   g_test_add ("/otter/VideoPage/no-model", Fixture, NULL, fixture_set_up, test_no_model, fixture_tear_down);
+  g_test_add ("/otter/VideoPage/export-sound", Fixture, NULL, fixture_set_up, test_export_sound,
+              fixture_tear_down);
   g_test_add ("/otter/VideoPage/camera-choice", Fixture, NULL, fixture_set_up, test_camera_choice,
               fixture_tear_down);
   g_test_add ("/otter/VideoPage/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
