@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,4 +39,24 @@ bench_median (double *values, int n)
         values[j - 1] = t;
       }
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+static inline int
+bench_compare_double (gconstpointer a,
+                      gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* The p-quantile (0–1) of an array of doubles, which it sorts; NaN when empty. */
+static inline double
+bench_percentile (GArray *values,
+                  double  p)
+{
+  if (values->len == 0)
+    return NAN;
+  g_array_sort (values, bench_compare_double);
+  guint i = (guint) MIN (values->len - 1, floor (p * (values->len - 1) + 0.5));
+  return g_array_index (values, double, i);
 }

@@ -14,6 +14,7 @@
 
 #include <adwaita.h>
 
+#include "bench-common.h"
 #include "otter-training-page.h"
 
 #define TICK_MS 5
@@ -59,25 +60,6 @@ frame_cb (GtkWidget     *widget,
     }
   stats->last_frame = now;
   return G_SOURCE_CONTINUE;
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  if (values->len == 0)
-    return NAN;
-  g_array_sort (values, compare_double);
-  guint i = (guint) MIN (values->len - 1, floor (p * (values->len - 1) + 0.5));
-  return g_array_index (values, double, i);
 }
 
 static void
@@ -198,8 +180,8 @@ main (int argc, char *argv[])
   otter_trainer_stop (trainer);
   spin_until (trainer_is_final, session, 120);
 
-  double max_stall = percentile (stats.gaps, 1.0);
-  double p99_stall = percentile (stats.gaps, 0.99);
+  double max_stall = bench_percentile (stats.gaps, 1.0);
+  double p99_stall = bench_percentile (stats.gaps, 0.99);
   guint over_50 = 0;
   for (guint i = 0; i < stats.gaps->len; i++)
     over_50 += g_array_index (stats.gaps, double, i) > 50;
@@ -209,11 +191,11 @@ main (int argc, char *argv[])
            data, measured, steps, ips, n_points, MAX (1, g_get_num_processors () - 1));
   g_print ("  main loop (%d ms timeout, %u ticks): max gap %.1f ms, p99 %.1f ms, median %.1f ms, "
            "%u gaps over 50 ms\n",
-           TICK_MS, stats.gaps->len, max_stall, p99_stall, percentile (stats.gaps, 0.5), over_50);
+           TICK_MS, stats.gaps->len, max_stall, p99_stall, bench_percentile (stats.gaps, 0.5), over_50);
   g_print ("  longest gap began %.2f s after Start\n", stats.worst_at);
   g_print ("  chart frames (%u): median interval %.1f ms, p99 %.1f ms, max %.1f ms\n",
-           stats.frames->len, percentile (stats.frames, 0.5), percentile (stats.frames, 0.99),
-           percentile (stats.frames, 1.0));
+           stats.frames->len, bench_percentile (stats.frames, 0.5), bench_percentile (stats.frames, 0.99),
+           bench_percentile (stats.frames, 1.0));
   g_print ("  aim: no stall over 50 ms: %s\n", max_stall <= 50 ? "met" : "NOT met");
 
   gtk_window_destroy (GTK_WINDOW (window));
