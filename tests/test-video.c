@@ -203,6 +203,43 @@ test_mjpeg_with_audio (void)
   g_assert_cmpuint (n, ==, 12);
 }
 
+/* camera:test behaves as a camera: live, no duration, not seekable, and
+ * a reader slower than its 30 frames/s gets the newest frame with the
+ * ones it missed counted as dropped. */
+static void
+test_test_camera (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OtterVideoSource) camera = otter_video_source_new ("camera:test", OTTER_VIDEO_REAL_TIME, &error);
+  g_assert_no_error (error);
+  g_assert_true (otter_video_source_open (camera, NULL, &error));
+  g_assert_no_error (error);
+  const OtterVideoInfo *info = otter_video_source_get_info (camera);
+  g_assert_true (info->live);
+  g_assert_false (info->seekable);
+  g_assert_cmpint (info->duration, ==, -1);
+  g_assert_cmpint (info->width, ==, 640);
+  g_assert_cmpint (info->height, ==, 480);
+  g_assert_cmpint (info->fps_n, ==, 30);
+  g_assert_null (otter_video_source_get_uri (camera));
+
+  gint64 last = -1;
+  for (int i = 0; i < 4; i++)
+    {
+      g_autoptr (OtterVideoFrame) frame = otter_video_source_read_frame (camera, 5000, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (frame);
+      g_assert_cmpint (frame->number, >, last);
+      last = frame->number;
+      /* a model taking 200 ms a frame */
+      g_usleep (200 * 1000);
+    }
+  guint64 dropped = otter_video_source_get_n_dropped (camera);
+  g_test_message ("last frame %" G_GINT64_FORMAT ", %" G_GUINT64_FORMAT " dropped", last, dropped);
+  g_assert_cmpuint (dropped, >=, 3);
+  otter_video_source_close (camera);
+}
+
 static void
 assert_open_fails (const char  *location,
                    GQuark       domain,
@@ -769,6 +806,16 @@ test_cli_video (void)
   g_autoptr (CliRun) camera = run_cli ("video", "--input", "camera:7", "--out", never, "--max-frames", "5", NULL);
   g_assert_cmpint (camera->status, ==, 1);
   g_assert_nonnull (strstr (camera->err, "/dev/video7"));
+  g_autoptr (CliRun) live = run_cli ("video", "--model", model_path, "--input", "camera:test", "--max-frames", "6",
+                                     "--json", "-j", "1", NULL);
+  g_test_message ("%s%s", live->out, live->err);
+  g_assert_cmpint (live->status, ==, 0);
+  g_autoptr (JsonParser) live_parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (live_parser, live->out, -1, &error));
+  JsonObject *live_o = json_node_get_object (json_parser_get_root (live_parser));
+  g_assert_cmpint (json_object_get_int_member (live_o, "frames_read"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (live_o, "width"), ==, 640);
+  g_assert_true (json_object_has_member (live_o, "frames_dropped"));
   g_autoptr (CliRun) folder = run_cli ("video", "--input", clip, "--out", "/proc/otter/x.webm", NULL);
   g_assert_cmpint (folder->status, ==, 1);
   g_assert_nonnull (strstr (folder->err, "/proc/otter"));
@@ -804,6 +851,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Video/seek", test_seek);
   g_test_add_func ("/otter/Video/real-time", test_real_time);
   g_test_add_func ("/otter/Video/mjpeg-with-audio", test_mjpeg_with_audio);
+  g_test_add_func ("/otter/Video/test-camera", test_test_camera);
   g_test_add_func ("/otter/Video/errors", test_errors);
   g_test_add_func ("/otter/Video/writer", test_writer);
   g_test_add_func ("/otter/Video/detect-frame", test_detect_frame);

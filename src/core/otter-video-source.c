@@ -32,6 +32,7 @@ struct _OtterVideoSource
   char           *name;           /* for messages: a file's base name, or "camera N" */
   char           *uri;            /* files */
   char           *device;         /* cameras */
+  gboolean        test_camera;    /* camera:test, a live test pattern */
   OtterVideoMode  mode;
 
   GstElement     *pipeline;
@@ -271,9 +272,9 @@ static gboolean
 build_pipeline (OtterVideoSource *self,
                 GError          **error)
 {
-  GstElement *source = self->device != NULL
-    ? make_element ("v4l2src", "gstreamer1.0-plugins-good", error)
-    : make_element ("uridecodebin", "gstreamer1.0-plugins-base", error);
+  GstElement *source = self->test_camera ? make_element ("videotestsrc", "gstreamer1.0-plugins-base", error)
+                      : self->device != NULL ? make_element ("v4l2src", "gstreamer1.0-plugins-good", error)
+                      : make_element ("uridecodebin", "gstreamer1.0-plugins-base", error);
   if (source == NULL)
     return FALSE;
   GstElement *convert = make_element ("videoconvert", "gstreamer1.0-plugins-base", error);
@@ -303,7 +304,19 @@ build_pipeline (OtterVideoSource *self,
       return FALSE;
     }
 
-  if (self->device != NULL)
+  if (self->test_camera)
+    {
+      /* a camera's behaviour without one: live, at its own pace */
+      g_autoptr (GstCaps) size = gst_caps_from_string ("video/x-raw,width=640,height=480,framerate=30/1");
+      g_object_set (source, "is-live", TRUE, "pattern", 18 /* ball */, NULL);
+      if (!gst_element_link_filtered (source, convert, size))
+        {
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s gives no video GStreamer can convert",
+                       self->name);
+          return FALSE;
+        }
+    }
+  else if (self->device != NULL)
     {
       g_object_set (source, "device", self->device, NULL);
       if (!gst_element_link (source, convert))
@@ -702,6 +715,13 @@ otter_video_source_new (const char     *location,
   self->location = g_strdup (location);
   self->mode = mode;
 
+  if (g_str_equal (location, "camera:test"))
+    {
+      self->test_camera = TRUE;
+      self->name = g_strdup ("the test camera");
+      self->info.live = TRUE;
+      return g_steal_pointer (&self);
+    }
   if (g_str_has_prefix (location, "camera:"))
     {
       char *end = NULL;
@@ -709,7 +729,7 @@ otter_video_source_new (const char     *location,
       if (end == location + 7 || *end != '\0' || index > 63)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                       "“%s” is not a camera: write camera:0, camera:1, …", location);
+                       "“%s” is not a camera: write camera:0, camera:1, … (or camera:test)", location);
           return NULL;
         }
       self->device = g_strdup_printf ("/dev/video%u", (guint) index);

@@ -51,7 +51,9 @@ typedef enum
 #define OTTER_TYPE_VIDEO_SOURCE (otter_video_source_get_type ())
 G_DECLARE_FINAL_TYPE (OtterVideoSource, otter_video_source, OTTER, VIDEO_SOURCE, GObject)
 
-/* A file path, a file:// URI, or "camera:N" (V4L2 device /dev/videoN).
+/* A file path, a file:// URI, "camera:N" (V4L2 device /dev/videoN), or
+ * "camera:test", a live moving-ball pattern (640 × 480, 30 frames/s)
+ * that behaves as a camera does: for trying things out, and for tests.
  * Nothing is opened yet; a missing file is refused here. */
 OtterVideoSource     *otter_video_source_new        (const char        *location,
                                                      OtterVideoMode     mode,
