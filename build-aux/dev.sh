@@ -21,6 +21,7 @@ PACKAGES="meson ninja-build pkg-config ccache gcc g++ \
   python3 python3-numpy python3-pot python3-torch python3-torchvision \
   libsoup-3.0-dev \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+  gstreamer1.0-plugins-ugly \
   librsvg2-common shared-mime-info"
 
 install_missing () {

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -711,6 +712,54 @@ test_export_audio (void)
   remove_tree (dir);
 }
 
+/* H.264 and MP3 in MP4, where x264 is installed. Without an H.264
+ * decoder here the file is checked by what GStreamer's discoverer reads
+ * from its container: the streams, their size and the duration. */
+static void
+test_export_mp4 (void)
+{
+  g_autoptr (GstElementFactory) x264 = gst_element_factory_find ("x264enc");
+  if (x264 == NULL)
+    {
+      g_test_skip ("x264enc is not installed (gstreamer1.0-plugins-ugly)");
+      return;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autofree char *clip = clip_with_sound ();
+  g_autofree char *out = g_build_filename (tmp_dir, "sound.mp4", NULL);
+  OtterVideoExportOptions options;
+  OtterVideoExportStats stats;
+  otter_video_export_options_init (&options);
+  options.compare_path = out;
+  g_autoptr (OtterVideoSource) video = otter_video_source_new (clip, OTTER_VIDEO_READ_ALL, &error);
+  g_assert_true (otter_video_source_open (video, NULL, &error));
+  g_assert_true (otter_video_export (video, &options, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_written, ==, 20);
+  g_assert_true (stats.with_audio);
+
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  g_autofree char *uri = g_filename_to_uri (out, NULL, NULL);
+  g_autoptr (GstDiscovererInfo) info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  g_assert_nonnull (info);
+  GList *videos = gst_discoverer_info_get_video_streams (info);
+  GList *audios = gst_discoverer_info_get_audio_streams (info);
+  g_assert_cmpuint (g_list_length (videos), ==, 1);
+  g_assert_cmpuint (g_list_length (audios), ==, 1);
+  GstDiscovererVideoInfo *v = videos->data;
+  g_assert_cmpuint (gst_discoverer_video_info_get_width (v), ==, 96);
+  g_assert_cmpuint (gst_discoverer_video_info_get_height (v), ==, 64);
+  g_autoptr (GstCaps) caps = gst_discoverer_stream_info_get_caps (GST_DISCOVERER_STREAM_INFO (v));
+  g_assert_true (g_str_equal (gst_structure_get_name (gst_caps_get_structure (caps, 0)), "video/x-h264"));
+  double seconds = gst_discoverer_info_get_duration (info) / 1e9;
+  g_test_message ("%s: %.3f s", out, seconds);
+  g_assert_cmpfloat (fabs (seconds - 2.0), <, 0.1);
+  gst_discoverer_stream_info_list_free (videos);
+  gst_discoverer_stream_info_list_free (audios);
+  g_unlink (out);
+}
+
 typedef struct
 {
   int   status;
@@ -858,6 +907,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Video/export", test_export);
   g_test_add_func ("/otter/Video/export-cancel", test_export_cancel);
   g_test_add_func ("/otter/Video/export-audio", test_export_audio);
+  g_test_add_func ("/otter/Video/export-mp4", test_export_mp4);
   g_test_add_func ("/otter/Video/cli", test_cli_video);
   int status = g_test_run ();
 
