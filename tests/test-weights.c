@@ -356,6 +356,34 @@ url_of (Fixture    *f,
 
 /* ---- the cache directory and names -------------------------------------- */
 
+/* Sandboxed, weights the host's PyTorch already downloaded are used where
+ * they lie, by find and by fetch, without a download. */
+static void
+test_host_cache (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *host = g_dir_make_tmp ("otter-host-torch-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (host, "custom-0123abcd.pth", NULL);
+  g_assert_true (g_file_set_contents (file, "weights", -1, NULL));
+
+  g_assert_null (otter_weights_find ("custom-0123abcd.pth", &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_setenv ("OTTER_HOST_TORCH_CACHE", host, TRUE);
+  g_autofree char *found = otter_weights_find ("custom-0123abcd.pth", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, file);
+  /* nothing listens at the base URL: a download would fail */
+  g_autofree char *fetched = otter_weights_fetch ("custom-0123abcd.pth", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fetched, ==, file);
+  g_unsetenv ("OTTER_HOST_TORCH_CACHE");
+
+  g_unlink (file);
+  g_rmdir (host);
+}
+
 /* torch.hub's order: TORCH_HOME, then XDG_CACHE_HOME, then ~/.cache. */
 static void
 test_cache_dir (void)
@@ -1084,6 +1112,7 @@ main (int argc, char *argv[])
   alarm (600);
 
   g_test_add_func ("/otter/weights/cache-dir", test_cache_dir);
+  g_test_add_func ("/otter/weights/host-cache", test_host_cache);
   g_test_add_func ("/otter/weights/resolve", test_resolve);
   g_test_add_func ("/otter/weights/known-archs", test_known_archs);
   g_autofree char *python = g_find_program_in_path ("python3");

@@ -284,12 +284,43 @@ otter_weights_source_free (OtterWeightsSource *source)
   g_free (source);
 }
 
+/* Inside a Flatpak, XDG_CACHE_HOME is the app's own folder, but weights
+ * PyTorch already downloaded on the host sit in ~/.cache/torch, which the
+ * sandbox may read (the manifest grants it read-only). The variable
+ * OTTER_HOST_TORCH_CACHE names that folder instead, for tests. */
+static char *
+host_cache_dir (void)
+{
+  const char *override = nonempty_env ("OTTER_HOST_TORCH_CACHE");
+
+  if (override != NULL)
+    return g_strdup (override);
+  if (nonempty_env ("TORCH_HOME") != NULL || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return NULL;
+  return g_build_filename (g_get_home_dir (), ".cache", "torch", "hub", "checkpoints", NULL);
+}
+
+/* The cached copy of the source's file: Otter's cache first, then the
+ * host's when sandboxed; NULL when neither has it. */
+static char *
+find_cached (const OtterWeightsSource *source)
+{
+  if (g_file_test (source->path, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (source->path);
+  g_autofree char *host_dir = host_cache_dir ();
+  if (host_dir == NULL)
+    return NULL;
+  g_autofree char *host_path = g_build_filename (host_dir, source->file, NULL);
+  return g_file_test (host_path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&host_path) : NULL;
+}
+
 /**
  * otter_weights_find:
  * @name: a name as otter_weights_resolve() takes it
  * @error: (nullable): return location for a #GError
  *
- * Looks in the cache directory; never downloads. The file's hash is not
+ * Looks in the cache directory (and, inside a Flatpak, in the host's
+ * ~/.cache/torch/hub/checkpoints); never downloads. The file's hash is not
  * checked here: the loader checks it against the name anyway.
  *
  * Returns: (transfer full) (nullable): the cached file, or NULL with
@@ -307,8 +338,9 @@ otter_weights_find (const char  *name,
   source = otter_weights_resolve (name, error);
   if (source == NULL)
     return NULL;
-  if (g_file_test (source->path, G_FILE_TEST_IS_REGULAR))
-    return g_strdup (source->path);
+  char *cached = find_cached (source);
+  if (cached != NULL)
+    return cached;
   dir = g_path_get_dirname (source->path);
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND,
                "%s is not in %s", source->file, dir);
@@ -550,8 +582,9 @@ fetch_source (const OtterWeightsSource  *source,
   GQuark domain = OTTER_ERROR;
   int code = OTTER_ERROR_IO;
 
-  if (g_file_test (source->path, G_FILE_TEST_IS_REGULAR))
-    return g_strdup (source->path);
+  char *cached = find_cached (source);
+  if (cached != NULL)
+    return cached;
   if (download (source, cancellable, progress, progress_data, &local))
     return g_strdup (source->path);
 
