@@ -2,6 +2,8 @@
 /* otter-dataset-coco.c: COCO JSON (object detection "instances" files) */
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -358,6 +360,27 @@ load_json (const char  *path,
   const char *message;
   int line, column, consumed = 0;
 
+  /* json-glib recurses once a nesting level: too deep a file would
+   * overflow the stack, so the depth is checked on the raw bytes first */
+  const char *kind = otter_describe_irregular_file (path);
+  if (kind != NULL)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s is %s, not a COCO file", rel, kind);
+      return FALSE;
+    }
+  g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", rel, local_error->message);
+      return FALSE;
+    }
+  if (!otter_json_check_depth (g_mapped_file_get_contents (mapped), (gssize) g_mapped_file_get_length (mapped),
+                               OTTER_JSON_MAX_DEPTH, &local_error))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s: malformed JSON: %s", rel, local_error->message);
+      return FALSE;
+    }
+  g_clear_pointer (&mapped, g_mapped_file_unref);
   if (json_parser_load_from_mapped_file (parser, path, &local_error))
     {
       if (json_parser_get_root (parser) != NULL)

@@ -2,6 +2,8 @@
 /* otter-dataset-csv.c: one box per line, filename,width,height,class,xmin,ymin,xmax,ymax */
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <string.h>
 
 #include "otter-dataset-private.h"
@@ -209,7 +211,7 @@ otter_dataset_load_csv (const char    *path,
   builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_CSV, path, root);
   rel = g_filename_display_name (otter_dataset_builder_relative (builder, csv_path));
 
-  if (!g_file_get_contents (csv_path, &contents, NULL, &local_error))
+  if (!otter_read_untrusted_file (csv_path, OTTER_DATASET_MAX_TEXT_SIZE, &contents, NULL, &local_error))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", rel, local_error->message);
       return NULL;

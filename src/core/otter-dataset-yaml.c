@@ -2,6 +2,8 @@
 /* otter-dataset-yaml.c: the class names of a YOLO data.yaml */
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <string.h>
 
 #include "otter-dataset-private.h"
@@ -309,7 +311,7 @@ otter_dataset_read_data_yaml (const char  *path,
   gint64 nc = -1;
   guint names_line = 0, nc_line = 0;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  if (!otter_read_untrusted_file (path, OTTER_DATASET_MAX_TEXT_SIZE, &contents, NULL, &local_error))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", rel, local_error->message);
       return NULL;

@@ -2,6 +2,8 @@
 /* otter-dataset-yolo.c: YOLO txt labels beside an images/ folder */
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <string.h>
 
 #include "otter-dataset-private.h"
@@ -23,7 +25,7 @@ read_classes_txt (const char  *path,
   g_auto(GStrv) lines = NULL;
   GPtrArray *names;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  if (!otter_read_untrusted_file (path, OTTER_DATASET_MAX_TEXT_SIZE, &contents, NULL, &local_error))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", rel, local_error->message);
       return NULL;
@@ -60,7 +62,7 @@ read_label_file (OtterDatasetBuilder *builder,
   int height = otter_sample_get_height (sample);
   guint n_classes = otter_dataset_builder_get_n_classes (builder);
 
-  if (!g_file_get_contents (label_path, &contents, NULL, &error))
+  if (!otter_read_untrusted_file (label_path, OTTER_DATASET_MAX_TEXT_SIZE, &contents, NULL, &error))
     {
       otter_dataset_builder_skip (builder, label_path, "%s: %s", rel, error->message);
       return FALSE;

@@ -45,6 +45,9 @@ OtterDataset       *otter_dataset_new_demo          (guint64            seed,
                                                      guint              n_images,
                                                      int                image_size);
 /* Number of images in the default demo dataset, and their side. */
+/* A label file, CSV or data.yaml larger than this is not one. */
+#define OTTER_DATASET_MAX_TEXT_SIZE ((gsize) 1 << 30)
+
 #define OTTER_DEMO_DEFAULT_SEED   7
 #define OTTER_DEMO_DEFAULT_IMAGES 600
 #define OTTER_DEMO_IMAGE_SIZE     96

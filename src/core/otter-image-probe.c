@@ -2,6 +2,8 @@
 /* otter-image-probe.c: an image's size from its header, without decoding it */
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -91,8 +93,8 @@ otter_image_probe (const char  *path,
     }
   if (!S_ISREG (st.st_mode))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                   "%s: is not a regular file", name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, "%s: %s, not an image file", name,
+                   otter_describe_irregular_file (path) ? otter_describe_irregular_file (path) : "not a regular file");
       return FALSE;
     }
   if (st.st_size == 0)

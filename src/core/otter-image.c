@@ -2,6 +2,8 @@
 /* otter-image.c: decoding images to RGB and letterboxing them for a model */
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -428,6 +430,14 @@ load_file (const char  *path,
 
   /* Mapping rather than reading: the header check looks at the first
    * chunk only, so an oversized file is refused without reading it all. */
+  /* a FIFO would block the open, a device read without end */
+  const char *kind = otter_describe_irregular_file (path);
+  if (kind != NULL)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, "%s: %s, not an image file", name, kind);
+      return NULL;
+    }
   mapped = g_mapped_file_new (path, FALSE, &local_error);
   if (mapped == NULL)
     {

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <math.h>
 
 #include "otter-error.h"
@@ -168,7 +170,7 @@ otter_run_read_history (const char *dir,
 {
   g_autofree char *path = g_build_filename (dir, OTTER_RUN_METRICS, NULL);
   g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, error))
+  if (!otter_read_untrusted_file (path, OTTER_RUN_MAX_METRICS_SIZE, &text, NULL, error))
     return NULL;
 
   OtterRunHistory *h = g_new0 (OtterRunHistory, 1);
@@ -181,7 +183,7 @@ otter_run_read_history (const char *dir,
     {
       if (*lines[i] == '\0')
         continue;
-      g_autoptr (JsonNode) node = json_from_string (lines[i], NULL);
+      g_autoptr (JsonNode) node = otter_json_from_untrusted (lines[i], -1, NULL);
       JsonObject *o = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       if (o == NULL)
         {
@@ -233,11 +235,15 @@ otter_run_read_config (const char       *dir,
                        GError          **error)
 {
   g_autofree char *path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) local = NULL;
+  gsize length = 0;
 
-  if (!json_parser_load_from_file (parser, path, &local) ||
-      !otter_train_config_from_json (config, json_parser_get_root (parser), &local))
+  /* a config.json is a few kilobytes: a megabyte is plenty */
+  if (!otter_read_untrusted_file (path, 1 << 20, &text, &length, &local) ||
+      (root = otter_json_from_untrusted (text, (gssize) length, &local)) == NULL ||
+      !otter_train_config_from_json (config, root, &local))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "%s is not a usable run: %s", dir, local->message);
       return FALSE;

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include "otter-untrusted.h"
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -155,7 +157,7 @@ otter_run_read_metrics (const char *dir,
 {
   g_autofree char *path = g_build_filename (dir, OTTER_RUN_METRICS, NULL);
   g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, error))
+  if (!otter_read_untrusted_file (path, OTTER_RUN_MAX_METRICS_SIZE, &text, NULL, error))
     return NULL;
 
   JsonArray *records = json_array_new ();
@@ -165,7 +167,7 @@ otter_run_read_metrics (const char *dir,
       if (*lines[i] == '\0')
         continue;
       /* A crash can tear the last line; complete lines are still good. */
-      JsonNode *node = json_from_string (lines[i], NULL);
+      JsonNode *node = otter_json_from_untrusted (lines[i], -1, NULL);
       if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
         json_array_add_element (records, node);
       else if (node != NULL)

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "otter-torch-private.hpp"
+#include "otter-untrusted.h"
 
 namespace otter {
 
@@ -96,6 +97,58 @@ corrupt (GError **error, const char *path, const char *why)
   return false;
 }
 
+/* Model files are tens of megabytes; a checkpoint with its optimiser
+ * state a few hundred. Anything past this is not one. */
+static const gsize kMaxFileSize = (gsize) 4 << 30;
+/* A tensor's dimensions, and the elements of any one tensor. */
+static const int kMaxRank = 8;
+static const int64_t kMaxElements = (int64_t) 1 << 32;
+
+/* The tensor list's entry `i`: its name, shape and dtype, each of the
+ * right JSON type and in range. */
+static bool
+read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name,
+                   std::vector<int64_t> &shape, bool &is_long, int64_t &numel, GError **error)
+{
+  JsonNode *node = json_array_get_element (list, i);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return corrupt (error, path, "a tensor entry is not an object");
+  JsonObject *t = json_node_get_object (node);
+  JsonNode *name_node = json_object_get_member (t, "name");
+  JsonNode *shape_node = json_object_get_member (t, "shape");
+  JsonNode *dtype_node = json_object_get_member (t, "dtype");
+  if (name_node == nullptr || json_node_get_value_type (name_node) != G_TYPE_STRING ||
+      !JSON_NODE_HOLDS_ARRAY (shape_node))
+    return corrupt (error, path, "a tensor entry lacks its name or shape");
+  if (dtype_node != nullptr && json_node_get_value_type (dtype_node) != G_TYPE_STRING)
+    return corrupt (error, path, "a tensor's dtype is not a string");
+  const char *dtype = dtype_node != nullptr ? json_node_get_string (dtype_node) : "f32";
+  if (!g_str_equal (dtype, "f32") && !g_str_equal (dtype, "i64"))
+    return corrupt (error, path, "a tensor has a dtype other than f32 and i64");
+  is_long = g_str_equal (dtype, "i64");
+  name = json_node_get_string (name_node);
+
+  JsonArray *dims = json_node_get_array (shape_node);
+  guint rank = json_array_get_length (dims);
+  if (rank > kMaxRank)
+    return corrupt (error, path, "a tensor has more dimensions than any model has");
+  shape.clear ();
+  numel = 1;
+  for (guint d = 0; d < rank; d++)
+    {
+      JsonNode *dim = json_array_get_element (dims, d);
+      if (!JSON_NODE_HOLDS_VALUE (dim) || json_node_get_value_type (dim) != G_TYPE_INT64)
+        return corrupt (error, path, "a tensor's shape holds something other than whole numbers");
+      gint64 v = json_node_get_int (dim);
+      /* checked before multiplying, so the product never overflows */
+      if (v < 0 || (v > 0 && numel > kMaxElements / v))
+        return corrupt (error, path, "a tensor has an impossible shape");
+      shape.push_back (v);
+      numel *= v;
+    }
+  return true;
+}
+
 bool
 container_read (const char *path, std::string &header_json,
                 std::map<std::string, at::Tensor> &tensors, GError **error)
@@ -103,11 +156,9 @@ container_read (const char *path, std::string &header_json,
   char *raw = nullptr;
   gsize len = 0;
   GError *local = nullptr;
-  if (!g_file_get_contents (path, &raw, &len, &local))
+  if (!otter_read_untrusted_file (path, kMaxFileSize, &raw, &len, &local))
     {
-      g_set_error (error, OTTER_TORCH_ERROR,
-                   local->code == G_FILE_ERROR_NOENT ? OTTER_TORCH_ERROR_IO : OTTER_TORCH_ERROR_IO,
-                   "%s", local->message);
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO, "%s: %s", path, local->message);
       g_error_free (local);
       return false;
     }
@@ -137,55 +188,50 @@ container_read (const char *path, std::string &header_json,
   if (data_start + kDigestLength > len)
     return corrupt (error, path, "the file is truncated");
 
+  /* The digest first: nothing of a damaged or altered file is parsed. */
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (sum, reinterpret_cast<const guchar *> (raw), len - kDigestLength);
   guint8 digest[kDigestLength];
   gsize digest_len = sizeof digest;
   g_checksum_get_digest (sum, digest, &digest_len);
   g_checksum_free (sum);
-  bool digest_ok = memcmp (digest, raw + len - kDigestLength, kDigestLength) == 0;
+  if (memcmp (digest, raw + len - kDigestLength, kDigestLength) != 0)
+    return corrupt (error, path, "its checksum does not match (the file is truncated, altered or damaged)");
 
   header_json.assign (raw + 16, header_len);
+  if (!otter_json_check_depth (header_json.data (), (gssize) header_json.size (), OTTER_JSON_MAX_DEPTH, nullptr))
+    return corrupt (error, path, "its header nests too deeply to be a model's");
   JsonParser *parser = json_parser_new ();
   std::unique_ptr<JsonParser, decltype (&g_object_unref)> parser_guard (parser, g_object_unref);
   if (!json_parser_load_from_data (parser, header_json.data (), header_json.size (), nullptr) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return corrupt (error, path, digest_ok ? "its header is not valid JSON" : "the file is truncated or altered");
+    return corrupt (error, path, "its header is not valid JSON");
 
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (root, "tensors"))
+  JsonNode *list_node = json_object_get_member (root, "tensors");
+  if (!JSON_NODE_HOLDS_ARRAY (list_node))
     return corrupt (error, path, "its header lists no tensors");
-  JsonArray *list = json_object_get_array_member (root, "tensors");
+  JsonArray *list = json_node_get_array (list_node);
   gsize offset = data_start;
-  for (guint i = 0; list != nullptr && i < json_array_get_length (list); i++)
+  for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *t = json_array_get_object_element (list, i);
-      if (t == nullptr || !json_object_has_member (t, "name") || !json_object_has_member (t, "shape"))
-        return corrupt (error, path, "a tensor entry lacks its name or shape");
+      std::string name;
       std::vector<int64_t> shape;
-      JsonArray *dims = json_object_get_array_member (t, "shape");
-      int64_t numel = 1;
-      for (guint d = 0; dims != nullptr && d < json_array_get_length (dims); d++)
-        {
-          gint64 v = json_array_get_int_element (dims, d);
-          if (v < 0 || v > (1 << 28))
-            return corrupt (error, path, "a tensor has an impossible shape");
-          shape.push_back (v);
-          numel *= v;
-        }
-      bool is_long = g_strcmp0 (json_object_get_string_member_with_default (t, "dtype", "f32"), "i64") == 0;
-      gsize bytes = numel * (is_long ? 8 : 4);
-      if (offset + bytes > len - kDigestLength)
-        return corrupt (error, path, "the file is truncated");
+      bool is_long = false;
+      int64_t numel = 0;
+      if (!read_tensor_entry (list, i, path, name, shape, is_long, numel, error))
+        return false;
+      gsize bytes = (gsize) numel * (is_long ? 8 : 4);
+      if (bytes > len - kDigestLength - offset)
+        return corrupt (error, path, "its tensors do not fit in the file");
       at::Tensor tensor = at::empty (shape, is_long ? at::kLong : at::kFloat);
-      memcpy (tensor.data_ptr (), raw + offset, bytes);
+      if (bytes > 0)
+        memcpy (tensor.data_ptr (), raw + offset, bytes);
       offset += bytes;
-      tensors[json_object_get_string_member (t, "name")] = tensor;
+      tensors[name] = tensor;
     }
   if (offset != len - kDigestLength)
     return corrupt (error, path, "the file has trailing data");
-  if (!digest_ok)
-    return corrupt (error, path, "its checksum does not match (the file was altered or damaged)");
   return true;
 }
 

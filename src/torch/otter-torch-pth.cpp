@@ -20,6 +20,7 @@
 #include <regex>
 
 #include "otter-torch-private.hpp"
+#include "otter-untrusted.h"
 
 namespace otter {
 
@@ -481,9 +482,10 @@ pth_read_state_dict (const char *path, TensorMap &state, std::string &sha256, GE
   char *raw = nullptr;
   gsize len = 0;
   GError *local = nullptr;
-  if (!g_file_get_contents (path, &raw, &len, &local))
+  /* torchvision's largest weights are half a gigabyte */
+  if (!otter_read_untrusted_file (path, (gsize) 4 << 30, &raw, &len, &local))
     {
-      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO, "%s", local->message);
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO, "%s: %s", path, local->message);
       g_error_free (local);
       return false;
     }
