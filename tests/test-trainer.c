@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "otter-error.h"
 #include "otter-run.h"
@@ -113,6 +115,71 @@ test_not_converged (void)
   g_assert_cmpuint (epochs->len, ==, 2);
   /* standard training has no perturbed loss */
   g_assert_true (isnan (g_array_index (epochs, OtterEpochPoint, 0).l2));
+}
+
+/* A YOLO dataset of `n` noise images at `root`, one box each; image
+ * `cut` (or none with -1) loses the second half of its bytes, so its
+ * header reads but its pixels do not. */
+static void
+write_yolo (const char *root, guint n, int cut)
+{
+  g_autofree char *images = g_build_filename (root, "images", NULL);
+  g_autofree char *labels = g_build_filename (root, "labels", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (labels, 0755), ==, 0);
+  g_autofree char *yaml = g_build_filename (root, "data.yaml", NULL);
+  g_assert_true (g_file_set_contents (yaml, "names: [thing]\n", -1, NULL));
+  GRand *rand = g_rand_new_with_seed (n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 64);
+      guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+      for (int k = 0; k < gdk_pixbuf_get_rowstride (pixbuf) * 64; k++)
+        pixels[k] = (guint8) g_rand_int_range (rand, 0, 256);
+      g_autofree char *name = g_strdup_printf ("img%u.png", i);
+      g_autofree char *path = g_build_filename (images, name, NULL);
+      g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", NULL, NULL));
+      if ((int) i == cut)
+        {
+          g_autofree char *bytes = NULL;
+          gsize len;
+          g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+          g_assert_true (g_file_set_contents (path, bytes, (gssize) len / 2, NULL));
+        }
+      g_autofree char *label_name = g_strdup_printf ("img%u.txt", i);
+      g_autofree char *label = g_build_filename (labels, label_name, NULL);
+      g_assert_true (g_file_set_contents (label, "0 0.5 0.5 0.4 0.4\n", -1, NULL));
+    }
+  g_rand_free (rand);
+}
+
+/* A validation image that will not decode is listed with the skipped
+ * samples (once, though every epoch meets it), not silently left out of
+ * the validation mAP. */
+static void
+test_validation_failures_listed (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *train = g_build_filename (dir, "train", NULL);
+  g_autofree char *val = g_build_filename (dir, "val", NULL);
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  write_yolo (train, 8, -1);
+  write_yolo (val, 3, 1);
+  OtterTrainConfig config;
+  quick_config (&config, train, 2, 1e-6);
+  config.val_data = g_strdup (val);
+  config.input_size = 64;
+  config.batch_size = 4;
+  config.train.method = OTTER_METHOD_STANDARD;
+  g_autoptr (OtterTrainer) trainer = run_to_end (&config, run);
+  otter_train_config_clear (&config);
+
+  g_assert_cmpint (otter_trainer_get_epoch (trainer), ==, 2);
+  g_autoptr (GPtrArray) skipped = otter_trainer_dup_skipped (trainer);
+  for (guint i = 0; i < skipped->len; i++)
+    g_test_message ("skipped: %s", (const char *) skipped->pdata[i]);
+  g_assert_cmpuint (otter_trainer_get_n_skipped (trainer), ==, 1);
+  g_assert_nonnull (strstr (skipped->pdata[0], "img1.png"));
 }
 
 static void
@@ -335,6 +402,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/otter/Trainer/converged", test_converged);
   g_test_add_func ("/otter/Trainer/not-converged", test_not_converged);
+  g_test_add_func ("/otter/Trainer/validation-failures-listed", test_validation_failures_listed);
   g_test_add_func ("/otter/Trainer/failed-bad-input", test_failed_bad_input);
   g_test_add_func ("/otter/Trainer/pause-resume-stop", test_pause_resume_stop);
   g_test_add_func ("/otter/Trainer/resume", test_resume);

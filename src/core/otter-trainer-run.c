@@ -29,6 +29,7 @@ typedef struct
   double            best_loss;
   gint64            started_us;
   guint             n_loader_failures;
+  GHashTable       *val_failures;    /* reasons already listed: each epoch meets them again */
 } RunState;
 
 /* ---- publishing --------------------------------------------------------- */
@@ -366,11 +367,17 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
       /* Validation judges the weights that would be stored: the moving
        * average when there is one. */
       g_autoptr (GError) local = NULL;
+      g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
       gboolean swapped = otter_torch_trainer_swap_ema (rs->trainer);
       g_autoptr (OtterMapResult) map = otter_evaluate (rs->model, rs->val, NULL, c->batch_size, c->seed,
-                                                       rs->job->cancellable, NULL, NULL, NULL, &local);
+                                                       rs->job->cancellable, NULL, NULL, failures, &local);
       if (swapped)
         otter_torch_trainer_swap_ema (rs->trainer);
+      /* the mAP leaves out images that would not decode: they are listed
+       * with the skipped samples, once, so the number says what it covers */
+      for (guint i = 0; i < failures->len; i++)
+        if (g_hash_table_add (rs->val_failures, g_strdup (failures->pdata[i])))
+          add_skipped (rs, failures->pdata[i]);
       if (map == NULL && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return EPOCH_STOPPED;
       if (map == NULL)
@@ -568,6 +575,7 @@ otter_trainer_run_thread (gpointer data)
   OtterTrainerState state;
 
   rs.job = job;
+  rs.val_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   rs.shared = job->shared;
   rs.epochs = g_array_new (FALSE, FALSE, sizeof (OtterEpochPoint));
   rs.best_loss = INFINITY;
@@ -603,6 +611,7 @@ otter_trainer_run_thread (gpointer data)
   g_clear_pointer (&rs.run, otter_run_free);
   g_clear_object (&rs.train);
   g_clear_object (&rs.val);
+  g_clear_pointer (&rs.val_failures, g_hash_table_unref);
   g_array_unref (rs.epochs);
   otter_trainer_shared_unref (job->shared);
   g_object_unref (job->cancellable);
