@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "otter-error.h"
 #include "otter-run.h"
@@ -180,6 +181,85 @@ test_validation_failures_listed (void)
     g_test_message ("skipped: %s", (const char *) skipped->pdata[i]);
   g_assert_cmpuint (otter_trainer_get_n_skipped (trainer), ==, 1);
   g_assert_nonnull (strstr (skipped->pdata[0], "img1.png"));
+}
+
+/* One process at a time trains a run: a second open is refused with the
+ * owner's pid; what a killed writer left behind is cleared on open. */
+static void
+test_run_lock_and_temporaries (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *run_dir = g_build_filename (dir, "run", NULL);
+  g_autoptr (GError) error = NULL;
+  OtterTrainConfig config;
+  quick_config (&config, "demo:40", 1, 1.0);
+  OtterRun *run = otter_run_create (run_dir, &config, &error);
+  g_assert_no_error (error);
+
+  OtterTrainConfig again;
+  otter_train_config_init (&again);
+  g_assert_null (otter_run_open (run_dir, &again, &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_RUN);
+  g_test_message ("%s", error->message);
+  g_autofree char *pid = g_strdup_printf ("process %d", (int) getpid ());
+  g_assert_nonnull (strstr (error->message, pid));
+  g_clear_error (&error);
+  otter_run_free (run);
+
+  const char *stale[] = { "checkpoints/last.ckpt.Ab12Cd", "model.otter.XyZ123", "config.json.q1w2e3" };
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    {
+      g_autofree char *path = g_build_filename (run_dir, stale[i], NULL);
+      g_assert_true (g_file_set_contents (path, "half", -1, NULL));
+    }
+  g_autofree char *notes = g_build_filename (run_dir, "notes.txt", NULL);
+  g_assert_true (g_file_set_contents (notes, "mine", -1, NULL));
+  /* the lock went with the first run */
+  run = otter_run_open (run_dir, &again, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    {
+      g_autofree char *path = g_build_filename (run_dir, stale[i], NULL);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  g_assert_true (g_file_test (notes, G_FILE_TEST_EXISTS));
+  otter_run_free (run);
+  otter_train_config_clear (&again);
+  otter_train_config_clear (&config);
+}
+
+/* A truncated last.ckpt sends --resume back to best.ckpt, not to a halt. */
+static void
+test_resume_falls_back_to_best (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  OtterTrainConfig config;
+  quick_config (&config, "demo:40", 2, 1e-6);
+  config.train.method = OTTER_METHOD_STANDARD;
+  g_autoptr (OtterTrainer) first = run_to_end (&config, dir);
+  otter_train_config_clear (&config);
+  g_autofree char *best = g_build_filename (dir, OTTER_RUN_BEST, NULL);
+  g_assert_true (g_file_test (best, G_FILE_TEST_IS_REGULAR));
+
+  g_autofree char *last = g_build_filename (dir, OTTER_RUN_LAST, NULL);
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (last, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (last, bytes, (gssize) len / 2, NULL));
+  g_autofree char *cfg_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  g_autofree char *cfg = NULL;
+  g_assert_true (g_file_get_contents (cfg_path, &cfg, NULL, NULL));
+  g_autoptr (GString) edited = g_string_new (cfg);
+  g_string_replace (edited, "\"max_epochs\" : 2", "\"max_epochs\" : 3", 1);
+  g_assert_true (g_file_set_contents (cfg_path, edited->str, -1, NULL));
+
+  g_autoptr (OtterTrainer) resumed = otter_trainer_new_resume (dir);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_trainer_start (resumed, &error));
+  g_assert_no_error (error);
+  otter_trainer_wait (resumed);
+  g_assert_cmpint (otter_trainer_get_state (resumed), ==, OTTER_TRAINER_NOT_CONVERGED);
+  g_assert_cmpint (otter_trainer_get_epoch (resumed), ==, 3);
 }
 
 static void
@@ -403,6 +483,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Trainer/converged", test_converged);
   g_test_add_func ("/otter/Trainer/not-converged", test_not_converged);
   g_test_add_func ("/otter/Trainer/validation-failures-listed", test_validation_failures_listed);
+  g_test_add_func ("/otter/Trainer/run-lock-and-temporaries", test_run_lock_and_temporaries);
+  g_test_add_func ("/otter/Trainer/resume-falls-back-to-best", test_resume_falls_back_to_best);
   g_test_add_func ("/otter/Trainer/failed-bad-input", test_failed_bad_input);
   g_test_add_func ("/otter/Trainer/pause-resume-stop", test_pause_resume_stop);
   g_test_add_func ("/otter/Trainer/resume", test_resume);

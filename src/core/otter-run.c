@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* otter-run.c */
+/* otter-run.c: a run's folder: its config, metrics, checkpoints and lock */
 
 #include "config.h"
 
 #include "otter-untrusted.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,7 +20,81 @@ struct _OtterRun
 {
   char *dir;
   FILE *metrics;
+  int   lock_fd;    /* holds the run's flock while the run is open; -1 before */
 };
+
+/* Only one process trains a run at a time: two would interleave their
+ * metrics and overwrite each other's checkpoints. The lock is an flock on
+ * a file in the folder, so it goes with the process however that ends;
+ * the file holds the owner's pid for the message. */
+static gboolean
+lock_run (OtterRun *run,
+          GError  **error)
+{
+  g_autofree char *path = otter_run_dup_path (run, OTTER_RUN_LOCK);
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not open %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      char pid[32] = "";
+      ssize_t n = pread (fd, pid, sizeof pid - 1, 0);
+      pid[MAX (n, 0)] = '\0';
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN,
+                     "%s is being trained by another Otter (process %s); wait for it or stop it first",
+                     run->dir, *g_strstrip (pid) ? pid : "unknown");
+      else
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not lock %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  g_autofree char *text = g_strdup_printf ("%d\n", (int) getpid ());
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, text, strlen (text), 0) < 0)
+    g_debug ("could not write the pid into %s", path);
+  run->lock_fd = fd;
+  return TRUE;
+}
+
+/* "last.ckpt.AB12cd": what g_file_set_contents leaves when killed between
+ * writing its temporary file and renaming it. */
+static gboolean
+is_stale_temporary (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  if (dot == NULL || strlen (dot + 1) != 6)
+    return FALSE;
+  for (const char *p = dot + 1; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+  g_autofree char *stem = g_strndup (name, dot - name);
+  return g_str_has_suffix (stem, ".ckpt") || g_str_has_suffix (stem, ".otter") || g_str_has_suffix (stem, ".json");
+}
+
+/* Under the lock, nobody else is writing them. */
+static void
+remove_stale_temporaries (OtterRun *run)
+{
+  const char *dirs[] = { "", "checkpoints" };
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *dir = otter_run_dup_path (run, dirs[i]);
+      g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+      const char *name;
+      while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+        if (is_stale_temporary (name))
+          {
+            g_autofree char *path = g_build_filename (dir, name, NULL);
+            g_message ("removing %s, left by a run that was killed while writing it", path);
+            g_unlink (path);
+          }
+    }
+}
 
 char *
 otter_run_default_root (void)
@@ -66,6 +142,7 @@ otter_run_create (const char             *dir,
                   GError                **error)
 {
   g_autoptr (OtterRun) run = g_new0 (OtterRun, 1);
+  run->lock_fd = -1;
   run->dir = dir ? g_strdup (dir) : new_run_dir_name (config);
 
   g_autofree char *config_path = otter_run_dup_path (run, OTTER_RUN_CONFIG);
@@ -82,6 +159,8 @@ otter_run_create (const char             *dir,
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not create %s: %s", checkpoints, g_strerror (saved));
       return NULL;
     }
+  if (!lock_run (run, error))
+    return NULL;
 
   g_autoptr (JsonNode) node = otter_train_config_to_json (config);
   g_autofree char *text = json_to_string (node, TRUE);
@@ -98,14 +177,16 @@ otter_run_open (const char       *dir,
                 GError          **error)
 {
   g_autoptr (OtterRun) run = g_new0 (OtterRun, 1);
+  run->lock_fd = -1;
   run->dir = g_strdup (dir);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: no such run folder", dir);
       return NULL;
     }
-  if (!otter_run_read_config (dir, config, error))
+  if (!otter_run_read_config (dir, config, error) || !lock_run (run, error))
     return NULL;
+  remove_stale_temporaries (run);
   if (!open_metrics (run, error))
     return NULL;
   return g_steal_pointer (&run);
@@ -118,6 +199,9 @@ otter_run_free (OtterRun *run)
     return;
   if (run->metrics != NULL)
     fclose (run->metrics);
+  /* closing the file releases the flock */
+  if (run->lock_fd >= 0)
+    close (run->lock_fd);
   g_free (run->dir);
   g_free (run);
 }

@@ -32,6 +32,7 @@ typedef struct
 #define OTTER_RUN_METRICS    "metrics.jsonl"
 /* A metrics.jsonl is a few hundred bytes a step: a gigabyte is millions of steps. */
 #define OTTER_RUN_MAX_METRICS_SIZE ((gsize) 1 << 30)
+#define OTTER_RUN_LOCK       ".lock"
 #define OTTER_RUN_LAST       "checkpoints/last.ckpt"
 #define OTTER_RUN_BEST       "checkpoints/best.ckpt"
 #define OTTER_RUN_MODEL      "model.otter"

@@ -460,6 +460,36 @@ train (RunState *rs, char **model_path, GError **error)
   return OTTER_TRAINER_NOT_CONVERGED;
 }
 
+/* The last checkpoint, or the best one when the last is damaged (a disk
+ * that filled, a copy cut short): training goes back to the best epoch,
+ * which loses a few epochs instead of the run. */
+static gboolean
+load_checkpoint_or_best (RunState   *rs,
+                         const char *last,
+                         GError    **error)
+{
+  g_autoptr (GError) last_error = NULL;
+  if (otter_torch_trainer_load_checkpoint (rs->trainer, last, &last_error))
+    return TRUE;
+  g_autofree char *best = otter_run_dup_path (rs->run, OTTER_RUN_BEST);
+  if (!g_error_matches (last_error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT) ||
+      !g_file_test (best, G_FILE_TEST_IS_REGULAR) ||
+      !otter_torch_trainer_load_checkpoint (rs->trainer, best, NULL))
+    {
+      g_propagate_error (error, g_steal_pointer (&last_error));
+      return FALSE;
+    }
+  g_autofree char *message = g_strdup_printf ("resumed from best.ckpt (step %" G_GINT64_FORMAT "): %s",
+                                              otter_torch_trainer_get_step (rs->trainer), last_error->message);
+  /* the status line tells the user; the log keeps it */
+  g_message ("%s", message);
+  g_mutex_lock (&rs->shared->mutex);
+  g_free (rs->shared->snap.message);
+  rs->shared->snap.message = g_steal_pointer (&message);
+  g_mutex_unlock (&rs->shared->mutex);
+  return TRUE;
+}
+
 static gboolean
 prepare (RunState *rs, GError **error)
 {
@@ -498,7 +528,7 @@ prepare (RunState *rs, GError **error)
       g_autofree char *last = otter_run_dup_path (rs->run, OTTER_RUN_LAST);
       if (g_file_test (last, G_FILE_TEST_EXISTS))
         {
-          if (!otter_torch_trainer_load_checkpoint (rs->trainer, last, error))
+          if (!load_checkpoint_or_best (rs, last, error))
             return FALSE;
           resume_step = otter_torch_trainer_get_step (rs->trainer);
         }
