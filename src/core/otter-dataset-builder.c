@@ -21,6 +21,7 @@ struct _OtterDatasetBuilder
   GHashTable         *class_ids;        /* name → id + 1 */
   gboolean            fixed_classes;
   GArray             *skipped;          /* of OtterSkippedSample */
+  GHashTable         *probed;           /* image path → int[2], its real width and height */
 };
 
 void
@@ -47,6 +48,7 @@ otter_dataset_builder_new (OtterDatasetFormat  format,
   self->class_ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->skipped = g_array_new (FALSE, TRUE, sizeof (OtterSkippedSample));
   g_array_set_clear_func (self->skipped, otter_skipped_sample_clear);
+  self->probed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   return self;
 }
@@ -63,6 +65,7 @@ otter_dataset_builder_free (OtterDatasetBuilder *self)
   g_clear_pointer (&self->class_ids, g_hash_table_unref);
   g_clear_pointer (&self->class_names, g_ptr_array_unref);
   g_clear_pointer (&self->skipped, g_array_unref);
+  g_clear_pointer (&self->probed, g_hash_table_unref);
   g_free (self);
 }
 
@@ -161,9 +164,19 @@ otter_dataset_builder_probe (OtterDatasetBuilder *self,
   g_autofree char *full_name = NULL;
   g_autofree char *rel_name = NULL;
   const char *problem;
+  int w = 0, h = 0;
 
-  if (otter_image_probe (image_path, width, height, &error))
-    return TRUE;
+  if (otter_image_probe (image_path, &w, &h, &error))
+    {
+      int *size = g_new (int, 2);
+      size[0] = w, size[1] = h;
+      g_hash_table_insert (self->probed, g_strdup (image_path), size);
+      if (width != NULL)
+        *width = w;
+      if (height != NULL)
+        *height = h;
+      return TRUE;
+    }
 
   /* The probe names the file in full; say it relative to the dataset. */
   full_name = g_filename_display_name (image_path);
@@ -217,6 +230,37 @@ sort_discovered_classes (OtterDatasetBuilder *self)
   self->class_names = g_steal_pointer (&sorted);
 }
 
+/* An annotation may state a size other than the image's (the images were
+ * resized after labelling): its boxes were checked against the stated
+ * size, so they are scaled to the real one, and the user is told. */
+static GPtrArray *
+fit_to_images (OtterDatasetBuilder *self)
+{
+  GPtrArray *notes = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      OtterSample *sample = self->samples->pdata[i];
+      const int *size = g_hash_table_lookup (self->probed, otter_sample_get_image_path (sample));
+      if (size == NULL)
+        continue;
+      int width = size[0], height = size[1];
+      int stated_width = otter_sample_get_width (sample), stated_height = otter_sample_get_height (sample);
+      if (stated_width <= 0 || stated_height <= 0 || (stated_width == width && stated_height == height))
+        continue;
+      const char *annotation = otter_sample_get_annotation_path (sample);
+      g_autofree char *rel = g_filename_display_name (
+        otter_dataset_builder_relative (self, annotation ? annotation : otter_sample_get_image_path (sample)));
+      g_autofree char *image = g_filename_display_basename (otter_sample_get_image_path (sample));
+      char *note = g_strdup_printf ("%s: says %s is %d × %d, but it is %d × %d; its boxes were scaled to fit", rel,
+                                    image, stated_width, stated_height, width, height);
+      g_debug ("%s", note);
+      g_ptr_array_add (notes, note);
+      otter_sample_rescale (sample, width, height);
+    }
+  return notes;
+}
+
 OtterDataset *
 otter_dataset_builder_finish (OtterDatasetBuilder  *self,
                               GError              **error)
@@ -238,14 +282,17 @@ otter_dataset_builder_finish (OtterDatasetBuilder  *self,
 
   if (!self->fixed_classes)
     sort_discovered_classes (self);
+  g_autoptr (GPtrArray) notes = fit_to_images (self);
 
   g_ptr_array_add (self->class_names, NULL);
   class_names = (char **) g_ptr_array_free (g_steal_pointer (&self->class_names), FALSE);
 
-  return otter_dataset_new_from_parts (self->format, self->source,
-                                       g_steal_pointer (&self->samples),
-                                       class_names,
-                                       g_steal_pointer (&self->skipped));
+  OtterDataset *dataset = otter_dataset_new_from_parts (self->format, self->source,
+                                                        g_steal_pointer (&self->samples),
+                                                        class_names,
+                                                        g_steal_pointer (&self->skipped));
+  otter_dataset_set_notes (dataset, g_steal_pointer (&notes));
+  return dataset;
 }
 
 gboolean

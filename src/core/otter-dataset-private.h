@@ -96,6 +96,15 @@ void          otter_skipped_sample_clear  (gpointer            data);
 void          otter_sample_remap_classes  (OtterSample        *sample,
                                             const int          *map,
                                             guint               n_map);
+/* otter-sample.c: the sample's boxes scaled from its size to width ×
+ * height, which becomes its size. */
+void          otter_sample_rescale        (OtterSample        *sample,
+                                            int                 width,
+                                            int                 height);
+/* otter-dataset.c: what loading adjusted and kept ("file: what"); takes
+ * the array. */
+void          otter_dataset_set_notes     (OtterDataset       *dataset,
+                                            GPtrArray          *notes);
 
 /* otter-dataset-yaml.c: the NULL-terminated class names of a data.yaml,
  * and its `path` key when `path_key` is given; `rel` names it in errors. */

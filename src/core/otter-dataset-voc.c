@@ -305,16 +305,14 @@ read_voc_file (OtterDatasetBuilder *builder,
   if (!otter_dataset_builder_probe (builder, image_path, &probed_width, &probed_height))
     return;
 
-  /* The annotation's size is what its boxes refer to; the header's is
-   * only a fallback. */
+  /* The annotation's size is what its boxes refer to and are checked
+   * against; when it differs from the image's, the builder scales them at
+   * the end. 0 × 0 means the image's. */
   if (width == 0 || height == 0)
     {
       width = probed_width;
       height = probed_height;
     }
-  else if (width != probed_width || height != probed_height)
-    g_debug ("%s says %d × %d, the image is %d × %d", rel, width, height,
-             probed_width, probed_height);
 
   sample = otter_sample_new (image_path, xml_path, width, height);
   if (!read_objects (&file, root, sample, width, height))

@@ -39,6 +39,7 @@ struct _OtterDataset
   guint              *class_counts;
   guint               n_boxes;
   GArray             *skipped;
+  GPtrArray          *notes;            /* char *: kept, but adjusted while loading */
 };
 
 static void otter_dataset_list_model_init (GListModelInterface *iface);
@@ -99,6 +100,7 @@ otter_dataset_finalize (GObject *object)
   g_clear_pointer (&self->class_names, g_strfreev);
   g_clear_pointer (&self->class_counts, g_free);
   g_clear_pointer (&self->skipped, g_array_unref);
+  g_clear_pointer (&self->notes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (otter_dataset_parent_class)->finalize (object);
 }
@@ -481,6 +483,34 @@ otter_dataset_get_skipped (OtterDataset *self)
   g_return_val_if_fail (OTTER_IS_DATASET (self), NULL);
 
   return self->skipped;
+}
+
+void
+otter_dataset_set_notes (OtterDataset *self,
+                         GPtrArray    *notes)
+{
+  g_clear_pointer (&self->notes, g_ptr_array_unref);
+  self->notes = notes;
+}
+
+/**
+ * otter_dataset_get_notes:
+ * @self: a #OtterDataset
+ *
+ * The samples kept but adjusted while loading, one line each ("file:
+ * what was done"), e.g. boxes scaled to an image whose size differs from
+ * the one its annotation states.
+ *
+ * Returns: (transfer none) (element-type utf8): the notes, possibly empty
+ */
+const GPtrArray *
+otter_dataset_get_notes (OtterDataset *self)
+{
+  g_return_val_if_fail (OTTER_IS_DATASET (self), NULL);
+
+  if (self->notes == NULL)
+    self->notes = g_ptr_array_new_with_free_func (g_free);
+  return self->notes;
 }
 
 static GArray *

@@ -66,6 +66,7 @@ guint               otter_dataset_get_n_boxes       (OtterDataset      *self);
 const guint        *otter_dataset_get_class_counts  (OtterDataset      *self);
 /* Array of OtterSkippedSample, owned by the dataset */
 const GArray       *otter_dataset_get_skipped       (OtterDataset      *self);
+const GPtrArray    *otter_dataset_get_notes         (OtterDataset      *self);
 
 /* A dataset sharing samples and class names with self. */
 OtterDataset       *otter_dataset_new_subset        (OtterDataset      *self,

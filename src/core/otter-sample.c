@@ -404,3 +404,21 @@ otter_sample_remap_classes (OtterSample *self,
         box->class_id = map[box->class_id];
     }
 }
+
+void
+otter_sample_rescale (OtterSample *self,
+                      int          width,
+                      int          height)
+{
+  g_return_if_fail (OTTER_IS_SAMPLE (self));
+  g_return_if_fail (width > 0 && height > 0 && self->width > 0 && self->height > 0);
+
+  double sx = (double) width / self->width, sy = (double) height / self->height;
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      OtterBox *box = &g_array_index (self->boxes, OtterBox, i);
+      box->x1 *= sx, box->x2 *= sx;
+      box->y1 *= sy, box->y2 *= sy;
+    }
+  otter_sample_set_size (self, width, height);
+}
