@@ -262,6 +262,50 @@ test_resume_falls_back_to_best (void)
   g_assert_cmpint (otter_trainer_get_epoch (resumed), ==, 3);
 }
 
+/* Out-of-range and non-finite values are refused before a run starts,
+ * naming what is wrong; none of them reaches config.json. */
+static void
+test_config_refuses_out_of_range (void)
+{
+  OtterTrainConfig config;
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+#define REFUSED(statement, text)                                  \
+  do {                                                            \
+    quick_config (&config, "demo:40", 1, 1.0);                    \
+    statement;                                                    \
+    g_assert_false (otter_train_config_validate (&config, &error)); \
+    g_assert_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT); \
+    g_test_message ("%s: %s", #statement, error->message);        \
+    g_assert_nonnull (strstr (error->message, text));             \
+    g_clear_error (&error);                                       \
+    otter_train_config_clear (&config);                           \
+    n++;                                                          \
+  } while (0)
+
+  REFUSED (config.train.ot.reg = NAN, "Sinkhorn regularisation");
+  REFUSED (config.train.ot.reg = -1, "Sinkhorn regularisation");
+  REFUSED (config.train.ot.steps = -3, "ascent steps");
+  REFUSED (config.train.ot.tol = INFINITY, "tolerance");
+  REFUSED (config.train.grad_clip = INFINITY, "gradient clipping");
+  REFUSED (config.train.momentum = NAN, "momentum");
+  REFUSED (config.val_fraction = NAN, "validation fraction");
+  REFUSED (config.loss_threshold = NAN, "loss threshold");
+#undef REFUSED
+  g_assert_cmpuint (n, ==, 8);
+
+  /* a value that is not a number is written as null, which stays JSON */
+  quick_config (&config, "demo:40", 1, 1.0);
+  config.train.ot.reg = NAN;
+  g_autoptr (JsonNode) node = otter_train_config_to_json (&config);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_assert_null (strstr (text, "nan"));
+  g_autoptr (JsonNode) parsed = json_from_string (text, &error);
+  g_assert_no_error (error);
+  otter_train_config_clear (&config);
+}
+
 static void
 test_failed_bad_input (void)
 {
@@ -484,6 +528,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Trainer/not-converged", test_not_converged);
   g_test_add_func ("/otter/Trainer/validation-failures-listed", test_validation_failures_listed);
   g_test_add_func ("/otter/Trainer/run-lock-and-temporaries", test_run_lock_and_temporaries);
+  g_test_add_func ("/otter/Trainer/config-refuses-out-of-range", test_config_refuses_out_of_range);
   g_test_add_func ("/otter/Trainer/resume-falls-back-to-best", test_resume_falls_back_to_best);
   g_test_add_func ("/otter/Trainer/failed-bad-input", test_failed_bad_input);
   g_test_add_func ("/otter/Trainer/pause-resume-stop", test_pause_resume_stop);

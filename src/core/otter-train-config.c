@@ -153,6 +153,18 @@ otter_train_config_validate (const OtterTrainConfig *config,
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s", problem);
       return FALSE;
     }
+
+  /* the trainer's own checks, with the defaults that 0 stands for filled in */
+  OtterTorchTrainParams train = config->train;
+  g_autoptr (GError) local = NULL;
+  train.lr = otter_train_config_get_lr (config);
+  train.ema_decay = otter_train_config_get_ema_decay (config);
+  train.backbone_lr_scale = otter_train_config_get_backbone_lr_scale (config);
+  if (!otter_torch_train_params_validate (&train, &local))
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s", local->message);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -166,11 +178,16 @@ add_string (JsonBuilder *b, const char *name, const char *value)
     json_builder_add_null_value (b);
 }
 
+/* json-glib would write NaN as "nan.0", which no reader parses back: a
+ * value that is not a number is written as null (and refused on reading). */
 static void
 add_double (JsonBuilder *b, const char *name, double value)
 {
   json_builder_set_member_name (b, name);
-  json_builder_add_double_value (b, value);
+  if (isfinite (value))
+    json_builder_add_double_value (b, value);
+  else
+    json_builder_add_null_value (b);
 }
 
 static void

@@ -272,6 +272,36 @@ otter_torch_ot_params_init (OtterTorchOtParams *params)
 }
 
 gboolean
+otter_torch_ot_params_validate (const OtterTorchOtParams *p,
+                                GError                  **error)
+{
+  g_return_val_if_fail (p != nullptr, FALSE);
+  const char *problem = nullptr;
+  if (!(p->epsilon >= 0 && p->epsilon <= 1))
+    problem = "ε must be between 0 and 1";
+  else if (p->steps < 1 || p->steps > 1000)
+    problem = "the OT attack needs 1 to 1000 ascent steps";
+  else if (!(p->step_size > 0 && p->step_size <= 1))
+    problem = "the OT step size α must be in (0, 1]";
+  else if (!(p->reg > 0 && p->reg <= 10))
+    problem = "the Sinkhorn regularisation must be in (0, 10]";
+  else if (p->max_iter < 1 || p->max_iter > 100000)
+    problem = "Sinkhorn needs 1 to 100000 iterations";
+  else if (!(p->tol > 0 && p->tol <= 1))
+    problem = "the Sinkhorn tolerance must be in (0, 1]";
+  else if (p->spatial_max_side < 1 || p->spatial_max_side > 32)
+    problem = "the spatial plan needs 1 to 32 cells a side";
+  else if ((int) p->space < 0 || (int) p->space > OTTER_FEATURE_SPACE_SPATIAL)
+    problem = "unknown feature space";
+  if (problem != nullptr)
+    {
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 otter_torch_sinkhorn (const float *cost,
                       int          n,
                       int          m,

@@ -172,8 +172,8 @@ check_train_params (const OtterTorchTrainParams *p, GError **error)
     problem = "the backbone's learning-rate scale must be in [0, 10]";
   else if (!(p->ema_decay >= 0 && p->ema_decay < 1))
     problem = "the EMA decay must be in [0, 1) (0 turns it off)";
-  else if (!(p->grad_clip >= 0))
-    problem = "gradient clipping must be ≥ 0";
+  else if (!(p->grad_clip >= 0 && std::isfinite (p->grad_clip)))
+    problem = "gradient clipping must be a finite number ≥ 0";
   else if (p->method == OTTER_METHOD_PGD && (p->pgd_steps < 1 || p->pgd_steps > 100 || !(p->pgd_step_size > 0)))
     problem = "PGD training needs 1–100 steps and a positive step size";
   else if ((int) p->method < 0 || (int) p->method > OTTER_METHOD_PGD)
@@ -185,7 +185,15 @@ check_train_params (const OtterTorchTrainParams *p, GError **error)
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
       return false;
     }
-  return true;
+  return p->method != OTTER_METHOD_OT || otter_torch_ot_params_validate (&p->ot, error);
+}
+
+gboolean
+otter_torch_train_params_validate (const OtterTorchTrainParams *params,
+                                   GError                     **error)
+{
+  g_return_val_if_fail (params != nullptr, FALSE);
+  return check_train_params (params, error);
 }
 
 OtterTorchTrainer *

@@ -176,6 +176,10 @@ typedef struct
 } OtterTorchOtParams;
 
 void     otter_torch_ot_params_init   (OtterTorchOtParams *params);
+/* FALSE with OTTER_TORCH_ERROR_INVALID_ARGUMENT naming the first value
+ * out of range (NaN and infinities included). */
+gboolean otter_torch_ot_params_validate (const OtterTorchOtParams *params,
+                                         GError                  **error);
 
 /* Log-domain Sinkhorn with uniform marginals on an n×m cost matrix.
  * plan_out receives n×m values. */
@@ -306,6 +310,9 @@ typedef struct
 } OtterTorchTrainParams;
 
 void otter_torch_train_params_init (OtterTorchTrainParams *params);
+/* What otter_torch_trainer_new() checks, before anything is built. */
+gboolean otter_torch_train_params_validate (const OtterTorchTrainParams *params,
+                                            GError                     **error);
 
 typedef struct
 {
