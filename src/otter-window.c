@@ -308,7 +308,9 @@ otter_window_init (OtterWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  if (g_str_has_suffix (APPLICATION_ID, ".Devel"))
+  /* libadwaita stripes the header bars of a "devel" window, so a
+   * development build is never mistaken for the release. */
+  if (DEVELOPMENT_PROFILE)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   self->session = otter_session_new ();
