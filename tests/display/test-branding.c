@@ -62,14 +62,18 @@ test_about_icon (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* A development build's window has libadwaita's striped header bars, a
- * release's does not. */
+/* A development build's window has libadwaita's striped header bars and
+ * the striped icon, a release's neither. */
 static void
 test_profile_style (void)
 {
   OtterWindow *window = otter_window_new (app);
   g_assert_cmpint (gtk_widget_has_css_class (GTK_WIDGET (window), "devel"), ==, DEVELOPMENT_PROFILE);
   g_assert_cmpint (g_str_has_suffix (APPLICATION_ID, ".Devel"), ==, DEVELOPMENT_PROFILE);
+  /* The first start greets with this profile's icon. */
+  GtkWidget *welcome = otter_window_get_page (window, "welcome");
+  g_assert_true (ADW_IS_STATUS_PAGE (welcome));
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (welcome)), ==, APPLICATION_ID);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
