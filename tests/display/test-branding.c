@@ -74,6 +74,15 @@ test_profile_style (void)
   GtkWidget *welcome = otter_window_get_page (window, "welcome");
   g_assert_true (ADW_IS_STATUS_PAGE (welcome));
   g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (welcome)), ==, APPLICATION_ID);
+  if (g_getenv ("OTTER_SCREENSHOT_DIR") != NULL)
+    {
+      g_autofree char *png = g_build_filename (g_getenv ("OTTER_SCREENSHOT_DIR"), "welcome.png", NULL);
+      gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+      gtk_window_present (GTK_WINDOW (window));
+      otter_window_show_welcome (window);
+      display_spin (0.5);
+      display_save_widget_png (GTK_WIDGET (window), png);
+    }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
