@@ -9,6 +9,7 @@
 
 #include "otter-class-banner.h"
 #include "otter-resources.h"
+#include "otter-show-in-folder.h"
 #include "otter-training-page-private.h"
 
 /* The form lives in otter-training-form.c, past runs and the legend in
@@ -256,11 +257,7 @@ static void
 toast_show_folder_cb (AdwToast          *toast,
                       OtterTrainingPage *self)
 {
-  const char *dir = g_object_get_data (G_OBJECT (toast), "run-dir");
-  g_autoptr (GFile) file = g_file_new_for_path (dir);
-  g_autofree char *uri = g_file_get_uri (file);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  otter_show_in_folder (GTK_WIDGET (self), g_object_get_data (G_OBJECT (toast), "run-dir"));
 }
 
 void

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "otter-video-export.h"
+#include "otter-show-in-folder.h"
 #include "otter-video-page-private.h"
 
 /* One export: the worker's copy of its input, and its progress handed to
@@ -73,13 +74,7 @@ static void
 show_folder_cb (AdwToast *toast,
                 gpointer  user_data)
 {
-  GtkWidget *widget = user_data;
-  const char *folder = g_object_get_data (G_OBJECT (toast), "folder");
-  g_autoptr (GFile) file = g_file_new_for_path (folder);
-  g_autofree char *uri = g_file_get_uri (file);
-  GtkRoot *root = gtk_widget_get_root (widget);
-
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  otter_show_in_folder (GTK_WIDGET (user_data), g_object_get_data (G_OBJECT (toast), "folder"));
 }
 
 static void
@@ -220,8 +215,8 @@ export_done_cb (GObject      *unused,
       adw_action_row_set_subtitle (self->export_row, message);
       if (ok)
         {
-          g_autofree char *parent = job->extract ? NULL : g_path_get_dirname (job->path);
-          show_done (self, message, job->extract ? folder : parent, job->extract);
+          /* The exported file is shown selected in its folder. */
+          show_done (self, message, job->extract ? folder : job->path, job->extract);
         }
       otter_video_page_update_export (self);
     }

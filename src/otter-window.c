@@ -30,6 +30,7 @@ struct _OtterWindow
   GtkWidget           *status_pill;
   GtkLabel            *status_label;
   GtkProgressBar      *status_progress;
+  AdwStatusPage       *welcome_page;
 };
 
 enum
@@ -281,6 +282,7 @@ otter_window_class_init (OtterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterWindow, status_pill);
   gtk_widget_class_bind_template_child (widget_class, OtterWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, OtterWindow, status_progress);
+  gtk_widget_class_bind_template_child (widget_class, OtterWindow, welcome_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
@@ -308,8 +310,12 @@ otter_window_init (OtterWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  if (g_str_has_suffix (APPLICATION_ID, ".Devel"))
+  /* libadwaita stripes the header bars of a "devel" window, so a
+   * development build is never mistaken for the release. */
+  if (DEVELOPMENT_PROFILE)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+  /* The template names the release's icon; each profile greets with its own. */
+  adw_status_page_set_icon_name (self->welcome_page, APPLICATION_ID);
 
   self->session = otter_session_new ();
   g_signal_connect_object (self->session, "notify::title", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
