@@ -73,6 +73,16 @@ make_yolo_dir (const char        *yaml,
 }
 
 static void
+make_symlink (const char *target,
+              const char *dir,
+              const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
+
+static void
 test_voc_broken (void)
 {
   g_autofree char *path = fixture ("voc");
@@ -318,6 +328,38 @@ test_yolo_yaml_limits (void)
   g_assert_null (read_yaml (many->str, many->len, NULL, &error));
   g_assert_error (error, OTTER_ERROR, OTTER_ERROR_PARSE);
   g_assert_nonnull (strstr (error->message, "data.yaml line 1: more than 1048576 YAML nodes"));
+}
+
+/* The audit's case: images/sub -> . listed the 2 images 33 times each. */
+static void
+test_yolo_symlink_cycle (void)
+{
+  static const char *const stems[] = { "a", "b", NULL };
+  g_autofree char *dir = make_yolo_dir (NULL, stems);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *labels = g_build_filename (dir, "labels", NULL);
+  g_autofree char *other = g_dir_make_tmp ("otter-test-dataset-XXXXXX", NULL);
+  g_autofree char *good = fixture ("yolo/images/good.png");
+  g_autofree char *png = NULL;
+  g_autoptr(OtterDataset) dataset = NULL;
+  gsize png_size;
+
+  make_symlink (".", images, "sub");
+  make_symlink (".", labels, "sub");
+  /* a link to a folder not otherwise listed is followed */
+  g_assert_true (g_file_get_contents (good, &png, &png_size, NULL));
+  write_file (other, "c.png", png, png_size);
+  make_symlink (other, images, "more");
+
+  dataset = load_ok (dir);
+  g_assert_cmpuint (n_samples (dataset), ==, 3);
+  g_assert_cmpuint (otter_dataset_get_skipped (dataset)->len, ==, 0);
+  g_assert_cmpuint (otter_sample_get_n_boxes (find_sample (dataset, "a.png")), ==, 1);
+  g_assert_cmpuint (otter_sample_get_n_boxes (find_sample (dataset, "b.png")), ==, 1);
+  g_assert_true (g_str_has_suffix (otter_sample_get_image_path (otter_dataset_get_sample (dataset, 2)),
+                                   "images/more/c.png"));
+  remove_tree (dir);
+  remove_tree (other);
 }
 
 static void
@@ -591,6 +633,7 @@ main (int   argc,
   g_test_add_func ("/otter/Dataset/yolo/yaml-forms", test_yolo_yaml_forms);
   g_test_add_func ("/otter/Dataset/yolo/yaml-bom", test_yolo_yaml_bom);
   g_test_add_func ("/otter/Dataset/yolo/yaml-limits", test_yolo_yaml_limits);
+  g_test_add_func ("/otter/Dataset/yolo/symlink-cycle", test_yolo_symlink_cycle);
   g_test_add_func ("/otter/Dataset/csv/broken", test_csv_broken);
   g_test_add_func ("/otter/Dataset/folder-and-probe", test_folder_and_probe);
   g_test_add_func ("/otter/Dataset/load-errors", test_load_errors);
