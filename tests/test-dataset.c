@@ -362,6 +362,36 @@ test_yolo_symlink_cycle (void)
   remove_tree (other);
 }
 
+/* A label that is not a file used to be left out of the listing without
+ * a word, and its image trained as if it showed nothing. */
+static void
+test_yolo_label_not_a_file (void)
+{
+  static const char *const stems[] = { "a", "folder", "dangling", "fifo", NULL };
+  g_autofree char *dir = make_yolo_dir (NULL, stems);
+  g_autofree char *labels = g_build_filename (dir, "labels", NULL);
+  g_autofree char *folder = g_build_filename (labels, "folder.txt", NULL);
+  g_autofree char *dangling = g_build_filename (labels, "dangling.txt", NULL);
+  g_autofree char *fifo = g_build_filename (labels, "fifo.txt", NULL);
+  g_autoptr(OtterDataset) dataset = NULL;
+
+  g_assert_cmpint (g_unlink (folder), ==, 0);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (g_unlink (dangling), ==, 0);
+  make_symlink ("missing.txt", labels, "dangling.txt");
+  g_assert_cmpint (g_unlink (fifo), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+
+  dataset = load_ok (dir);
+  g_assert_cmpuint (n_samples (dataset), ==, 1);
+  g_assert_nonnull (find_sample (dataset, "a.png"));
+  g_assert_cmpuint (otter_dataset_get_skipped (dataset)->len, ==, 3);
+  assert_skipped (dataset, "labels/folder.txt", "labels/folder.txt: a folder, not a label file");
+  assert_skipped (dataset, "labels/dangling.txt", "labels/dangling.txt: a dangling symbolic link, not a label file");
+  assert_skipped (dataset, "labels/fifo.txt", "labels/fifo.txt: a FIFO (named pipe), not a label file");
+  remove_tree (dir);
+}
+
 static void
 test_csv_broken (void)
 {
@@ -634,6 +664,7 @@ main (int   argc,
   g_test_add_func ("/otter/Dataset/yolo/yaml-bom", test_yolo_yaml_bom);
   g_test_add_func ("/otter/Dataset/yolo/yaml-limits", test_yolo_yaml_limits);
   g_test_add_func ("/otter/Dataset/yolo/symlink-cycle", test_yolo_symlink_cycle);
+  g_test_add_func ("/otter/Dataset/yolo/label-not-a-file", test_yolo_label_not_a_file);
   g_test_add_func ("/otter/Dataset/csv/broken", test_csv_broken);
   g_test_add_func ("/otter/Dataset/folder-and-probe", test_folder_and_probe);
   g_test_add_func ("/otter/Dataset/load-errors", test_load_errors);
