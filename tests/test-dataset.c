@@ -271,6 +271,15 @@ test_yolo_yaml_forms (void)
     "? [complex, key]\n: value\nnames: [cat, dog]\nnc: 2\n",
     "%YAML 1.1\n---\nnames: [cat, dog]\n...\n",
   };
+  static const struct { const char *yaml, *message; } bad[] = {
+    { "names: [cat]\nnc: 1\nnames: [dog]\n", "data.yaml line 3: names is given a second time (first on line 1)" },
+    { "names: [cat, [dog]]\n", "data.yaml line 1: a class name must be text, not a list or a mapping" },
+    { "names:\n  0: {name: cat}\n", "data.yaml line 2: a class name must be text" },
+    { "names: cat\n", "data.yaml line 1: names must be a list" },
+    { "- cat\n- dog\n", "data.yaml line 1: expected \"key: value\" lines" },
+    { "names: [cat]\nnc: two\n", "data.yaml line 2: nc \"two\" is not a positive whole number" },
+    { "names: [cat]\n\xff\n", "data.yaml line 2: invalid leading UTF-8 octet" },
+  };
   g_autoptr(GError) error = NULL;
   g_autofree char *path_key = NULL;
   g_auto(GStrv) names = NULL;
@@ -286,6 +295,15 @@ test_yolo_yaml_forms (void)
   names = read_yaml ("path: ../data  # root\nnames: [cat]\n", -1, &path_key, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (path_key, ==, "../data");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_null (read_yaml (bad[i].yaml, -1, NULL, &error));
+      g_assert_error (error, OTTER_ERROR, OTTER_ERROR_PARSE);
+      if (strstr (error->message, bad[i].message) == NULL)
+        g_error ("\"%s\" is not in the error \"%s\"", bad[i].message, error->message);
+      g_clear_error (&error);
+    }
 }
 
 /* A BOM (as Windows editors write) hid the first key from the old reader. */
