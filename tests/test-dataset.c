@@ -2,10 +2,85 @@
 /* test-dataset.c: loading datasets in every format, skips, split, subset */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "otter-dataset-private.h"
 #include "otter-image.h"
 #include "test-dataset-utils.h"
+
+/* Removes a temporary folder without following its symbolic links, which
+ * may lead back into it or out of it. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      GStatBuf st;
+
+      if (g_lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents,
+            gssize      length)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+}
+
+/* A YOLO dataset in a new temporary folder: `yaml` as data.yaml (the
+ * classes cat and dog when NULL) and, for each stem, images/<stem>.png (a
+ * copy of the 64 × 48 good.png) labelled by labels/<stem>.txt with one dog. */
+static char *
+make_yolo_dir (const char        *yaml,
+               const char *const *stems)
+{
+  g_autofree char *good = fixture ("yolo/images/good.png");
+  g_autofree char *png = NULL;
+  char *dir = g_dir_make_tmp ("otter-test-dataset-XXXXXX", NULL);
+  gsize png_size;
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_get_contents (good, &png, &png_size, NULL));
+  write_file (dir, "data.yaml", yaml != NULL ? yaml : "names: [cat, dog]\n", -1);
+  for (guint i = 0; stems[i] != NULL; i++)
+    {
+      g_autofree char *image = g_strconcat ("images/", stems[i], ".png", NULL);
+      g_autofree char *label = g_strconcat ("labels/", stems[i], ".txt", NULL);
+
+      write_file (dir, image, png, png_size);
+      write_file (dir, label, "1 0.5 0.5 0.25 0.5\n", -1);
+    }
+
+  return dir;
+}
+
+static void
+make_symlink (const char *target,
+              const char *dir,
+              const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
 
 static void
 test_voc_broken (void)
@@ -141,15 +216,18 @@ static void
 test_yolo_bad_yaml (void)
 {
   static const struct { const char *file, *message; } cases[] = {
-    { "unclosed.yaml", "unclosed.yaml line 3: the names opened with [ are not closed" },
-    { "unclosed-quote.yaml", "unclosed-quote.yaml line 1: the quote in \"dog is not closed" },
+    { "unclosed.yaml", "unclosed.yaml line 5: did not find expected ',' or ']' (while parsing a flow sequence on line 3)" },
+    { "unclosed-quote.yaml", "unclosed-quote.yaml line 2: found unexpected end of stream (while scanning a quoted scalar on line 1)" },
     { "bad-index.yaml", "bad-index.yaml line 3: the class index \"one\" is not a whole number" },
     { "tab.yaml", "tab.yaml line 2: YAML does not allow tabs" },
     { "twice.yaml", "twice.yaml line 3: class 0 is named twice" },
     { "gap.yaml", "gap.yaml line 1: names has no name for class 1" },
     { "nc-mismatch.yaml", "nc-mismatch.yaml line 1: nc is 3 but names has 2 entries" },
-    { "no-colon.yaml", "no-colon.yaml line 2: expected \"key: value\"" },
+    { "no-colon.yaml", "no-colon.yaml line 3: could not find expected ':' (while scanning a simple key on line 2)" },
     { "no-names.yaml", "no-names.yaml: no class names" },
+    { "billion-laughs.yaml", "billion-laughs.yaml line 10: names is the alias *i; aliases are not followed" },
+    { "alias-entry.yaml", "alias-entry.yaml line 2: a class name is the alias *pet" },
+    { "deep.yaml", "deep.yaml line 1: nested more than 64 levels deep" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -159,6 +237,177 @@ test_yolo_bad_yaml (void)
 
       assert_load_error (path, OTTER_ERROR_PARSE, cases[i].message);
     }
+}
+
+/* otter_dataset_read_data_yaml on `yaml`; NULL with `error` set on failure. */
+static char **
+read_yaml (const char  *yaml,
+           gssize       length,
+           char       **path_key,
+           GError     **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("otter-test-yaml-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "data.yaml", NULL);
+  char **names;
+
+  g_assert_true (g_file_set_contents (path, yaml, length, NULL));
+  names = otter_dataset_read_data_yaml (path, "data.yaml", path_key, error);
+  remove_tree (dir);
+
+  return names;
+}
+
+static void
+test_yolo_yaml_forms (void)
+{
+  static const char *const forms[] = {
+    "names:\n- cat\n- dog\n",                      /* at the key's column */
+    "names:\n  - cat\n  - 'dog'  # quoted\n",
+    "names: {0: cat, 1: dog}\n",
+    "names: {1: dog, 0: cat}\n",
+    "names:\n  1: dog\n  0: \"cat\"\n",
+    /* other keys are passed over whatever they hold */
+    "download: {a: [1, {b: 2}]}\nscript: |\n  names: [not, read]\nextra:\n  - x: &x 1\n    y: [*x]\n"
+    "? [complex, key]\n: value\nnames: [cat, dog]\nnc: 2\n",
+    "%YAML 1.1\n---\nnames: [cat, dog]\n...\n",
+  };
+  static const struct { const char *yaml, *message; } bad[] = {
+    { "names: [cat]\nnc: 1\nnames: [dog]\n", "data.yaml line 3: names is given a second time (first on line 1)" },
+    { "names: [cat, [dog]]\n", "data.yaml line 1: a class name must be text, not a list or a mapping" },
+    { "names:\n  0: {name: cat}\n", "data.yaml line 2: a class name must be text" },
+    { "names: cat\n", "data.yaml line 1: names must be a list" },
+    { "- cat\n- dog\n", "data.yaml line 1: expected \"key: value\" lines" },
+    { "names: [cat]\nnc: two\n", "data.yaml line 2: nc \"two\" is not a positive whole number" },
+    { "names: [cat]\n\xff\n", "data.yaml line 2: invalid leading UTF-8 octet" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path_key = NULL;
+  g_auto(GStrv) names = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_auto(GStrv) read = read_yaml (forms[i], -1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstrv (read, ((const char *[]) { "cat", "dog", NULL }));
+    }
+
+  names = read_yaml ("path: ../data  # root\nnames: [cat]\n", -1, &path_key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (path_key, ==, "../data");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_null (read_yaml (bad[i].yaml, -1, NULL, &error));
+      g_assert_error (error, OTTER_ERROR, OTTER_ERROR_PARSE);
+      if (strstr (error->message, bad[i].message) == NULL)
+        g_error ("\"%s\" is not in the error \"%s\"", bad[i].message, error->message);
+      g_clear_error (&error);
+    }
+}
+
+/* A BOM (as Windows editors write) hid the first key from the old reader. */
+static void
+test_yolo_yaml_bom (void)
+{
+  static const char *const stems[] = { "a", NULL };
+  g_autofree char *dir = make_yolo_dir ("\xEF\xBB\xBFnames: [cat, dog]\n", stems);
+  g_autoptr(OtterDataset) dataset = load_ok (dir);
+
+  g_assert_cmpstrv (otter_dataset_get_class_names (dataset), ((const char *[]) { "cat", "dog", NULL }));
+  g_assert_cmpuint (otter_dataset_get_class_counts (dataset)[1], ==, 1);
+  remove_tree (dir);
+}
+
+static void
+test_yolo_yaml_limits (void)
+{
+  g_autofree char *laughs = fixture ("yolo-yaml/billion-laughs.yaml");
+  g_autofree char *text = NULL;
+  g_autofree char *ignored = NULL;
+  g_autoptr(GString) many = g_string_new ("nodes: [");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  gint64 start;
+
+  /* the same aliases under a key that is not read cost nothing */
+  g_assert_true (g_file_get_contents (laughs, &text, NULL, NULL));
+  *strstr (text, "names: *i") = '\0';
+  ignored = g_strconcat (text, "names: [cat, dog]\n", NULL);
+  start = g_get_monotonic_time ();
+  names = read_yaml (ignored, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (names, ((const char *[]) { "cat", "dog", NULL }));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+
+  for (guint i = 0; i < (1u << 20); i++)
+    g_string_append (many, "a,");
+  g_string_append (many, "]\nnames: [cat]\n");
+  g_assert_null (read_yaml (many->str, many->len, NULL, &error));
+  g_assert_error (error, OTTER_ERROR, OTTER_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "data.yaml line 1: more than 1048576 YAML nodes"));
+}
+
+/* The audit's case: images/sub -> . listed the 2 images 33 times each. */
+static void
+test_yolo_symlink_cycle (void)
+{
+  static const char *const stems[] = { "a", "b", NULL };
+  g_autofree char *dir = make_yolo_dir (NULL, stems);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *labels = g_build_filename (dir, "labels", NULL);
+  g_autofree char *other = g_dir_make_tmp ("otter-test-dataset-XXXXXX", NULL);
+  g_autofree char *good = fixture ("yolo/images/good.png");
+  g_autofree char *png = NULL;
+  g_autoptr(OtterDataset) dataset = NULL;
+  gsize png_size;
+
+  make_symlink (".", images, "sub");
+  make_symlink (".", labels, "sub");
+  /* a link to a folder not otherwise listed is followed */
+  g_assert_true (g_file_get_contents (good, &png, &png_size, NULL));
+  write_file (other, "c.png", png, png_size);
+  make_symlink (other, images, "more");
+
+  dataset = load_ok (dir);
+  g_assert_cmpuint (n_samples (dataset), ==, 3);
+  g_assert_cmpuint (otter_dataset_get_skipped (dataset)->len, ==, 0);
+  g_assert_cmpuint (otter_sample_get_n_boxes (find_sample (dataset, "a.png")), ==, 1);
+  g_assert_cmpuint (otter_sample_get_n_boxes (find_sample (dataset, "b.png")), ==, 1);
+  g_assert_true (g_str_has_suffix (otter_sample_get_image_path (otter_dataset_get_sample (dataset, 2)),
+                                   "images/more/c.png"));
+  remove_tree (dir);
+  remove_tree (other);
+}
+
+/* A label that is not a file used to be left out of the listing without
+ * a word, and its image trained as if it showed nothing. */
+static void
+test_yolo_label_not_a_file (void)
+{
+  static const char *const stems[] = { "a", "folder", "dangling", "fifo", NULL };
+  g_autofree char *dir = make_yolo_dir (NULL, stems);
+  g_autofree char *labels = g_build_filename (dir, "labels", NULL);
+  g_autofree char *folder = g_build_filename (labels, "folder.txt", NULL);
+  g_autofree char *dangling = g_build_filename (labels, "dangling.txt", NULL);
+  g_autofree char *fifo = g_build_filename (labels, "fifo.txt", NULL);
+  g_autoptr(OtterDataset) dataset = NULL;
+
+  g_assert_cmpint (g_unlink (folder), ==, 0);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (g_unlink (dangling), ==, 0);
+  make_symlink ("missing.txt", labels, "dangling.txt");
+  g_assert_cmpint (g_unlink (fifo), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+
+  dataset = load_ok (dir);
+  g_assert_cmpuint (n_samples (dataset), ==, 1);
+  g_assert_nonnull (find_sample (dataset, "a.png"));
+  g_assert_cmpuint (otter_dataset_get_skipped (dataset)->len, ==, 3);
+  assert_skipped (dataset, "labels/folder.txt", "labels/folder.txt: a folder, not a label file");
+  assert_skipped (dataset, "labels/dangling.txt", "labels/dangling.txt: a dangling symbolic link, not a label file");
+  assert_skipped (dataset, "labels/fifo.txt", "labels/fifo.txt: a FIFO (named pipe), not a label file");
+  remove_tree (dir);
 }
 
 static void
@@ -429,6 +678,11 @@ main (int   argc,
   g_test_add_func ("/otter/Dataset/yolo/broken", test_yolo_broken);
   g_test_add_func ("/otter/Dataset/yolo/names", test_yolo_names);
   g_test_add_func ("/otter/Dataset/yolo/bad-yaml", test_yolo_bad_yaml);
+  g_test_add_func ("/otter/Dataset/yolo/yaml-forms", test_yolo_yaml_forms);
+  g_test_add_func ("/otter/Dataset/yolo/yaml-bom", test_yolo_yaml_bom);
+  g_test_add_func ("/otter/Dataset/yolo/yaml-limits", test_yolo_yaml_limits);
+  g_test_add_func ("/otter/Dataset/yolo/symlink-cycle", test_yolo_symlink_cycle);
+  g_test_add_func ("/otter/Dataset/yolo/label-not-a-file", test_yolo_label_not_a_file);
   g_test_add_func ("/otter/Dataset/csv/broken", test_csv_broken);
   g_test_add_func ("/otter/Dataset/folder-and-probe", test_folder_and_probe);
   g_test_add_func ("/otter/Dataset/load-errors", test_load_errors);

@@ -3,8 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "otter-dataset-private.h"
@@ -395,11 +397,28 @@ compare_entries (gconstpointer a,
   return strcmp (((const SortEntry *) a)->key, ((const SortEntry *) b)->key);
 }
 
+/* TRUE the first time the folder at `path` is met. A symbolic link back
+ * to a folder above it (images/sub -> .) would otherwise be followed until
+ * the path grows too long, listing every image dozens of times. */
+static gboolean
+first_visit (GHashTable *visited,
+             const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return TRUE;                /* g_dir_open gives the error */
+
+  return g_hash_table_add (visited, g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev,
+                                                     (uintmax_t) st.st_ino));
+}
+
 static gboolean
 collect_files (const char  *dir,
                const char  *prefix,
                gboolean     recursive,
                gboolean   (*filter) (const char *name),
+               GHashTable  *visited,
                GArray      *entries,
                GError     **error)
 {
@@ -407,6 +426,8 @@ collect_files (const char  *dir,
   g_autoptr(GError) local_error = NULL;
   const char *name;
 
+  if (!first_visit (visited, dir))
+    return TRUE;
   gdir = g_dir_open (dir, 0, &local_error);
   if (gdir == NULL)
     {
@@ -427,7 +448,7 @@ collect_files (const char  *dir,
 
       if (g_file_test (full, G_FILE_TEST_IS_DIR))
         {
-          if (recursive && !collect_files (full, rel, TRUE, filter, entries, error))
+          if (recursive && !collect_files (full, rel, TRUE, filter, visited, entries, error))
             return FALSE;
         }
       else if (g_file_test (full, G_FILE_TEST_IS_REGULAR) &&
@@ -453,9 +474,10 @@ otter_dataset_list_files (const char  *dir,
 {
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (SortEntry));
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean ok;
 
-  ok = collect_files (dir, NULL, recursive, filter, entries, error);
+  ok = collect_files (dir, NULL, recursive, filter, visited, entries, error);
   g_array_sort (entries, compare_entries);
 
   for (guint i = 0; i < entries->len; i++)

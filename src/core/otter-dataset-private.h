@@ -69,7 +69,8 @@ gboolean   otter_dataset_check_box       (OtterBox             *box,
 gboolean   otter_dataset_is_image_name   (const char           *name);
 /* Regular files under `dir` accepted by `filter` (NULL for all), as paths
  * relative to `dir`, in natural order ("img2" before "img10"). Hidden
- * entries are ignored. */
+ * entries are ignored. Symbolic links are followed, except to a folder
+ * already listed, so a link cycle lists nothing twice. */
 GPtrArray *otter_dataset_list_files      (const char           *dir,
                                           gboolean              recursive,
                                           gboolean            (*filter) (const char *name),

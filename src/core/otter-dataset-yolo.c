@@ -4,7 +4,9 @@
 
 #include "otter-untrusted.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "otter-dataset-private.h"
 #include "otter-error.h"
@@ -137,6 +139,22 @@ read_label_file (OtterDatasetBuilder *builder,
     }
 
   return TRUE;
+}
+
+/* What stands at `path` when something does but it is no regular file;
+ * NULL when it is a file or nothing is there. Such a label is left out of
+ * the listing, so its image would otherwise train with no boxes. */
+static const char *
+describe_non_file (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return NULL;
+  if (S_ISLNK (st.st_mode) && g_stat (path, &st) != 0)
+    return "a dangling symbolic link";
+
+  return otter_describe_irregular_file (path);
 }
 
 static gboolean
@@ -278,6 +296,20 @@ otter_dataset_load_yolo (const char    *path,
         {
           label_path = g_build_filename (labels, label, NULL);
           g_hash_table_remove (labels_by_stem, stem);
+        }
+      else
+        {
+          g_autofree char *txt = g_strconcat (stem, ".txt", NULL);
+          g_autofree char *unlisted = g_build_filename (labels, txt, NULL);
+          const char *kind = describe_non_file (unlisted);
+
+          if (kind != NULL)
+            {
+              g_autofree char *rel = g_filename_display_name (otter_dataset_builder_relative (builder, unlisted));
+
+              otter_dataset_builder_skip (builder, unlisted, "%s: %s, not a label file", rel, kind);
+              continue;
+            }
         }
 
       if (!otter_dataset_builder_probe (builder, image_path, &width, &height))
