@@ -10,6 +10,7 @@
 
 #include "display-utils.h"
 #include "otter-i18n.h"
+#include "otter-perturb-page.h"
 #include "otter-window.h"
 
 static AdwApplication *app;
@@ -98,6 +99,15 @@ has_dataset_and_model (gpointer data)
   return otter_session_get_dataset (session) != NULL && otter_session_get_model (session) != NULL;
 }
 
+/* The Perturbation page computes its first batch on its own: its results
+ * (titles, D before and after) are checked too. */
+static gboolean
+perturbation_shown (gpointer data)
+{
+  OtterPerturbPage *page = data;
+  return otter_perturb_page_get_serial (page) > 0 && !otter_perturb_page_get_busy (page);
+}
+
 static void
 test_pages_in_chinese (void)
 {
@@ -125,6 +135,12 @@ test_pages_in_chinese (void)
       else
         otter_window_show_page (window, pages[i]);
       display_spin (0.5);
+      if (strcmp (pages[i], "perturb") == 0)
+        {
+          GtkWidget *page = otter_window_get_page (window, "perturb");
+          g_assert_true (display_wait_until (perturbation_shown, page, 120));
+          display_spin (0.3);
+        }
       walk (GTK_WIDGET (window), pages[i], found);
       if (g_getenv ("OTTER_SCREENSHOT_DIR") != NULL)
         {
