@@ -3,12 +3,11 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "otter-application.h"
+#include "otter-i18n.h"
 
 int
 main (int argc, char *argv[])
@@ -23,10 +22,7 @@ main (int argc, char *argv[])
       /* If that fails, run as we are. */
     }
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  otter_i18n_init ();
 
   g_autoptr (OtterApplication) app = otter_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -771,7 +771,7 @@ otter_loss_chart_draw_hover (OtterLossChart *self,
                                                  : r->origin.y + r->size.height;
   append_rect (snapshot, &line, round (x), r->origin.y, 1, bottom - r->origin.y);
 
-  g_string_append_printf (text, _("Step %" G_GINT64_FORMAT " · epoch %d"), p->step, p->epoch);
+  g_string_append_printf (text, _("Step %lld · epoch %d"), (long long) p->step, p->epoch);
   for (int k = 0; k < OTTER_LOSS_N_SERIES; k++)
     {
       double v = otter_loss_chart_point_value (p, k);

@@ -241,9 +241,9 @@ show_result (OtterPerturbPage *self)
 
   g_autofree char *batch = NULL;
   if (gtk_switch_get_active (self->random_switch))
-    batch = g_strdup_printf (ngettext ("%d random image · seed %" G_GUINT64_FORMAT,
-                                       "%d random images · seed %" G_GUINT64_FORMAT, result->n),
-                             result->n, self->seed);
+    batch = g_strdup_printf (ngettext ("%d random image · seed %llu",
+                                       "%d random images · seed %llu", result->n),
+                             result->n, (unsigned long long) self->seed);
   else
     batch = g_strdup_printf (_("Images %u–%u"), result->sample_indices[0],
                              result->sample_indices[result->n - 1]);

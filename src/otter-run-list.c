@@ -226,11 +226,24 @@ resume_clicked_cb (GtkButton    *button,
   g_signal_emit (self, signals[RESUME_REQUESTED], 0, dir);
 }
 
+/* When the run started, in the user's language (month names and their
+ * order differ: "Dec  2, 12:53", "12月2日 12:53"). */
+static char *
+start_time_text (OtterRunInfo *info)
+{
+  if (info->date == NULL)
+    return g_strdup ("");
+  /* Translators: a run's start time in g_date_time_format() syntax
+   * (%b month name, %e day, %-m month number, %-d day without padding). */
+  /* xgettext:no-c-format */
+  return g_date_time_format (info->date, _("%b %e, %H:%M"));
+}
+
 /* The label a compared run goes by in the chart's legend. */
 static char *
 short_title (OtterRunInfo *info)
 {
-  g_autofree char *date = info->date ? g_date_time_format (info->date, "%b %e, %H:%M") : g_strdup ("");
+  g_autofree char *date = start_time_text (info);
   if (info->name != NULL)
     return g_strdup (info->name);
   return g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));
@@ -263,7 +276,7 @@ create_row (gpointer item,
   const char *style = NULL;
   gboolean active = g_strcmp0 (info->dir, self->active_dir) == 0;
   const char *status = active ? (style = "accent", _("Running")) : status_text (info, &style);
-  g_autofree char *date = info->date ? g_date_time_format (info->date, "%b %e, %H:%M") : g_strdup ("");
+  g_autofree char *date = start_time_text (info);
   g_autofree char *title = info->name != NULL
     ? g_strdup_printf ("%s · %s · %s", info->name, g_strstrip (date), method_text (info->method))
     : g_strdup_printf ("%s · %s", g_strstrip (date), method_text (info->method));

@@ -59,12 +59,13 @@ show_progress (OtterVideoPage *self,
 
   if (n_total > 0)
     {
-      text = g_strdup_printf (_("%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT " frames"), n_done, n_total);
+      text = g_strdup_printf (_("%llu / %llu frames"), (unsigned long long) n_done,
+                              (unsigned long long) n_total);
       gtk_progress_bar_set_fraction (self->export_progress, MIN ((double) n_done / n_total, 1.0));
     }
   else
     {
-      text = g_strdup_printf (_("%" G_GUINT64_FORMAT " frames"), n_done);
+      text = g_strdup_printf (_("%llu frames"), (unsigned long long) n_done);
       gtk_progress_bar_pulse (self->export_progress);
     }
   adw_action_row_set_subtitle (self->export_row, text);
@@ -183,26 +184,26 @@ export_done_cb (GObject      *unused,
       self->export_job = NULL;
       if (ok && job->extract)
         {
-          message = g_strdup_printf (ngettext ("Saved %" G_GUINT64_FORMAT " frame in %s",
-                                               "Saved %" G_GUINT64_FORMAT " frames in %s", job->stats.n_saved),
-                                     job->stats.n_saved, display);
+          message = g_strdup_printf (ngettext ("Saved %llu frame in %s",
+                                               "Saved %llu frames in %s", job->stats.n_saved),
+                                     (unsigned long long) job->stats.n_saved, display);
           folder = job->path;
         }
       else if (ok)
         {
           message = job->stats.with_audio
-            ? g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " frame with its sound to %s",
-                                         "Exported %" G_GUINT64_FORMAT " frames with their sound to %s",
+            ? g_strdup_printf (ngettext ("Exported %llu frame with its sound to %s",
+                                         "Exported %llu frames with their sound to %s",
                                          job->stats.n_written),
-                               job->stats.n_written, display)
-            : g_strdup_printf (ngettext ("Exported %" G_GUINT64_FORMAT " frame to %s",
-                                         "Exported %" G_GUINT64_FORMAT " frames to %s", job->stats.n_written),
-                               job->stats.n_written, display);
+                               (unsigned long long) job->stats.n_written, display)
+            : g_strdup_printf (ngettext ("Exported %llu frame to %s",
+                                         "Exported %llu frames to %s", job->stats.n_written),
+                               (unsigned long long) job->stats.n_written, display);
         }
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         message = job->extract
-          ? g_strdup_printf (_("Extraction cancelled; the %" G_GUINT64_FORMAT " frames saved stay in %s"),
-                             job->stats.n_saved, display)
+          ? g_strdup_printf (_("Extraction cancelled; the %llu frames saved stay in %s"),
+                             (unsigned long long) job->stats.n_saved, display)
           : g_strdup_printf (_("Export cancelled; %s was not written"), display);
       else
         message = g_strdup (error->message);

@@ -89,9 +89,9 @@ update_model_label (OtterVideoPage *self)
 static void
 update_counters (OtterVideoPage *self)
 {
-  g_autofree char *text = g_strdup_printf (_("%.1f frames/s · %" G_GUINT64_FORMAT " dropped"),
+  g_autofree char *text = g_strdup_printf (_("%.1f frames/s · %llu dropped"),
                                            otter_video_player_get_fps (self->player),
-                                           otter_video_player_get_n_dropped (self->player));
+                                           (unsigned long long) otter_video_player_get_n_dropped (self->player));
   gtk_label_set_label (self->fps_label, text);
 }
 
@@ -117,7 +117,7 @@ update_position (OtterVideoPage *self)
   format_time (total, sizeof total, info ? info->duration : -1);
   g_autofree char *text = NULL;
   if (result != NULL && result->frame->number >= 0)
-    text = g_strdup_printf (_("Frame %" G_GINT64_FORMAT " · %s / %s"), result->frame->number, now, total);
+    text = g_strdup_printf (_("Frame %lld · %s / %s"), (long long) result->frame->number, now, total);
   else
     text = g_strdup_printf ("%s / %s", now, total);
   gtk_label_set_label (self->position_label, text);

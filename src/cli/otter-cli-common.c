@@ -29,9 +29,13 @@ otter_cli_parse (GOptionContext *context,
                  int            *exit_code)
 {
   g_autoptr (GError) error = NULL;
+  /* Every command's --help text (summary, option descriptions) is marked
+   * with N_() where it is defined; GOption translates it through the domain. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      fprintf (stderr, "otter-cli: %s (see --help)\n", error->message);
+      /* Translators: %s is GLib's message about the bad option. */
+      fprintf (stderr, _("otter-cli: %s (see --help)\n"), error->message);
       *exit_code = OTTER_CLI_EXIT_USAGE;
       return FALSE;
     }

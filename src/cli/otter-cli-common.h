@@ -2,6 +2,7 @@
 /* otter-cli-common.h: what the otter-cli subcommands share */
 #pragma once
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "otter-dataset.h"

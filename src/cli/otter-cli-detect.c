@@ -253,33 +253,33 @@ otter_cli_detect (int argc, char **argv)
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
-    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file", "FILE" },
-    { "score-threshold", 's', 0, G_OPTION_ARG_DOUBLE, &score_threshold, "Lowest score reported [0.3]", "S" },
-    { "max-detections", 'n', 0, G_OPTION_ARG_INT, &max_detections, "At most this many boxes per image [100]", "N" },
-    { "annotate", 'o', 0, G_OPTION_ARG_FILENAME, &annotate, "Write DIR/<name>.png with the boxes drawn", "DIR" },
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch_size, "Images per batch [8]", "N" },
-    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the detections as JSON on stdout", NULL },
+    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model file"), "FILE" },
+    { "score-threshold", 's', 0, G_OPTION_ARG_DOUBLE, &score_threshold, N_("Lowest score reported [0.3]"), "S" },
+    { "max-detections", 'n', 0, G_OPTION_ARG_INT, &max_detections, N_("At most this many boxes per image [100]"), "N" },
+    { "annotate", 'o', 0, G_OPTION_ARG_FILENAME, &annotate, N_("Write DIR/<name>.png with the boxes drawn"), "DIR" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch_size, N_("Images per batch [8]"), "N" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads [all cores]"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the detections as JSON on stdout"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "IMAGE…" },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- detect objects in images");
-  g_option_context_set_summary (context,
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("- detect objects in images"));
+  g_option_context_set_summary (context, N_(
     "Decodes each image (any format gdk-pixbuf reads, turned by its EXIF\n"
     "orientation), letterboxes it to the model's input size and prints the\n"
     "boxes in image pixels: label, score, x1 y1 x2 y2. An image that cannot\n"
-    "be read is reported and skipped; the exit status is then 1.");
+    "be read is reported and skipped; the exit status is then 1."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (model_path == NULL || files == NULL || files[0] == NULL)
-    return otter_cli_fail ("detect needs --model FILE and at least one IMAGE");
+    return otter_cli_fail (_("detect needs --model FILE and at least one IMAGE"));
   if (!(score_threshold >= 0 && score_threshold <= 1))
-    return otter_cli_fail ("--score-threshold must be between 0 and 1");
+    return otter_cli_fail (_("--score-threshold must be between 0 and 1"));
   if (max_detections < 1 || max_detections > 10000)
-    return otter_cli_fail ("--max-detections must be between 1 and 10000");
+    return otter_cli_fail (_("--max-detections must be between 1 and 10000"));
   if (batch_size < 1 || batch_size > 256)
-    return otter_cli_fail ("--batch-size must be between 1 and 256");
+    return otter_cli_fail (_("--batch-size must be between 1 and 256"));
 
   otter_cli_setup_threads (threads);
   g_autoptr (GError) error = NULL;
@@ -290,7 +290,7 @@ otter_cli_detect (int argc, char **argv)
     {
       int saved = errno;
       g_autofree char *display = g_filename_display_name (annotate);
-      return otter_cli_fail ("cannot create %s: %s", display, g_strerror (saved));
+      return otter_cli_fail (_("cannot create %s: %s"), display, g_strerror (saved));
     }
 
   int size = otter_torch_model_get_input_size (model);

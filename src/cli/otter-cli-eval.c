@@ -58,33 +58,33 @@ otter_cli_eval (int argc, char **argv)
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
-    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file", "FILE" },
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset to evaluate on (a path, or “demo”)", "PATH" },
-    { "attack", 'A', 0, G_OPTION_ARG_STRING, &attacks, "none, fgsm, pgd, pgd50, ot, a comma list, or all [none]", "ATTACK" },
-    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, "Attack budget ε [8/255]", "EPS" },
-    { "pgd-steps", 0, 0, G_OPTION_ARG_INT, &pgd_steps, "PGD steps k [10]", "K" },
-    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Evaluate only the validation part of the split train would make", "F" },
-    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of that split and of random starts [1]", "N" },
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per batch [16]", "N" },
-    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the results as JSON on stdout", NULL },
+    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model file"), "FILE" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Dataset to evaluate on (a path, or “demo”)"), "PATH" },
+    { "attack", 'A', 0, G_OPTION_ARG_STRING, &attacks, N_("none, fgsm, pgd, pgd50, ot, a comma list, or all [none]"), "ATTACK" },
+    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, N_("Attack budget ε [8/255]"), "EPS" },
+    { "pgd-steps", 0, 0, G_OPTION_ARG_INT, &pgd_steps, N_("PGD steps k [10]"), "K" },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Evaluate only the validation part of the split train would make"), "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Seed of that split and of random starts [1]"), "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, N_("Images per batch [16]"), "N" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads [all cores]"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the results as JSON on stdout"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- mAP of a model, clean and under attack");
-  g_option_context_set_summary (context,
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("- mAP of a model, clean and under attack"));
+  g_option_context_set_summary (context, N_(
     "Reports mAP@0.5 (VOC all-point) and COCO mAP@[.5:.95], overall and per class,\n"
     "on clean images and under FGSM (1 step of ε), PGD-k on the objects' detection\n"
     "loss (step 2/255, random start), PGD-50 with 5 random restarts keeping the worst\n"
-    "per image (pgd50, which exposes gradient masking) and the OT attack.");
+    "per image (pgd50, which exposes gradient masking) and the OT attack."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (model_path == NULL || data == NULL)
-    return otter_cli_fail ("eval needs --model FILE and --data PATH");
+    return otter_cli_fail (_("eval needs --model FILE and --data PATH"));
   if (batch < 1 || batch > 256)
-    return otter_cli_fail ("--batch-size must be between 1 and 256");
+    return otter_cli_fail (_("--batch-size must be between 1 and 256"));
   if (!(val_fraction >= 0 && val_fraction < 1))
-    return otter_cli_fail ("--val-fraction must be at least 0 and below 1");
+    return otter_cli_fail (_("--val-fraction must be at least 0 and below 1"));
 
   g_auto (GStrv) kinds = g_strsplit (attacks ? (g_strcmp0 (attacks, "all") == 0 ? "none,fgsm,pgd,pgd50,ot" : attacks)
                                              : "none", ",", -1);
@@ -94,13 +94,13 @@ otter_cli_eval (int argc, char **argv)
     {
       OtterAttackKind kind;
       if (n_attacks == G_N_ELEMENTS (params) || !otter_attack_kind_from_string (g_strstrip (kinds[i]), &kind))
-        return otter_cli_fail ("unknown attack “%s” (expected none, fgsm, pgd, pgd50 or ot)", kinds[i]);
+        return otter_cli_fail (_("unknown attack “%s” (expected none, fgsm, pgd, pgd50 or ot)"), kinds[i]);
       otter_torch_attack_params_init (&params[n_attacks], kind);
       if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &params[n_attacks].epsilon))
-        return otter_cli_fail ("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)", epsilon);
+        return otter_cli_fail (_("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)"), epsilon);
       params[n_attacks].ot.epsilon = params[n_attacks].ot.step_size = params[n_attacks].epsilon;
       if (pgd_steps < 0 || pgd_steps > 1000)
-        return otter_cli_fail ("--pgd-steps must be between 1 and 1000");
+        return otter_cli_fail (_("--pgd-steps must be between 1 and 1000"));
       /* pgd50 is a fixed protocol (50 steps, 5 restarts); --pgd-steps
        * changes the plain PGD only. */
       if (pgd_steps > 0 && kind == OTTER_ATTACK_PGD)

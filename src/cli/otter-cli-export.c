@@ -17,22 +17,22 @@ otter_cli_export (int argc, char **argv)
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
-    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model or checkpoint file", "FILE" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The state_dict to write (.pth); its description goes beside it as .json", "FILE" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print what was written as JSON on stdout", NULL },
+    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model or checkpoint file"), "FILE" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("The state_dict to write (.pth); its description goes beside it as .json"), "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print what was written as JSON on stdout"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- write a model for PyTorch");
-  g_option_context_set_summary (context,
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("- write a model for PyTorch"));
+  g_option_context_set_summary (context, N_(
     "Writes the detector's weights as a state_dict that torch.load reads (names as\n"
     "in the network: backbone.conv1.weight, heatmap.out.bias, ...) and, beside it,\n"
     "a JSON file with the architecture, class names, input size and normalisation,\n"
-    "enough to rebuild the network in PyTorch (tests/tools/otter_twin.py does).");
+    "enough to rebuild the network in PyTorch (tests/tools/otter_twin.py does)."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (model_path == NULL || out == NULL)
-    return otter_cli_fail ("export needs --model FILE and --out FILE.pth");
+    return otter_cli_fail (_("export needs --model FILE and --out FILE.pth"));
 
   g_autoptr (GError) error = NULL;
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);

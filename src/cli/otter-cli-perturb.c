@@ -94,69 +94,69 @@ otter_cli_perturb (int argc, char **argv)
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
-    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file", "FILE" },
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset to take the images from (a path, or “demo”)", "PATH" },
-    { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of images [8]", "N" },
-    { "index", 'i', 0, G_OPTION_ARG_INT, &index, "Index of the first image in the dataset [0]", "I" },
-    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon_text, "L∞ budget ε, e.g. 8/255 [8/255]", "EPS" },
-    { "steps", 'k', 0, G_OPTION_ARG_INT, &steps, "Ascent steps K [1]", "K" },
-    { "feature-space", 0, 0, G_OPTION_ARG_STRING, &space_text, "batch (default: one vector per image) or spatial (feature-map cells)", "SPACE" },
-    { "sinkhorn-reg", 0, 0, G_OPTION_ARG_DOUBLE, &reg, "Sinkhorn regularisation [0.01]", "R" },
-    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the random start [1]", "S" },
-    { "zoom", 0, 0, G_OPTION_ARG_INT, &zoom, "Screen pixels per input pixel in the image figures [auto: 384 px ÷ input size, at least 1]", "N" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for the figures and result.json (created if needed)", "DIR" },
-    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL },
+    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model file"), "FILE" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Dataset to take the images from (a path, or “demo”)"), "PATH" },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Number of images [8]"), "N" },
+    { "index", 'i', 0, G_OPTION_ARG_INT, &index, N_("Index of the first image in the dataset [0]"), "I" },
+    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon_text, N_("L∞ budget ε, e.g. 8/255 [8/255]"), "EPS" },
+    { "steps", 'k', 0, G_OPTION_ARG_INT, &steps, N_("Ascent steps K [1]"), "K" },
+    { "feature-space", 0, 0, G_OPTION_ARG_STRING, &space_text, N_("batch (default: one vector per image) or spatial (feature-map cells)"), "SPACE" },
+    { "sinkhorn-reg", 0, 0, G_OPTION_ARG_DOUBLE, &reg, N_("Sinkhorn regularisation [0.01]"), "R" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Seed of the random start [1]"), "S" },
+    { "zoom", 0, 0, G_OPTION_ARG_INT, &zoom, N_("Screen pixels per input pixel in the image figures [auto: 384 px ÷ input size, at least 1]"), "N" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Folder for the figures and result.json (created if needed)"), "DIR" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads [all cores]"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print result.json on stdout"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- show what the OT attack does to a few images");
-  g_option_context_set_summary (context,
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("- show what the OT attack does to a few images"));
+  g_option_context_set_summary (context, N_(
     "Runs the OT attack (random start in the ε ball, then K signed-gradient steps\n"
     "on the feature matching distance D) on N images and writes, for each image i,\n"
     "clean-i.png and perturbed-i.png with the model's detections, diff-i.png\n"
     "(|δ|/ε, largest over the channels) and, in the spatial space, cells-i.png (the\n"
     "cost each feature cell transports); plan.png and cost.png show the transport\n"
-    "plan T and the cost matrix C; result.json has the numbers.");
+    "plan T and the cost matrix C; result.json has the numbers."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 1)
-    return otter_cli_fail ("unexpected argument “%s”", argv[1]);
+    return otter_cli_fail (_("unexpected argument “%s”"), argv[1]);
   if (model_path == NULL || data == NULL || out == NULL)
-    return otter_cli_fail ("perturb needs --model FILE, --data PATH and --out DIR");
+    return otter_cli_fail (_("perturb needs --model FILE, --data PATH and --out DIR"));
 
   OtterTorchOtParams params;
   otter_torch_ot_params_init (&params);
   if (epsilon_text != NULL
       && (!otter_cli_parse_epsilon (epsilon_text, &params.epsilon) || !(params.epsilon > 0)))
-    return otter_cli_fail ("--epsilon “%s” is not a budget in (0, 1] (e.g. 8/255)", epsilon_text);
+    return otter_cli_fail (_("--epsilon “%s” is not a budget in (0, 1] (e.g. 8/255)"), epsilon_text);
   params.step_size = params.epsilon;
   if (space_text == NULL || g_strcmp0 (space_text, "batch") == 0)
     params.space = OTTER_FEATURE_SPACE_BATCH;
   else if (g_strcmp0 (space_text, "spatial") == 0)
     params.space = OTTER_FEATURE_SPACE_SPATIAL;
   else
-    return otter_cli_fail ("unknown feature space “%s” (expected batch or spatial)", space_text);
+    return otter_cli_fail (_("unknown feature space “%s” (expected batch or spatial)"), space_text);
   if (steps < 1 || steps > 1000)
-    return otter_cli_fail ("--steps must be between 1 and 1000");
+    return otter_cli_fail (_("--steps must be between 1 and 1000"));
   params.steps = steps;
   if (reg != 0 && !(reg >= 1e-4 && reg <= 100))
-    return otter_cli_fail ("--sinkhorn-reg must be between 0.0001 and 100");
+    return otter_cli_fail (_("--sinkhorn-reg must be between 0.0001 and 100"));
   if (reg != 0)
     params.reg = (float) reg;
   if (count < 1 || count > 256)
-    return otter_cli_fail ("--count must be between 1 and 256");
+    return otter_cli_fail (_("--count must be between 1 and 256"));
   if (count < 2 && params.space == OTTER_FEATURE_SPACE_BATCH)
-    return otter_cli_fail ("the batch feature space matches images with each other: "
-                           "use --count 2 or more, or --feature-space spatial");
+    return otter_cli_fail (_("the batch feature space matches images with each other: "
+                           "use --count 2 or more, or --feature-space spatial"));
   if (index < 0)
-    return otter_cli_fail ("--index must not be negative");
+    return otter_cli_fail (_("--index must not be negative"));
   if (zoom < 0 || zoom > 32)
-    return otter_cli_fail ("--zoom must be between 1 and 32 (0: automatic)");
+    return otter_cli_fail (_("--zoom must be between 1 and 32 (0: automatic)"));
   if (g_file_test (out, G_FILE_TEST_EXISTS) && !g_file_test (out, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (out);
-      return otter_cli_fail ("--out %s exists and is not a folder", display);
+      return otter_cli_fail (_("--out %s exists and is not a folder"), display);
     }
 
   otter_cli_setup_threads (threads);
@@ -169,8 +169,9 @@ otter_cli_perturb (int argc, char **argv)
     return otter_cli_fail ("%s", error->message);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (dataset));
   if ((guint) index >= n_items || (guint) count > n_items - (guint) index)
-    return otter_cli_fail ("--index %d --count %d runs past the end of %s (%u image%s)",
-                           index, count, data, n_items, n_items == 1 ? "" : "s");
+    return otter_cli_fail (ngettext ("--index %d --count %d runs past the end of %s (%u image)",
+                                     "--index %d --count %d runs past the end of %s (%u images)", n_items),
+                           index, count, data, n_items);
 
   int size = otter_torch_model_get_input_size (model);
   const char *const *names = otter_torch_model_get_class_names (model);
@@ -351,7 +352,7 @@ otter_cli_perturb (int argc, char **argv)
     {
       int saved = errno;
       g_autofree char *display = g_filename_display_name (out);
-      return otter_cli_fail ("cannot create %s: %s", display, g_strerror (saved));
+      return otter_cli_fail (_("cannot create %s: %s"), display, g_strerror (saved));
     }
   for (guint k = 0; k < figures->len; k++)
     {

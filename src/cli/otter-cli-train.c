@@ -74,7 +74,7 @@ on_signal (gpointer data)
     return G_SOURCE_CONTINUE;
   cli->interrupted = TRUE;
   otter_cli_progress_end ();
-  fprintf (stderr, "otter-cli: stopping after the current step…\n");
+  fprintf (stderr, "otter-cli: %s\n", _("stopping after the current step…"));
   otter_trainer_stop (cli->trainer);
   return G_SOURCE_CONTINUE;
 }
@@ -153,49 +153,49 @@ otter_cli_train (int argc, char **argv)
   OtterTrainConfig config;
 
   GOptionEntry entries[] = {
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Training dataset (a path, or “demo”)", "PATH" },
-    { "val", 0, 0, G_OPTION_ARG_FILENAME, &val, "Validation dataset (default: split off the training data)", "PATH" },
-    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, "Fraction held out for validation [0.2]", "F" },
-    { "method", 'm', 0, G_OPTION_ARG_STRING, &method, "ot (default), standard or pgd", "METHOD" },
-    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, "Architecture: tiny (default), small, resnet18 or mobilenet_v3_large", "ARCH" },
-    { "pretrained", 0, 0, G_OPTION_ARG_NONE, &pretrained, "Start the backbone from torchvision's ImageNet weights (resnet18, mobilenet_v3_large; found in PyTorch's hub cache or downloaded)", NULL },
-    { "backbone-weights", 0, 0, G_OPTION_ARG_FILENAME, &backbone_weights, "Start the backbone from this torchvision-layout state_dict (.pth)", "FILE" },
-    { "freeze-backbone-epochs", 0, 0, G_OPTION_ARG_INT, &freeze_epochs, "Keep the backbone frozen for the first N epochs [0]", "N" },
-    { "backbone-lr-scale", 0, 0, G_OPTION_ARG_DOUBLE, &backbone_lr_scale, "The backbone's learning rate relative to the rest [1]", "F" },
-    { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema, "Decay of the weights' moving average used for evaluation and the stored model; 0 turns it off [0.998 for photos, off for the demo]", "DECAY" },
-    { "input-size", 0, 0, G_OPTION_ARG_INT, &input_size, "Model input side, a multiple of 32 [96 demo, 320 otherwise]", "PX" },
-    { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model file", "FILE" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Maximum epochs [30]", "N" },
-    { "loss-threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Convergence threshold τ on the epoch's mean target loss", "T" },
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "Images per batch [16]", "N" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Peak learning rate [0.002 for the demo, 0.0005 otherwise]", "LR" },
-    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adamw (default) or sgd", "NAME" },
-    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, "L∞ budget ε, e.g. 8/255 [8/255]", "EPS" },
-    { "ot-steps", 0, 0, G_OPTION_ARG_INT, &ot_steps, "Ascent steps K of the OT attack [1]", "K" },
-    { "feature-space", 0, 0, G_OPTION_ARG_STRING, &space, "OT feature space: batch (default) or spatial", "SPACE" },
-    { "sinkhorn-reg", 0, 0, G_OPTION_ARG_DOUBLE, &reg, "Sinkhorn regularisation [0.01]", "R" },
-    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train on the images as they are", NULL },
-    { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "flip or photos (zoom 0.5–1.5, crops, flips, colour jitter) [flip for the demo, photos otherwise]", "PRESET" },
-    { "mosaic", 0, 0, G_OPTION_ARG_DOUBLE, &mosaic, "Probability of a 2×2 mosaic of four training images [0]", "P" },
-    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed [1]", "N" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name used in the run folder", "NAME" },
-    { "run-dir", 'o', 0, G_OPTION_ARG_FILENAME, &run_dir, "Run folder (default: a new one under ~/.local/share/otter/runs)", "DIR" },
-    { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &resume, "Resume the run in DIR from its last checkpoint", "DIR" },
-    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "End stdout with a JSON summary", NULL },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Training dataset (a path, or “demo”)"), "PATH" },
+    { "val", 0, 0, G_OPTION_ARG_FILENAME, &val, N_("Validation dataset (default: split off the training data)"), "PATH" },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Fraction held out for validation [0.2]"), "F" },
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method, N_("ot (default), standard or pgd"), "METHOD" },
+    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, N_("Architecture: tiny (default), small, resnet18 or mobilenet_v3_large"), "ARCH" },
+    { "pretrained", 0, 0, G_OPTION_ARG_NONE, &pretrained, N_("Start the backbone from torchvision's ImageNet weights (resnet18, mobilenet_v3_large; found in PyTorch's hub cache or downloaded)"), NULL },
+    { "backbone-weights", 0, 0, G_OPTION_ARG_FILENAME, &backbone_weights, N_("Start the backbone from this torchvision-layout state_dict (.pth)"), "FILE" },
+    { "freeze-backbone-epochs", 0, 0, G_OPTION_ARG_INT, &freeze_epochs, N_("Keep the backbone frozen for the first N epochs [0]"), "N" },
+    { "backbone-lr-scale", 0, 0, G_OPTION_ARG_DOUBLE, &backbone_lr_scale, N_("The backbone's learning rate relative to the rest [1]"), "F" },
+    { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema, N_("Decay of the weights' moving average used for evaluation and the stored model; 0 turns it off [0.998 for photos, off for the demo]"), "DECAY" },
+    { "input-size", 0, 0, G_OPTION_ARG_INT, &input_size, N_("Model input side, a multiple of 32 [96 demo, 320 otherwise]"), "PX" },
+    { "init-model", 0, 0, G_OPTION_ARG_FILENAME, &init_model, N_("Start from this model file"), "FILE" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, N_("Maximum epochs [30]"), "N" },
+    { "loss-threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, N_("Convergence threshold τ on the epoch's mean target loss"), "T" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, N_("Images per batch [16]"), "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Peak learning rate [0.002 for the demo, 0.0005 otherwise]"), "LR" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, N_("adamw (default) or sgd"), "NAME" },
+    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, N_("L∞ budget ε, e.g. 8/255 [8/255]"), "EPS" },
+    { "ot-steps", 0, 0, G_OPTION_ARG_INT, &ot_steps, N_("Ascent steps K of the OT attack [1]"), "K" },
+    { "feature-space", 0, 0, G_OPTION_ARG_STRING, &space, N_("OT feature space: batch (default) or spatial"), "SPACE" },
+    { "sinkhorn-reg", 0, 0, G_OPTION_ARG_DOUBLE, &reg, N_("Sinkhorn regularisation [0.01]"), "R" },
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, N_("Train on the images as they are"), NULL },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, N_("flip or photos (zoom 0.5–1.5, crops, flips, colour jitter) [flip for the demo, photos otherwise]"), "PRESET" },
+    { "mosaic", 0, 0, G_OPTION_ARG_DOUBLE, &mosaic, N_("Probability of a 2×2 mosaic of four training images [0]"), "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Random seed [1]"), "N" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name used in the run folder"), "NAME" },
+    { "run-dir", 'o', 0, G_OPTION_ARG_FILENAME, &run_dir, N_("Run folder (default: a new one under ~/.local/share/otter/runs)"), "DIR" },
+    { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &resume, N_("Resume the run in DIR from its last checkpoint"), "DIR" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads [all cores]"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("End stdout with a JSON summary"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- train a detector");
-  g_option_context_set_summary (context,
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("- train a detector"));
+  g_option_context_set_summary (context, N_(
     "Trains on each batch together with its OT target perturbation (the perturbation\n"
     "that moves the features furthest, measured by an optimal-transport plan) on the\n"
     "sum of both losses, until the epoch's mean loss falls to τ; then stores the model.\n"
-    "Exit status: 0 converged, 2 stopped without converging, 1 failed.");
+    "Exit status: 0 converged, 2 stopped without converging, 1 failed."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 1)
-    return otter_cli_fail ("unexpected argument “%s”", argv[1]);
+    return otter_cli_fail (_("unexpected argument “%s”"), argv[1]);
 
   otter_train_config_init (&config);
   if (data != NULL)
@@ -215,7 +215,7 @@ otter_cli_train (int argc, char **argv)
   if (pretrained && backbone_weights != NULL)
     {
       otter_train_config_clear (&config);
-      return otter_cli_fail ("--pretrained and --backbone-weights both choose the backbone's weights: give one");
+      return otter_cli_fail (_("--pretrained and --backbone-weights both choose the backbone's weights: give one"));
     }
   if (pretrained)
     {
@@ -223,8 +223,8 @@ otter_cli_train (int argc, char **argv)
       const char *imagenet = otter_torch_arch_imagenet_name (config.arch);
       if (imagenet == NULL)
         {
-          exit_code = otter_cli_fail ("--pretrained: torchvision has no ImageNet weights for “%s” "
-                                      "(use resnet18 or mobilenet_v3_large)", config.arch);
+          exit_code = otter_cli_fail (_("--pretrained: torchvision has no ImageNet weights for “%s” "
+                                      "(use resnet18 or mobilenet_v3_large)"), config.arch);
           otter_train_config_clear (&config);
           return exit_code;
         }
@@ -266,7 +266,7 @@ otter_cli_train (int argc, char **argv)
       else
         {
           otter_train_config_clear (&config);
-          return otter_cli_fail ("unknown augmentation “%s” (expected flip or photos)", preset);
+          return otter_cli_fail (_("unknown augmentation “%s” (expected flip or photos)"), preset);
         }
       if (mosaic >= 0)
         config.augment_params.mosaic = mosaic;
@@ -279,13 +279,13 @@ otter_cli_train (int argc, char **argv)
   if (ot_steps != 0)
     config.train.ot.steps = ot_steps;
   if (method != NULL && !otter_train_method_from_string (method, &config.train.method))
-    exit_code = otter_cli_fail ("unknown method “%s” (expected ot, standard or pgd)", method);
+    exit_code = otter_cli_fail (_("unknown method “%s” (expected ot, standard or pgd)"), method);
   else if (optimizer != NULL && !otter_optimizer_kind_from_string (optimizer, &config.train.optimizer))
-    exit_code = otter_cli_fail ("unknown optimiser “%s” (expected adamw or sgd)", optimizer);
+    exit_code = otter_cli_fail (_("unknown optimiser “%s” (expected adamw or sgd)"), optimizer);
   else if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &config.train.ot.epsilon))
-    exit_code = otter_cli_fail ("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)", epsilon);
+    exit_code = otter_cli_fail (_("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)"), epsilon);
   else if (space != NULL && g_strcmp0 (space, "batch") != 0 && g_strcmp0 (space, "spatial") != 0)
-    exit_code = otter_cli_fail ("unknown feature space “%s” (expected batch or spatial)", space);
+    exit_code = otter_cli_fail (_("unknown feature space “%s” (expected batch or spatial)"), space);
   if (exit_code != OTTER_CLI_EXIT_OK)
     {
       otter_train_config_clear (&config);

@@ -53,47 +53,47 @@ otter_cli_video (int argc, char **argv)
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
-    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (needed for detections and --labels)", "FILE" },
-    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "A video file, or camera:N", "VIDEO" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the frames with their detections (clean | attacked side by side with --attack): .webm, .mkv, .avi or .mp4", "FILE" },
-    { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Leave the input's sound out of --out (kept by default)", NULL },
-    { "attack", 'a', 0, G_OPTION_ARG_STRING, &attack_name, "none (default), ot, fgsm or pgd", "ATTACK" },
-    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon_text, "L∞ budget ε of the attack [8/255]", "EPS" },
-    { "score-threshold", 's', 0, G_OPTION_ARG_DOUBLE, &score_threshold, "Lowest score drawn and counted [0.3]", "S" },
-    { "frames-out", 'f', 0, G_OPTION_ARG_FILENAME, &frames_out, "Save frames as PNG images in DIR, a dataset Otter opens", "DIR" },
-    { "every", 'n', 0, G_OPTION_ARG_INT, &every, "Save every N-th frame [1]", "N" },
-    { "labels", 0, 0, G_OPTION_ARG_NONE, &labels, "With --frames-out: the model's detections as YOLO labels", NULL },
-    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &start, "Start at this many seconds [0]", "S" },
-    { "end", 0, 0, G_OPTION_ARG_DOUBLE, &end, "Stop at this many seconds [the end]", "S" },
-    { "max-frames", 0, 0, G_OPTION_ARG_INT, &max_frames, "Stop after N frames (a camera needs it)", "N" },
-    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "libtorch threads [all cores]", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a summary as JSON on stdout", NULL },
+    { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model file (needed for detections and --labels)"), "FILE" },
+    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, N_("A video file, or camera:N"), "VIDEO" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Write the frames with their detections (clean | attacked side by side with --attack): .webm, .mkv, .avi or .mp4"), "FILE" },
+    { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, N_("Leave the input's sound out of --out (kept by default)"), NULL },
+    { "attack", 'a', 0, G_OPTION_ARG_STRING, &attack_name, N_("none (default), ot, fgsm or pgd"), "ATTACK" },
+    { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon_text, N_("L∞ budget ε of the attack [8/255]"), "EPS" },
+    { "score-threshold", 's', 0, G_OPTION_ARG_DOUBLE, &score_threshold, N_("Lowest score drawn and counted [0.3]"), "S" },
+    { "frames-out", 'f', 0, G_OPTION_ARG_FILENAME, &frames_out, N_("Save frames as PNG images in DIR, a dataset Otter opens"), "DIR" },
+    { "every", 'n', 0, G_OPTION_ARG_INT, &every, N_("Save every N-th frame [1]"), "N" },
+    { "labels", 0, 0, G_OPTION_ARG_NONE, &labels, N_("With --frames-out: the model's detections as YOLO labels"), NULL },
+    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &start, N_("Start at this many seconds [0]"), "S" },
+    { "end", 0, 0, G_OPTION_ARG_DOUBLE, &end, N_("Stop at this many seconds [the end]"), "S" },
+    { "max-frames", 0, 0, G_OPTION_ARG_INT, &max_frames, N_("Stop after N frames (a camera needs it)"), "N" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads [all cores]"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a summary as JSON on stdout"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- detect objects in a video, clean and attacked");
-  g_option_context_set_summary (context,
+  g_autoptr (GOptionContext) context = g_option_context_new (N_("- detect objects in a video, clean and attacked"));
+  g_option_context_set_summary (context, N_(
     "Decodes a video (any format GStreamer plays) or a camera frame by frame, runs\n"
     "the model on each frame and, with --attack, on its attacked twin (FGSM and PGD\n"
     "attack the model's own clean detections, as footage has no labels). --out\n"
     "writes the frames with their detections drawn; --frames-out saves frames as a\n"
-    "dataset. Nothing is left under --out's name when it fails or is interrupted.");
+    "dataset. Nothing is left under --out's name when it fails or is interrupted."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (input == NULL)
-    return otter_cli_fail ("video needs --input VIDEO (or camera:N)");
+    return otter_cli_fail (_("video needs --input VIDEO (or camera:N)"));
   if (out == NULL && frames_out == NULL && model_path == NULL)
-    return otter_cli_fail ("video needs --out FILE, --frames-out DIR or --model FILE to do something");
+    return otter_cli_fail (_("video needs --out FILE, --frames-out DIR or --model FILE to do something"));
   if (labels && (frames_out == NULL || model_path == NULL))
-    return otter_cli_fail ("--labels needs --frames-out DIR and --model FILE");
+    return otter_cli_fail (_("--labels needs --frames-out DIR and --model FILE"));
   if (every < 1)
-    return otter_cli_fail ("--every must be 1 or more");
+    return otter_cli_fail (_("--every must be 1 or more"));
   if (!(score_threshold >= 0 && score_threshold <= 1))
-    return otter_cli_fail ("--score-threshold must be between 0 and 1");
+    return otter_cli_fail (_("--score-threshold must be between 0 and 1"));
   if (!(start >= 0) || (end >= 0 && end <= start))
-    return otter_cli_fail ("--start must be 0 or more and --end after it");
+    return otter_cli_fail (_("--start must be 0 or more and --end after it"));
   if (max_frames < 0)
-    return otter_cli_fail ("--max-frames must be 0 (no limit) or more");
+    return otter_cli_fail (_("--max-frames must be 0 (no limit) or more"));
 
   OtterVideoExportOptions options;
   otter_video_export_options_init (&options);
@@ -108,17 +108,17 @@ otter_cli_video (int argc, char **argv)
   options.labels = labels;
   OtterAttackKind kind = OTTER_ATTACK_NONE;
   if (attack_name != NULL && (!otter_attack_kind_from_string (attack_name, &kind) || kind == OTTER_ATTACK_PGD50))
-    return otter_cli_fail ("--attack must be none, ot, fgsm or pgd, not “%s”", attack_name);
+    return otter_cli_fail (_("--attack must be none, ot, fgsm or pgd, not “%s”"), attack_name);
   if (kind != OTTER_ATTACK_NONE && model_path == NULL)
-    return otter_cli_fail ("--attack needs --model FILE");
+    return otter_cli_fail (_("--attack needs --model FILE"));
   otter_torch_attack_params_init (&options.attack, kind);
   if (epsilon_text != NULL && !otter_cli_parse_epsilon (epsilon_text, &options.attack.epsilon))
-    return otter_cli_fail ("--epsilon: “%s” is not a budget such as 8/255 or 0.03", epsilon_text);
+    return otter_cli_fail (_("--epsilon: “%s” is not a budget such as 8/255 or 0.03"), epsilon_text);
 
   g_autoptr (GError) error = NULL;
   gboolean camera = g_str_has_prefix (input, "camera:");
   if (camera && max_frames == 0 && end < 0)
-    return otter_cli_fail ("a camera does not end: give --max-frames N or --end S");
+    return otter_cli_fail (_("a camera does not end: give --max-frames N or --end S"));
 
   otter_cli_setup_threads (threads);
   g_autoptr (OtterModel) model = NULL;
@@ -149,8 +149,9 @@ otter_cli_video (int argc, char **argv)
   double seconds = (g_get_monotonic_time () - cli.started) / 1e6;
 
   if (!ok && cli.interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return otter_cli_fail ("interrupted after %" G_GUINT64_FORMAT " frames; %s was not written", stats.n_read,
-                           out ? out : "nothing");
+    /* A gettext msgid cannot contain G_GUINT64_FORMAT; no clip has 2⁶³ frames. */
+    return otter_cli_fail (_("interrupted after %lld frames; %s was not written"), (long long) stats.n_read,
+                           out ? out : _("nothing"));
   if (!ok)
     return otter_cli_fail ("%s", error->message);
 

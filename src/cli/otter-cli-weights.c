@@ -75,7 +75,9 @@ weights_list (int argc, char **argv, gboolean json)
 {
   if (argc > 1)
     {
-      fprintf (stderr, "otter-cli: list takes no argument, got “%s” (see --help)\n", argv[1]);
+      fprintf (stderr, "otter-cli: ");
+      fprintf (stderr, _("list takes no argument, got “%s” (see --help)"), argv[1]);
+      fputc ('\n', stderr);
       return OTTER_CLI_EXIT_USAGE;
     }
 
@@ -173,7 +175,7 @@ on_signal (gpointer user_data)
   if (!g_cancellable_is_cancelled (cli->cancellable))
     {
       otter_cli_progress_end ();
-      fprintf (stderr, "otter-cli: cancelling the download…\n");
+      fprintf (stderr, "otter-cli: %s\n", _("cancelling the download…"));
       g_cancellable_cancel (cli->cancellable);
     }
   return G_SOURCE_CONTINUE;
@@ -184,7 +186,7 @@ weights_fetch (int argc, char **argv, gboolean json)
 {
   if (argc != 2)
     {
-      fprintf (stderr, "otter-cli: fetch needs one NAME (see --help)\n");
+      fprintf (stderr, "otter-cli: %s\n", _("fetch needs one NAME (see --help)"));
       return OTTER_CLI_EXIT_USAGE;
     }
 
@@ -254,7 +256,7 @@ weights_path (int argc, char **argv, gboolean json)
 {
   if (argc != 2)
     {
-      fprintf (stderr, "otter-cli: path needs one NAME (see --help)\n");
+      fprintf (stderr, "otter-cli: %s\n", _("path needs one NAME (see --help)"));
       return OTTER_CLI_EXIT_USAGE;
     }
 
@@ -299,24 +301,31 @@ static const struct
   const char *title;
   const char *summary;
 } actions[] = {
-  { "list", weights_list, "", "list the weights Otter knows",
-    "Lists each known name, its file, whether it is cached and where." },
-  { "fetch", weights_fetch, "NAME", "download weights into the cache",
-    "Downloads NAME into the cache unless it is there already, checks that its\n"
-    "SHA-256 starts with the hash in its file name, and prints its path.\n"
-    "Progress goes to stderr; Ctrl-C cancels and leaves nothing behind." },
-  { "path", weights_path, "NAME", "print where cached weights are",
-    "Prints the path of the cached file, or fails (exit status 1) saying how to\n"
-    "fetch it. Never downloads." },
+  { "list", weights_list, "", N_("list the weights Otter knows"),
+    N_("Lists each known name, its file, whether it is cached and where.") },
+  { "fetch", weights_fetch, "NAME", N_("download weights into the cache"),
+    N_("Downloads NAME into the cache unless it is there already, checks that its\n"
+       "SHA-256 starts with the hash in its file name, and prints its path.\n"
+       "Progress goes to stderr; Ctrl-C cancels and leaves nothing behind.") },
+  { "path", weights_path, "NAME", N_("print where cached weights are"),
+    N_("Prints the path of the cached file, or fails (exit status 1) saying how to\n"
+       "fetch it. Never downloads.") },
 };
 
+/* The URL is pasted in at run time (%s), so the message stays one msgid. */
 static const char names_help[] =
-  "NAME is resnet18 or mobilenet_v3_large (torchvision's IMAGENET1K_V1 weights),\n"
+  N_("NAME is resnet18 or mobilenet_v3_large (torchvision's IMAGENET1K_V1 weights),\n"
   "a torchvision-style file name NAME-HASH.pth, or an http(s) URL ending in one.\n"
   "Files are kept in torch.hub's cache, $TORCH_HOME/hub/checkpoints, else\n"
   "$XDG_CACHE_HOME/torch/hub/checkpoints, else ~/.cache/torch/hub/checkpoints,\n"
-  "so PyTorch and Otter share one copy. They are downloaded from\n"
-  OTTER_WEIGHTS_DEFAULT_BASE_URL " unless OTTER_WEIGHTS_BASE_URL says otherwise.";
+     "so PyTorch and Otter share one copy. They are downloaded from\n"
+     "%s unless OTTER_WEIGHTS_BASE_URL says otherwise.");
+
+static char *
+names_help_dup (void)
+{
+  return g_strdup_printf (_(names_help), OTTER_WEIGHTS_DEFAULT_BASE_URL);
+}
 
 static int
 find_action (const char *name)
@@ -334,7 +343,7 @@ otter_cli_weights (int argc, char **argv)
   int exit_code = OTTER_CLI_EXIT_OK;
   int action;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result as JSON on stdout", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON on stdout"), NULL },
     { NULL }
   };
 
@@ -343,12 +352,13 @@ otter_cli_weights (int argc, char **argv)
       g_autofree char *prgname = g_strdup_printf ("otter-cli weights %s", actions[action].name);
       g_autofree char *parameters = g_strdup_printf ("%s%s- %s", actions[action].arguments,
                                                      actions[action].arguments[0] ? " " : "",
-                                                     actions[action].title);
+                                                     _(actions[action].title));
       g_autoptr (GOptionContext) context = g_option_context_new (parameters);
 
       g_set_prgname (prgname);
+      g_autofree char *description = names_help_dup ();
       g_option_context_set_summary (context, actions[action].summary);
-      g_option_context_set_description (context, names_help);
+      g_option_context_set_description (context, description);
       g_option_context_add_main_entries (context, entries, NULL);
       argc--;
       argv++;
@@ -358,16 +368,20 @@ otter_cli_weights (int argc, char **argv)
     }
 
   g_autoptr (GOptionContext) context =
-    g_option_context_new ("list | fetch NAME | path NAME - pretrained backbone weights");
-  g_autoptr (GString) summary = g_string_new ("Actions:");
+    g_option_context_new (N_("list | fetch NAME | path NAME - pretrained backbone weights"));
+  g_autoptr (GString) summary = g_string_new (_("Actions:"));
+  g_autofree char *description = names_help_dup ();
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
       g_autofree char *usage = g_strdup_printf ("%s %s", actions[i].name, actions[i].arguments);
-      g_string_append_printf (summary, "\n  %-12s %s", usage, actions[i].title);
+      g_string_append_printf (summary, "\n  %-12s %s", usage, _(actions[i].title));
     }
-  g_string_append (summary, "\n\nRun “otter-cli weights ACTION --help” for the options of an action.");
+  g_string_append_c (summary, '\n');
+  g_string_append_c (summary, '\n');
+  g_string_append (summary, _("Run “otter-cli weights ACTION --help” for the options of an action."));
+  /* Already translated: no domain lookup can match the assembled text. */
   g_option_context_set_summary (context, summary->str);
-  g_option_context_set_description (context, names_help);
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -375,8 +389,11 @@ otter_cli_weights (int argc, char **argv)
   if (argc > 1 && (action = find_action (argv[1])) >= 0)
     return actions[action].run (argc - 1, argv + 1, json);
   if (argc > 1)
-    fprintf (stderr, "otter-cli: unknown action “%s” (expected list, fetch or path; see --help)\n", argv[1]);
+    {
+      g_autofree char *msg = g_strdup_printf (_("unknown action “%s” (expected list, fetch or path; see --help)"), argv[1]);
+      fprintf (stderr, "otter-cli: %s\n", msg);
+    }
   else
-    fprintf (stderr, "otter-cli: weights needs an action: list, fetch NAME or path NAME (see --help)\n");
+    fprintf (stderr, "otter-cli: %s\n", _("weights needs an action: list, fetch NAME or path NAME (see --help)"));
   return OTTER_CLI_EXIT_USAGE;
 }

@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "otter-cli-common.h"
+#include "../otter-i18n.h"
 
 static const struct
 {
@@ -15,32 +15,32 @@ static const struct
   OtterCliCommand run;
   const char     *summary;
 } commands[] = {
-  { "train", otter_cli_train, "train a detector (OT adversarial training by default)" },
-  { "eval", otter_cli_eval, "clean and robust mAP of a model on a dataset" },
-  { "perturb", otter_cli_perturb, "write clean, perturbed and difference images and the OT plan" },
-  { "detect", otter_cli_detect, "run a model on images" },
-  { "video", otter_cli_video, "detections on a video, clean and attacked; export and frames" },
-  { "export", otter_cli_export, "write a model as a PyTorch state_dict with its description" },
-  { "weights", otter_cli_weights, "list, fetch or locate pretrained backbone weights" },
+  { "train", otter_cli_train, N_("train a detector (OT adversarial training by default)") },
+  { "eval", otter_cli_eval, N_("clean and robust mAP of a model on a dataset") },
+  { "perturb", otter_cli_perturb, N_("write clean, perturbed and difference images and the OT plan") },
+  { "detect", otter_cli_detect, N_("run a model on images") },
+  { "video", otter_cli_video, N_("detections on a video, clean and attacked; export and frames") },
+  { "export", otter_cli_export, N_("write a model as a PyTorch state_dict with its description") },
+  { "weights", otter_cli_weights, N_("list, fetch or locate pretrained backbone weights") },
 };
 
 static void
 usage (FILE *out)
 {
-  fprintf (out, "Usage: otter-cli COMMAND [OPTION…]\n\n"
-                "Trains object detectors that resist adversarial perturbations, by\n"
-                "optimal-transport adversarial training.\n\nCommands:\n");
+  fputs (_("Usage: otter-cli COMMAND [OPTION…]\n\n"
+           "Trains object detectors that resist adversarial perturbations, by\n"
+           "optimal-transport adversarial training.\n\nCommands:\n"), out);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun “otter-cli COMMAND --help” for the options of a command.\n"
-                "Datasets: a Pascal VOC folder, a COCO JSON file, a YOLO data.yaml or folder,\n"
-                "a CSV file, a plain image folder, or “demo” for the built-in shapes.\n");
+    fprintf (out, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
+  fputs (_("\nRun “otter-cli COMMAND --help” for the options of a command.\n"
+           "Datasets: a Pascal VOC folder, a COCO JSON file, a YOLO data.yaml or folder,\n"
+           "a CSV file, a plain image folder, or “demo” for the built-in shapes.\n"), out);
 }
 
 int
 main (int argc, char *argv[])
 {
-  setlocale (LC_ALL, "");
+  otter_i18n_init ();
 
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
       strcmp (argv[1], "help") == 0)
@@ -62,7 +62,9 @@ main (int argc, char *argv[])
         g_set_prgname (prgname);
         return commands[i].run (argc - 1, argv + 1);
       }
-  fprintf (stderr, "otter-cli: unknown command “%s”\n\n", argv[1]);
+  fprintf (stderr, "otter-cli: ");
+  fprintf (stderr, _("unknown command “%s”"), argv[1]);
+  fputs ("\n\n", stderr);
   usage (stderr);
   return OTTER_CLI_EXIT_USAGE;
 }
