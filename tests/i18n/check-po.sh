@@ -3,10 +3,10 @@
 # check-po.sh SRCDIR LANG: checks po/LANG.po with msgfmt and requires every
 # string of the program to be translated.
 #
-# Scope: the strings xgettext finds today in the files po/POTFILES.in lists,
-# except the desktop and metainfo files (data/*.desktop.in.in,
-# data/*.metainfo.xml.in.in), which are being rewritten and are translated
-# once they settle. The catalogue is extracted afresh here rather than read
+# Scope: the strings xgettext finds today in the files po/POTFILES.in lists.
+# The desktop and metainfo templates (data/*.desktop.in.in,
+# data/*.metainfo.xml.in.in) are copied under names whose suffix tells
+# xgettext their format, which ".in.in" hides. The catalogue is extracted afresh here rather than read
 # from a checked-in otter.pot, so a string added to the code without a
 # translation fails this test at once instead of after someone updates the
 # template. Merging LANG.po into that template keeps obsolete entries out of
@@ -34,6 +34,11 @@ grep -v -e '^#' -e '^[[:space:]]*$' -e '\.desktop\.in\.in$' -e '\.metainfo\.xml\
   --flag=g_string_append_printf:2:c-format --flag=g_error_new:3:c-format \
   --flag=g_set_error:4:c-format --flag=g_markup_printf_escaped:1:c-format \
   -f "$tmp/files" -o "$tmp/otter.pot")
+for template in "$srcdir"/data/*.desktop.in.in "$srcdir"/data/*.metainfo.xml.in.in; do
+  name=$(basename "$template" .in.in)
+  cp "$template" "$tmp/$name"
+  (cd "$tmp" && xgettext --from-code=UTF-8 --join-existing -o otter.pot "$name")
+done
 msgmerge --quiet --no-fuzzy-matching "$po" "$tmp/otter.pot" -o "$tmp/merged.po"
 
 # "N translated messages[, M fuzzy translations][, K untranslated messages]."
