@@ -109,7 +109,7 @@ test_train_bad_input (void)
   g_autoptr (CliResult) eps = run_cli ("train", "--epsilon", "300/255", NULL);
   assert_clean_failure (eps, "epsilon");
   g_autoptr (CliResult) lr = run_cli ("train", "--data", "demo:20", "--lr", "-1", NULL);
-  assert_clean_failure (lr, "learning rate");
+  assert_clean_failure (lr, "--lr");
 
   g_autofree char *bad_json = fixture ("datasets/coco/annotations/malformed.json");
   if (g_file_test (bad_json, G_FILE_TEST_EXISTS))
@@ -117,6 +117,31 @@ test_train_bad_input (void)
       g_autoptr (CliResult) r = run_cli ("train", "--data", bad_json, NULL);
       assert_clean_failure (r, "malformed.json");
     }
+}
+
+/* Out-of-range values are usage errors (64) that name the flag; none is
+ * quietly replaced by its default. */
+static void
+test_train_out_of_range (void)
+{
+  static const char *const cases[][2] = {
+    { "--epochs", "0" }, { "--batch-size", "0" }, { "--loss-threshold", "0" }, { "--val-fraction", "-0.5" },
+    { "--val-fraction", "nan" }, { "--seed", "-2" }, { "--ot-steps", "-3" }, { "--sinkhorn-reg", "-1" },
+    { "--sinkhorn-reg", "nan" }, { "--threads", "1000" }, { "--lr", "inf" }, { "--mosaic", "2" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (CliResult) r = run_cli ("train", "--data", "demo:20", cases[i][0], cases[i][1], NULL);
+      assert_clean_failure (r, cases[i][0]);
+      g_assert_cmpint (r->status, ==, 64);
+    }
+  g_autoptr (CliResult) extra = run_cli ("train", "--data", "demo:20", "surplus", NULL);
+  g_assert_cmpint (extra->status, ==, 64);
+  g_autoptr (CliResult) method = run_cli ("train", "--data", "demo:20", "--method", "foo", NULL);
+  g_assert_cmpint (method->status, ==, 64);
+  g_autoptr (CliResult) both = run_cli ("train", "--resume", "somewhere", "--run-dir", "elsewhere", NULL);
+  assert_clean_failure (both, "--run-dir");
+  g_assert_cmpint (both->status, ==, 64);
 }
 
 /* A dataset with some broken samples trains on the good ones and says how
@@ -342,6 +367,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/otter/Cli/usage", test_usage);
   g_test_add_func ("/otter/Cli/train-bad-input", test_train_bad_input);
+  g_test_add_func ("/otter/Cli/train-out-of-range", test_train_out_of_range);
   g_test_add_func ("/otter/Cli/train-skips-bad-samples", test_train_skips_bad_samples);
   g_test_add_func ("/otter/Cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/otter/Cli/train-eval-resume", test_train_eval_resume);

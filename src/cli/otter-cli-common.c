@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,48 @@ otter_cli_fail (const char *format, ...)
   otter_cli_progress_end ();
   fprintf (stderr, "otter-cli: %s\n", msg);
   return OTTER_CLI_EXIT_FAILED;
+}
+
+int
+otter_cli_usage_fail (const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  otter_cli_progress_end ();
+  fprintf (stderr, "otter-cli: %s\n", msg);
+  return OTTER_CLI_EXIT_USAGE;
+}
+
+gboolean
+otter_cli_check_int (const char *flag,
+                     int         value,
+                     int         min,
+                     int         max,
+                     int        *exit_code)
+{
+  if (value == OTTER_CLI_UNSET_INT || (value >= min && value <= max))
+    return TRUE;
+  *exit_code = otter_cli_usage_fail (_("--%s must be a whole number from %d to %d, not %d"), flag, min, max, value);
+  return FALSE;
+}
+
+gboolean
+otter_cli_check_double (const char *flag,
+                        double      value,
+                        double      min,
+                        gboolean    min_open,
+                        double      max,
+                        int        *exit_code)
+{
+  if (value == OTTER_CLI_UNSET_DOUBLE ||
+      (isfinite (value) && (min_open ? value > min : value >= min) && value <= max))
+    return TRUE;
+  *exit_code = otter_cli_usage_fail (min_open ? _("--%s must be a number above %g and at most %g, not %g")
+                                              : _("--%s must be a number from %g to %g, not %g"),
+                                     flag, min, max, value);
+  return FALSE;
 }
 
 gboolean
@@ -42,15 +86,29 @@ otter_cli_parse (GOptionContext *context,
   return TRUE;
 }
 
-void
-otter_cli_setup_threads (int threads)
+gboolean
+otter_cli_setup_threads (int  threads,
+                         int *exit_code)
 {
+  int most = 4 * (int) g_get_num_processors ();
   const char *env = g_getenv ("OTTER_THREADS");
-  if (threads <= 0 && env != NULL)
-    threads = atoi (env);
-  if (threads <= 0)
+
+  if (threads != OTTER_CLI_UNSET_INT && !otter_cli_check_int ("threads", threads, 1, most, exit_code))
+    return FALSE;
+  if (threads == OTTER_CLI_UNSET_INT && env != NULL && *env != '\0')
+    {
+      threads = atoi (env);
+      if (threads < 1 || threads > most)
+        {
+          *exit_code = otter_cli_usage_fail (_("OTTER_THREADS must be a whole number from 1 to %d, not “%s”"), most,
+                                             env);
+          return FALSE;
+        }
+    }
+  if (threads == OTTER_CLI_UNSET_INT)
     threads = (int) g_get_num_processors ();
   otter_torch_set_threads (threads);
+  return TRUE;
 }
 
 gboolean

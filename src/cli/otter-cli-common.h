@@ -28,14 +28,37 @@ int      otter_cli_weights (int argc, char **argv);
 
 /* Prints "otter-cli: <message>" on stderr and returns OTTER_CLI_EXIT_FAILED. */
 int      otter_cli_fail          (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* The same for a bad flag or value: returns OTTER_CLI_EXIT_USAGE. */
+int      otter_cli_usage_fail    (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* Numeric flags start at these, so that a value the user gave, 0 or a
+ * negative number included, is told apart from none. */
+#define OTTER_CLI_UNSET_INT    G_MININT
+#define OTTER_CLI_UNSET_DOUBLE (-G_MAXDOUBLE)
+/* TRUE when `value` is unset or in [min, max] (and finite); otherwise
+ * prints "--flag must be …" and sets *exit_code to OTTER_CLI_EXIT_USAGE.
+ * `min_open` excludes min itself. */
+gboolean otter_cli_check_int     (const char *flag,
+                                  int         value,
+                                  int         min,
+                                  int         max,
+                                  int        *exit_code);
+gboolean otter_cli_check_double  (const char *flag,
+                                  double      value,
+                                  double      min,
+                                  gboolean    min_open,
+                                  double      max,
+                                  int        *exit_code);
 /* Parses options; prints usage errors. Returns FALSE when the command
  * should exit with *exit_code. */
 gboolean otter_cli_parse         (GOptionContext *context,
                                   int            *argc,
                                   char         ***argv,
                                   int            *exit_code);
-/* libtorch threads: --threads N, or OTTER_THREADS, or all cores. */
-void     otter_cli_setup_threads (int threads);
+/* libtorch threads: --threads N, or OTTER_THREADS, or all cores. FALSE
+ * (with *exit_code set) for a count below 1 or above 4 × the cores, which
+ * would only make the threads fight. */
+gboolean otter_cli_setup_threads (int threads,
+                                  int *exit_code);
 /* Parses "0.03", "8/255" or "8" (values > 1 are read as /255). */
 gboolean otter_cli_parse_epsilon (const char *text,
                                   float      *value);

@@ -248,7 +248,7 @@ otter_cli_detect (int argc, char **argv)
   g_autofree char *model_path = NULL, *annotate = NULL;
   g_auto (GStrv) files = NULL;
   double score_threshold = 0.3;
-  int max_detections = 100, threads = 0, batch_size = 8;
+  int max_detections = 100, threads = OTTER_CLI_UNSET_INT, batch_size = 8;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
 
@@ -281,7 +281,8 @@ otter_cli_detect (int argc, char **argv)
   if (batch_size < 1 || batch_size > 256)
     return otter_cli_fail (_("--batch-size must be between 1 and 256"));
 
-  otter_cli_setup_threads (threads);
+  if (!otter_cli_setup_threads (threads, &exit_code))
+    return exit_code;
   g_autoptr (GError) error = NULL;
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);
   if (model == NULL)

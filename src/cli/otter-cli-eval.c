@@ -53,7 +53,7 @@ otter_cli_eval (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *data = NULL, *attacks = NULL, *epsilon = NULL;
   double val_fraction = 0;
-  int threads = 0, batch = 16, pgd_steps = 0, seed = 1;
+  int threads = OTTER_CLI_UNSET_INT, batch = 16, pgd_steps = 0, seed = 1;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
 
@@ -108,7 +108,8 @@ otter_cli_eval (int argc, char **argv)
       n_attacks++;
     }
 
-  otter_cli_setup_threads (threads);
+  if (!otter_cli_setup_threads (threads, &exit_code))
+    return exit_code;
   g_autoptr (GError) error = NULL;
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);
   if (model == NULL)

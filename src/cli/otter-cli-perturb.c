@@ -88,7 +88,7 @@ otter_cli_perturb (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *data = NULL, *epsilon_text = NULL, *space_text = NULL;
   g_autofree char *out = NULL;
-  int count = 8, index = 0, steps = 1, seed = 1, threads = 0, zoom = 0;
+  int count = 8, index = 0, steps = 1, seed = 1, threads = OTTER_CLI_UNSET_INT, zoom = 0;
   double reg = 0;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
@@ -159,7 +159,8 @@ otter_cli_perturb (int argc, char **argv)
       return otter_cli_fail (_("--out %s exists and is not a folder"), display);
     }
 
-  otter_cli_setup_threads (threads);
+  if (!otter_cli_setup_threads (threads, &exit_code))
+    return exit_code;
   g_autoptr (GError) error = NULL;
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);
   if (model == NULL)

@@ -146,8 +146,12 @@ otter_cli_train (int argc, char **argv)
   g_autofree char *data = NULL, *val = NULL, *method = NULL, *arch = NULL, *run_dir = NULL;
   g_autofree char *resume = NULL, *init_model = NULL, *optimizer = NULL, *epsilon = NULL;
   g_autofree char *space = NULL, *name = NULL, *backbone_weights = NULL, *augment = NULL;
-  double val_fraction = -1, threshold = 0, lr = 0, reg = 0, backbone_lr_scale = -1, ema = -1, mosaic = -1;
-  int epochs = 0, batch = 0, input_size = 0, threads = 0, ot_steps = 0, seed = -1, freeze_epochs = 0;
+  /* unset until given: a 0 or a negative number the user typed is checked, never taken for "the default" */
+  double val_fraction = OTTER_CLI_UNSET_DOUBLE, threshold = OTTER_CLI_UNSET_DOUBLE, lr = OTTER_CLI_UNSET_DOUBLE;
+  double reg = OTTER_CLI_UNSET_DOUBLE, backbone_lr_scale = OTTER_CLI_UNSET_DOUBLE, ema = OTTER_CLI_UNSET_DOUBLE;
+  double mosaic = OTTER_CLI_UNSET_DOUBLE;
+  int epochs = OTTER_CLI_UNSET_INT, batch = OTTER_CLI_UNSET_INT, input_size = 0, threads = OTTER_CLI_UNSET_INT;
+  int ot_steps = OTTER_CLI_UNSET_INT, seed = OTTER_CLI_UNSET_INT, freeze_epochs = 0;
   gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
   OtterTrainConfig config;
@@ -195,7 +199,22 @@ otter_cli_train (int argc, char **argv)
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 1)
-    return otter_cli_fail (_("unexpected argument “%s”"), argv[1]);
+    return otter_cli_usage_fail (_("unexpected argument “%s”"), argv[1]);
+  if (!otter_cli_check_int ("epochs", epochs, 1, 100000, &exit_code) ||
+      !otter_cli_check_int ("batch-size", batch, 2, 1024, &exit_code) ||
+      !otter_cli_check_int ("ot-steps", ot_steps, 1, 1000, &exit_code) ||
+      !otter_cli_check_int ("seed", seed, 0, G_MAXINT, &exit_code) ||
+      !otter_cli_check_int ("freeze-backbone-epochs", freeze_epochs, 0, 100000, &exit_code) ||
+      !otter_cli_check_double ("loss-threshold", threshold, 0, TRUE, 1e6, &exit_code) ||
+      !otter_cli_check_double ("val-fraction", val_fraction, 0, FALSE, 0.95, &exit_code) ||
+      !otter_cli_check_double ("lr", lr, 0, TRUE, 10, &exit_code) ||
+      !otter_cli_check_double ("sinkhorn-reg", reg, 0, TRUE, 10, &exit_code) ||
+      !otter_cli_check_double ("backbone-lr-scale", backbone_lr_scale, 0, FALSE, 10, &exit_code) ||
+      !otter_cli_check_double ("ema", ema, 0, FALSE, 0.9999, &exit_code) ||
+      !otter_cli_check_double ("mosaic", mosaic, 0, FALSE, 1, &exit_code))
+    return exit_code;
+  if (resume != NULL && run_dir != NULL)
+    return otter_cli_usage_fail (_("--resume continues the run in its own folder: leave out --run-dir"));
 
   otter_train_config_init (&config);
   if (data != NULL)
@@ -204,7 +223,7 @@ otter_cli_train (int argc, char **argv)
       config.data = g_strdup (data);
     }
   config.val_data = g_strdup (val);
-  if (val_fraction >= 0)
+  if (val_fraction != OTTER_CLI_UNSET_DOUBLE)
     config.val_fraction = val_fraction;
   if (arch != NULL)
     {
@@ -241,22 +260,22 @@ otter_cli_train (int argc, char **argv)
     }
   config.backbone_weights = g_strdup (backbone_weights);
   config.freeze_backbone_epochs = freeze_epochs;
-  if (backbone_lr_scale >= 0)
+  if (backbone_lr_scale != OTTER_CLI_UNSET_DOUBLE)
     config.train.backbone_lr_scale = backbone_lr_scale;
-  if (ema >= 0)
+  if (ema != OTTER_CLI_UNSET_DOUBLE)
     config.train.ema_decay = ema;
   config.name = g_strdup (name);
   config.input_size = input_size;
-  if (epochs != 0)
+  if (epochs != OTTER_CLI_UNSET_INT)
     config.max_epochs = epochs;
-  if (batch != 0)
+  if (batch != OTTER_CLI_UNSET_INT)
     config.batch_size = batch;
-  if (threshold != 0)
+  if (threshold != OTTER_CLI_UNSET_DOUBLE)
     config.loss_threshold = threshold;
-  if (seed >= 0)
-    config.seed = seed;
+  if (seed != OTTER_CLI_UNSET_INT)
+    config.seed = (guint64) seed;
   config.augment = !no_augment;
-  if (augment != NULL || mosaic >= 0)
+  if (augment != NULL || mosaic != OTTER_CLI_UNSET_DOUBLE)
     {
       const char *preset = augment ? augment : g_str_has_prefix (config.data, "demo") ? "flip" : "photos";
       if (g_str_equal (preset, "flip"))
@@ -266,26 +285,26 @@ otter_cli_train (int argc, char **argv)
       else
         {
           otter_train_config_clear (&config);
-          return otter_cli_fail (_("unknown augmentation “%s” (expected flip or photos)"), preset);
+          return otter_cli_usage_fail (_("unknown augmentation “%s” (expected flip or photos)"), preset);
         }
-      if (mosaic >= 0)
+      if (mosaic != OTTER_CLI_UNSET_DOUBLE)
         config.augment_params.mosaic = mosaic;
       config.augment_custom = TRUE;
     }
-  if (lr != 0)
+  if (lr != OTTER_CLI_UNSET_DOUBLE)
     config.train.lr = lr;
-  if (reg != 0)
+  if (reg != OTTER_CLI_UNSET_DOUBLE)
     config.train.ot.reg = reg;
-  if (ot_steps != 0)
+  if (ot_steps != OTTER_CLI_UNSET_INT)
     config.train.ot.steps = ot_steps;
   if (method != NULL && !otter_train_method_from_string (method, &config.train.method))
-    exit_code = otter_cli_fail (_("unknown method “%s” (expected ot, standard or pgd)"), method);
+    exit_code = otter_cli_usage_fail (_("unknown method “%s” (expected ot, standard or pgd)"), method);
   else if (optimizer != NULL && !otter_optimizer_kind_from_string (optimizer, &config.train.optimizer))
-    exit_code = otter_cli_fail (_("unknown optimiser “%s” (expected adamw or sgd)"), optimizer);
+    exit_code = otter_cli_usage_fail (_("unknown optimiser “%s” (expected adamw or sgd)"), optimizer);
   else if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &config.train.ot.epsilon))
-    exit_code = otter_cli_fail (_("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)"), epsilon);
+    exit_code = otter_cli_usage_fail (_("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)"), epsilon);
   else if (space != NULL && g_strcmp0 (space, "batch") != 0 && g_strcmp0 (space, "spatial") != 0)
-    exit_code = otter_cli_fail (_("unknown feature space “%s” (expected batch or spatial)"), space);
+    exit_code = otter_cli_usage_fail (_("unknown feature space “%s” (expected batch or spatial)"), space);
   if (exit_code != OTTER_CLI_EXIT_OK)
     {
       otter_train_config_clear (&config);
@@ -296,7 +315,11 @@ otter_cli_train (int argc, char **argv)
   if (space != NULL)
     config.train.ot.space = g_strcmp0 (space, "spatial") == 0 ? OTTER_FEATURE_SPACE_SPATIAL : OTTER_FEATURE_SPACE_BATCH;
 
-  otter_cli_setup_threads (threads);
+  if (!otter_cli_setup_threads (threads, &exit_code))
+    {
+      otter_train_config_clear (&config);
+      return exit_code;
+    }
   g_autoptr (OtterTrainer) trainer = resume ? otter_trainer_new_resume (resume) : otter_trainer_new (&config);
   otter_train_config_clear (&config);
   if (run_dir != NULL && resume == NULL)

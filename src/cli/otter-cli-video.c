@@ -48,7 +48,7 @@ otter_cli_video (int argc, char **argv)
   g_autofree char *model_path = NULL, *input = NULL, *out = NULL, *frames_out = NULL;
   g_autofree char *attack_name = NULL, *epsilon_text = NULL;
   double score_threshold = 0.3, start = 0, end = -1;
-  int every = 1, threads = 0, max_frames = 0;
+  int every = 1, threads = OTTER_CLI_UNSET_INT, max_frames = 0;
   gboolean json = FALSE, labels = FALSE, no_audio = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
 
@@ -120,7 +120,8 @@ otter_cli_video (int argc, char **argv)
   if (camera && max_frames == 0 && end < 0)
     return otter_cli_fail (_("a camera does not end: give --max-frames N or --end S"));
 
-  otter_cli_setup_threads (threads);
+  if (!otter_cli_setup_threads (threads, &exit_code))
+    return exit_code;
   g_autoptr (OtterModel) model = NULL;
   if (model_path != NULL)
     {
