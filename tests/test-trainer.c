@@ -46,6 +46,18 @@ run_to_end (const OtterTrainConfig *config, const char *run_dir)
   return trainer;
 }
 
+/* The run in `dir` trained 2 epochs; its config now allows a third. */
+static void
+raise_max_epochs (const char *dir)
+{
+  g_autofree char *cfg_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
+  g_autofree char *cfg = NULL;
+  g_assert_true (g_file_get_contents (cfg_path, &cfg, NULL, NULL));
+  g_autoptr (GString) edited = g_string_new (cfg);
+  g_assert_cmpuint (g_string_replace (edited, "\"max_epochs\" : 2", "\"max_epochs\" : 3", 1), ==, 1);
+  g_assert_true (g_file_set_contents (cfg_path, edited->str, -1, NULL));
+}
+
 static guint
 count_records (const char *dir, const char *kind)
 {
@@ -246,12 +258,7 @@ test_resume_falls_back_to_best (void)
   gsize len;
   g_assert_true (g_file_get_contents (last, &bytes, &len, NULL));
   g_assert_true (g_file_set_contents (last, bytes, (gssize) len / 2, NULL));
-  g_autofree char *cfg_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
-  g_autofree char *cfg = NULL;
-  g_assert_true (g_file_get_contents (cfg_path, &cfg, NULL, NULL));
-  g_autoptr (GString) edited = g_string_new (cfg);
-  g_string_replace (edited, "\"max_epochs\" : 2", "\"max_epochs\" : 3", 1);
-  g_assert_true (g_file_set_contents (cfg_path, edited->str, -1, NULL));
+  raise_max_epochs (dir);
 
   g_autoptr (OtterTrainer) resumed = otter_trainer_new_resume (dir);
   g_autoptr (GError) error = NULL;
@@ -398,12 +405,7 @@ test_resume (void)
 
   /* Pretend the process died mid-way through a third epoch: raise the
    * epoch limit and add stray step lines plus a torn line. */
-  g_autofree char *cfg_path = g_build_filename (dir, OTTER_RUN_CONFIG, NULL);
-  g_autofree char *cfg = NULL;
-  g_assert_true (g_file_get_contents (cfg_path, &cfg, NULL, NULL));
-  g_autoptr (GString) edited = g_string_new (cfg);
-  g_string_replace (edited, "\"max_epochs\" : 2", "\"max_epochs\" : 3", 1);
-  g_assert_true (g_file_set_contents (cfg_path, edited->str, -1, NULL));
+  raise_max_epochs (dir);
   g_autofree char *metrics = g_build_filename (dir, OTTER_RUN_METRICS, NULL);
   FILE *f = g_fopen (metrics, "a");
   fprintf (f, "{\"kind\":\"step\",\"step\":%" G_GINT64_FORMAT ",\"epoch\":3,\"loss\":1}\n{\"kind\":\"st", steps + 1);

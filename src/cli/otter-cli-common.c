@@ -12,16 +12,25 @@
 
 #include "otter-cli-common.h"
 
+static int
+print_failure (int         exit_code,
+               const char *format,
+               va_list     args)
+{
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  otter_cli_progress_end ();
+  fprintf (stderr, "otter-cli: %s\n", msg);
+  return exit_code;
+}
+
 int
 otter_cli_fail (const char *format, ...)
 {
   va_list args;
   va_start (args, format);
-  g_autofree char *msg = g_strdup_vprintf (format, args);
+  int exit_code = print_failure (OTTER_CLI_EXIT_FAILED, format, args);
   va_end (args);
-  otter_cli_progress_end ();
-  fprintf (stderr, "otter-cli: %s\n", msg);
-  return OTTER_CLI_EXIT_FAILED;
+  return exit_code;
 }
 
 int
@@ -29,11 +38,9 @@ otter_cli_usage_fail (const char *format, ...)
 {
   va_list args;
   va_start (args, format);
-  g_autofree char *msg = g_strdup_vprintf (format, args);
+  int exit_code = print_failure (OTTER_CLI_EXIT_USAGE, format, args);
   va_end (args);
-  otter_cli_progress_end ();
-  fprintf (stderr, "otter-cli: %s\n", msg);
-  return OTTER_CLI_EXIT_USAGE;
+  return exit_code;
 }
 
 gboolean

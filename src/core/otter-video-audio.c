@@ -34,9 +34,9 @@ struct _OtterAudioReader
   char       *undecodable;     /* the codec of an audio stream with no decoder */
 };
 
-static void
-discard_pad (GstElement *pipeline,
-             GstPad     *pad)
+void
+otter_video_discard_pad (GstElement *pipeline,
+                         GstPad     *pad)
 {
   GstElement *fakesink = gst_element_factory_make ("fakesink", NULL);
   if (fakesink == NULL)
@@ -75,7 +75,7 @@ pad_added_cb (GstElement       *decode,
       gst_pad_link (pad, sink_pad);
     }
   else
-    discard_pad (self->pipeline, pad);
+    otter_video_discard_pad (self->pipeline, pad);
 }
 
 static void

@@ -13,6 +13,12 @@ G_BEGIN_DECLS
 #define OTTER_AUDIO_BYTES_PER_SAMPLE (2 * OTTER_AUDIO_CHANNELS)
 #define OTTER_AUDIO_CAPS     "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2"
 
+/* Links a decodebin pad nobody reads to a fakesink of its own, so that the
+ * stream neither stalls the preroll nor ends it. Called on a streaming
+ * thread, by the audio reader and the video source alike. */
+void otter_video_discard_pad (GstElement *pipeline,
+                              GstPad     *pad);
+
 typedef struct _OtterAudioReader OtterAudioReader;
 
 /* The first audio stream of the file at `uri`, from `start` (ns) on.

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "otter-error.h"
+#include "otter-video-audio.h"
 #include "otter-video.h"
 
 #define OPEN_TIMEOUT_MS 30000
@@ -198,20 +199,6 @@ drain_bus (OtterVideoSource *self,
   return TRUE;
 }
 
-static void
-discard_pad_added (OtterVideoSource *self,
-                   GstPad           *pad)
-{
-  GstElement *fakesink = gst_element_factory_make ("fakesink", NULL);
-  if (fakesink == NULL)
-    return;
-  g_object_set (fakesink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (self->pipeline), fakesink);
-  gst_element_sync_state_with_parent (fakesink);
-  g_autoptr (GstPad) sink_pad = gst_element_get_static_pad (fakesink, "sink");
-  gst_pad_link (pad, sink_pad);
-}
-
 /* On a streaming thread: the first video stream goes to the converter,
  * any other stream to a sink of its own. */
 static void
@@ -241,7 +228,7 @@ pad_added_cb (GstElement       *decode,
         GST_ELEMENT_ERROR (decode, CORE, MISSING_PLUGIN, ("no decoder for %s", name), (NULL));
     }
   else
-    discard_pad_added (self, pad);
+    otter_video_discard_pad (self->pipeline, pad);
 }
 
 /* A file with no video stream would never preroll: say so on the bus. */

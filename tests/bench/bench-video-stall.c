@@ -21,6 +21,7 @@
 #include "bench-common.h"
 #include "otter-resources.h"
 #include "otter-video-page.h"
+#include "../test-video-utils.h"
 
 #define TICK_MS   5
 #define CLIP_SECONDS 30
@@ -69,15 +70,7 @@ encode_clip (const char *path)
   g_autofree char *description = g_strdup_printf (
     "videotestsrc num-buffers=%d pattern=ball ! video/x-raw,width=640,height=480,framerate=30/1 "
     "! vp8enc deadline=1 cpu-used=8 ! webmmux ! filesink location=\"%s\"", CLIP_SECONDS * 30, path);
-  g_autoptr (GstElement) pipeline = gst_parse_launch (description, NULL);
-  if (pipeline == NULL)
-    return FALSE;
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GstMessage) message = gst_bus_timed_pop_filtered (bus, 300 * GST_SECOND,
-                                                               GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS;
+  return test_video_encode (description);
 }
 
 static gboolean
