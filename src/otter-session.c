@@ -177,6 +177,17 @@ void
 otter_session_open_dataset (OtterSession *self,
                             const char   *path)
 {
+  otter_session_open_dataset_with_flags (self, path, OTTER_DATASET_LOAD_NONE);
+}
+
+/* As otter_session_open_dataset(); the Data page reopens a dataset with
+ * OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT when the user asks for its files
+ * outside its folder. */
+void
+otter_session_open_dataset_with_flags (OtterSession         *self,
+                                       const char           *path,
+                                       OtterDatasetLoadFlags flags)
+{
   g_return_if_fail (OTTER_IS_SESSION (self));
   g_return_if_fail (path != NULL);
 
@@ -185,7 +196,7 @@ otter_session_open_dataset (OtterSession *self,
   g_clear_object (&self->dataset_cancellable);
   self->dataset_cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-  otter_dataset_load_async (path, self->dataset_cancellable, dataset_loaded_cb, g_object_ref (self));
+  otter_dataset_load_async (path, flags, self->dataset_cancellable, dataset_loaded_cb, g_object_ref (self));
 }
 
 OtterDataset *

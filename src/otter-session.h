@@ -19,6 +19,9 @@ OtterSession *otter_session_new                (void);
  * failure is reported through the "error" signal (the old dataset stays). */
 void          otter_session_open_dataset       (OtterSession  *self,
                                                 const char    *path);
+void          otter_session_open_dataset_with_flags (OtterSession         *self,
+                                                     const char           *path,
+                                                     OtterDatasetLoadFlags flags);
 OtterDataset *otter_session_get_dataset        (OtterSession  *self);
 gboolean      otter_session_get_busy           (OtterSession  *self);
 

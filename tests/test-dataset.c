@@ -364,12 +364,20 @@ test_yolo_symlink_cycle (void)
 
   make_symlink (".", images, "sub");
   make_symlink (".", labels, "sub");
-  /* a link to a folder not otherwise listed is followed */
+  /* a link to a folder not otherwise listed is followed, but it leads
+   * outside the dataset: its image is read only when that is allowed */
   g_assert_true (g_file_get_contents (good, &png, &png_size, NULL));
   write_file (other, "c.png", png, png_size);
   make_symlink (other, images, "more");
 
   dataset = load_ok (dir);
+  g_assert_cmpuint (n_samples (dataset), ==, 2);
+  g_assert_cmpuint (otter_dataset_get_n_outside_root (dataset), ==, 1);
+  assert_skipped (dataset, "images/more/c.png", "the image leads to");
+  g_clear_object (&dataset);
+
+  dataset = otter_dataset_load_with_flags (dir, OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT, NULL, NULL);
+  g_assert_nonnull (dataset);
   g_assert_cmpuint (n_samples (dataset), ==, 3);
   g_assert_cmpuint (otter_dataset_get_skipped (dataset)->len, ==, 0);
   g_assert_cmpuint (otter_sample_get_n_boxes (find_sample (dataset, "a.png")), ==, 1);

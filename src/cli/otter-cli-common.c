@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "otter-cli-common.h"
+#include "otter-error.h"
 
 static int
 print_failure (int         exit_code,
@@ -263,26 +264,69 @@ otter_cli_progress_end (void)
   bar_drawn = FALSE;
 }
 
+void
+otter_cli_print_skipped (const char      *what,
+                         const GPtrArray *reasons,
+                         const char      *more)
+{
+  if (reasons->len == 0)
+    return;
+  guint shown = MIN (reasons->len, 10);
+  fprintf (stderr, "otter-cli: %s%s%u sample%s skipped:\n", what ? what : "", what ? ": " : "",
+           reasons->len, reasons->len == 1 ? "" : "s");
+  for (guint i = 0; i < shown; i++)
+    fprintf (stderr, "  %s\n", (const char *) reasons->pdata[i]);
+  if (shown < reasons->len)
+    fprintf (stderr, "  … and %u more%s%s%s\n", reasons->len - shown,
+             more ? " (" : "", more ? more : "", more ? ")" : "");
+}
+
+void
+otter_cli_print_notes (const char      *path,
+                       const GPtrArray *notes)
+{
+  if (notes->len == 0)
+    return;
+  guint shown = MIN (notes->len, 10);
+  fprintf (stderr, "otter-cli: %s: %u annotation%s adjusted:\n", path, notes->len, notes->len == 1 ? "" : "s");
+  for (guint i = 0; i < shown; i++)
+    fprintf (stderr, "  %s\n", (const char *) notes->pdata[i]);
+  if (shown < notes->len)
+    fprintf (stderr, "  … and %u more\n", notes->len - shown);
+}
+
+void
+otter_cli_hint_outside_root (guint n_outside)
+{
+  if (n_outside == 0)
+    return;
+  fprintf (stderr, "otter-cli: %u of them lie%s outside the dataset's folder; %s\n",
+           n_outside, n_outside == 1 ? "s" : "", OTTER_CLI_OUTSIDE_ROOT_HINT);
+}
+
 OtterDataset *
 otter_cli_load_dataset (const char *path,
+                        gboolean    allow_outside_root,
                         GError    **error)
 {
-  OtterDataset *dataset = otter_dataset_load (path, NULL, error);
+  OtterDatasetLoadFlags flags = allow_outside_root ? OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT : OTTER_DATASET_LOAD_NONE;
+  g_autoptr (GError) local_error = NULL;
+  OtterDataset *dataset = otter_dataset_load_with_flags (path, flags, NULL, &local_error);
   if (dataset == NULL)
-    return NULL;
-  const GArray *skipped = otter_dataset_get_skipped (dataset);
-  if (skipped->len > 0)
     {
-      guint shown = MIN (skipped->len, 10);
-      fprintf (stderr, "otter-cli: %s: %u sample%s skipped:\n", path, skipped->len,
-               skipped->len == 1 ? "" : "s");
-      for (guint i = 0; i < shown; i++)
-        {
-          const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
-          fprintf (stderr, "  %s\n", s->reason);
-        }
-      if (shown < skipped->len)
-        fprintf (stderr, "  … and %u more\n", skipped->len - shown);
+      if (g_error_matches (local_error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT))
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT, "%s (%s)", local_error->message,
+                     OTTER_CLI_OUTSIDE_ROOT_HINT);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
     }
+  const GArray *skipped = otter_dataset_get_skipped (dataset);
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new ();
+  for (guint i = 0; i < skipped->len; i++)
+    g_ptr_array_add (reasons, g_array_index (skipped, OtterSkippedSample, i).reason);
+  otter_cli_print_skipped (path, reasons, NULL);
+  otter_cli_hint_outside_root (otter_dataset_get_n_outside_root (dataset));
+  otter_cli_print_notes (path, otter_dataset_get_notes (dataset));
   return dataset;
 }

@@ -73,8 +73,26 @@ void     otter_cli_progress      (gboolean    force,
                                   double      fraction,
                                   const char *format, ...) G_GNUC_PRINTF (3, 4);
 void     otter_cli_progress_end  (void);
-/* Loads a dataset and reports skipped samples on stderr. */
+/* Loads a dataset and reports on stderr the samples it skipped and what
+ * it adjusted; `allow_outside_root` is --allow-outside-root. */
 OtterDataset *otter_cli_load_dataset (const char *path,
+                                      gboolean    allow_outside_root,
                                       GError    **error);
+/* The skipped samples (strings), at most ten of them, then how many more;
+ * `more` says where the rest are, or NULL. */
+void     otter_cli_print_skipped (const char       *what,
+                                  const GPtrArray  *reasons,
+                                  const char       *more);
+/* The dataset's notes (what loading adjusted), at most ten. */
+void     otter_cli_print_notes   (const char       *path,
+                                  const GPtrArray  *notes);
+#define OTTER_CLI_OUTSIDE_ROOT_HINT "pass --allow-outside-root to read them if you trust the dataset"
+/* After skips outside the dataset's folder: how to keep them. */
+void     otter_cli_hint_outside_root (guint     n_outside);
+
+/* --allow-outside-root, shared by the commands that read datasets. */
+#define OTTER_CLI_ALLOW_OUTSIDE_ROOT_ENTRY(variable) \
+  { "allow-outside-root", 0, 0, G_OPTION_ARG_NONE, &(variable), \
+    N_("Read images and labels that annotation paths or links put outside the dataset's folder"), NULL }
 
 G_END_DECLS

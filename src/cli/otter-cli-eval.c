@@ -54,12 +54,14 @@ otter_cli_eval (int argc, char **argv)
   g_autofree char *model_path = NULL, *data = NULL, *attacks = NULL, *epsilon = NULL;
   double val_fraction = 0;
   int threads = OTTER_CLI_UNSET_INT, batch = 16, pgd_steps = 0, seed = 1;
+  gboolean allow_outside_root = FALSE;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
     { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model file"), "FILE" },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Dataset to evaluate on (a path, or “demo”)"), "PATH" },
+    OTTER_CLI_ALLOW_OUTSIDE_ROOT_ENTRY (allow_outside_root),
     { "attack", 'A', 0, G_OPTION_ARG_STRING, &attacks, N_("none, fgsm, pgd, pgd50, ot, a comma list, or all [none]"), "ATTACK" },
     { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon, N_("Attack budget ε [8/255]"), "EPS" },
     { "pgd-steps", 0, 0, G_OPTION_ARG_INT, &pgd_steps, N_("PGD steps k [10]"), "K" },
@@ -114,7 +116,7 @@ otter_cli_eval (int argc, char **argv)
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);
   if (model == NULL)
     return otter_cli_fail ("%s", error->message);
-  g_autoptr (OtterDataset) dataset = otter_cli_load_dataset (data, &error);
+  g_autoptr (OtterDataset) dataset = otter_cli_load_dataset (data, allow_outside_root, &error);
   if (dataset == NULL)
     return otter_cli_fail ("%s", error->message);
   if (val_fraction > 0)

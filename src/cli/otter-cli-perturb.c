@@ -90,12 +90,14 @@ otter_cli_perturb (int argc, char **argv)
   g_autofree char *out = NULL;
   int count = 8, index = 0, steps = 1, seed = 1, threads = OTTER_CLI_UNSET_INT, zoom = 0;
   double reg = 0;
+  gboolean allow_outside_root = FALSE;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
 
   GOptionEntry entries[] = {
     { "model", 'M', 0, G_OPTION_ARG_FILENAME, &model_path, N_("Model file"), "FILE" },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Dataset to take the images from (a path, or “demo”)"), "PATH" },
+    OTTER_CLI_ALLOW_OUTSIDE_ROOT_ENTRY (allow_outside_root),
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Number of images [8]"), "N" },
     { "index", 'i', 0, G_OPTION_ARG_INT, &index, N_("Index of the first image in the dataset [0]"), "I" },
     { "epsilon", 0, 0, G_OPTION_ARG_STRING, &epsilon_text, N_("L∞ budget ε, e.g. 8/255 [8/255]"), "EPS" },
@@ -165,7 +167,7 @@ otter_cli_perturb (int argc, char **argv)
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);
   if (model == NULL)
     return otter_cli_fail ("%s", error->message);
-  g_autoptr (OtterDataset) dataset = otter_cli_load_dataset (data, &error);
+  g_autoptr (OtterDataset) dataset = otter_cli_load_dataset (data, allow_outside_root, &error);
   if (dataset == NULL)
     return otter_cli_fail ("%s", error->message);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (dataset));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "otter-cli-common.h"
+#include "otter-error.h"
 #include "otter-trainer.h"
 #include "otter-weights.h"
 
@@ -152,13 +153,14 @@ otter_cli_train (int argc, char **argv)
   double mosaic = OTTER_CLI_UNSET_DOUBLE;
   int epochs = OTTER_CLI_UNSET_INT, batch = OTTER_CLI_UNSET_INT, input_size = 0, threads = OTTER_CLI_UNSET_INT;
   int ot_steps = OTTER_CLI_UNSET_INT, seed = OTTER_CLI_UNSET_INT, freeze_epochs = 0;
-  gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE;
+  gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE, allow_outside_root = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
   OtterTrainConfig config;
 
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Training dataset (a path, or “demo”)"), "PATH" },
     { "val", 0, 0, G_OPTION_ARG_FILENAME, &val, N_("Validation dataset (default: split off the training data)"), "PATH" },
+    OTTER_CLI_ALLOW_OUTSIDE_ROOT_ENTRY (allow_outside_root),
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &val_fraction, N_("Fraction held out for validation [0.2]"), "F" },
     { "method", 'm', 0, G_OPTION_ARG_STRING, &method, N_("ot (default), standard or pgd"), "METHOD" },
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch, N_("Architecture: tiny (default), small, resnet18 or mobilenet_v3_large"), "ARCH" },
@@ -223,6 +225,7 @@ otter_cli_train (int argc, char **argv)
       config.data = g_strdup (data);
     }
   config.val_data = g_strdup (val);
+  config.allow_outside_root = allow_outside_root;
   if (val_fraction != OTTER_CLI_UNSET_DOUBLE)
     config.val_fraction = val_fraction;
   if (arch != NULL)
@@ -343,16 +346,11 @@ otter_cli_train (int argc, char **argv)
 
   OtterTrainerState state = otter_trainer_get_state (trainer);
   g_autoptr (GPtrArray) skipped = otter_trainer_dup_skipped (trainer);
-  if (skipped->len > 0)
-    {
-      guint shown = MIN (skipped->len, 10);
-      fprintf (stderr, "otter-cli: %u sample%s skipped:\n", skipped->len, skipped->len == 1 ? "" : "s");
-      for (guint i = 0; i < shown; i++)
-        fprintf (stderr, "  %s\n", (char *) skipped->pdata[i]);
-      if (shown < skipped->len)
-        fprintf (stderr, "  … and %u more (all of them in the run's metrics.jsonl)\n", skipped->len - shown);
-    }
-  if (state == OTTER_TRAINER_FAILED)
+  otter_cli_print_skipped (NULL, skipped, "all of them in the run's metrics.jsonl");
+  otter_cli_hint_outside_root (otter_trainer_get_n_outside_root (trainer));
+  if (state == OTTER_TRAINER_FAILED && otter_trainer_failed_with (trainer, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT))
+    otter_cli_fail ("%s (%s)", otter_trainer_get_message (trainer), OTTER_CLI_OUTSIDE_ROOT_HINT);
+  else if (state == OTTER_TRAINER_FAILED)
     otter_cli_fail ("%s", otter_trainer_get_message (trainer));
   else
     fprintf (stderr, "%s\n  run: %s\n", otter_trainer_get_message (trainer),

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,8 +17,12 @@
 struct _OtterDatasetBuilder
 {
   OtterDatasetFormat  format;
+  OtterDatasetLoadFlags flags;
   char               *source;
   char               *root;             /* canonical, for relative names */
+  char               *boundary;         /* canonical: the dataset's files lie in it */
+  char               *real_boundary;    /* links resolved; NULL until needed */
+  guint               n_outside_root;   /* skips for lying outside it */
   GPtrArray          *samples;
   GPtrArray          *class_names;      /* of char *, in id order */
   GHashTable         *class_ids;        /* name → id + 1 */
@@ -36,15 +41,18 @@ otter_skipped_sample_clear (gpointer data)
 }
 
 OtterDatasetBuilder *
-otter_dataset_builder_new (OtterDatasetFormat  format,
-                           const char         *source,
-                           const char         *root)
+otter_dataset_builder_new (OtterDatasetFormat    format,
+                           OtterDatasetLoadFlags flags,
+                           const char           *source,
+                           const char           *root)
 {
   OtterDatasetBuilder *self = g_new0 (OtterDatasetBuilder, 1);
 
   self->format = format;
+  self->flags = flags;
   self->source = g_strdup (source);
   self->root = g_canonicalize_filename (root, NULL);
+  self->boundary = g_strdup (self->root);
   self->samples = g_ptr_array_new_with_free_func (g_object_unref);
   self->class_names = g_ptr_array_new_with_free_func (g_free);
   self->class_ids = g_hash_table_new (g_str_hash, g_str_equal);
@@ -63,6 +71,8 @@ otter_dataset_builder_free (OtterDatasetBuilder *self)
 
   g_free (self->source);
   g_free (self->root);
+  g_free (self->boundary);
+  g_free (self->real_boundary);
   g_clear_pointer (&self->samples, g_ptr_array_unref);
   g_clear_pointer (&self->class_ids, g_hash_table_unref);
   g_clear_pointer (&self->class_names, g_ptr_array_unref);
@@ -157,7 +167,94 @@ otter_dataset_builder_skip (OtterDatasetBuilder *self,
 }
 
 gboolean
+otter_dataset_path_is_inside (const char  *root,
+                              const char  *path,
+                              char       **resolved)
+{
+  g_autofree char *real_root = realpath (root, NULL);
+  g_autofree char *real_path = realpath (path, NULL);
+  gboolean inside = TRUE;
+
+  if (real_root != NULL && real_path != NULL)
+    {
+      gsize len = strlen (real_root);
+
+      /* "/" ends in the separator already; every other root does not. */
+      inside = g_str_has_prefix (real_path, real_root) &&
+               (real_path[len] == G_DIR_SEPARATOR || real_path[len] == '\0' || len == 1);
+    }
+  if (resolved != NULL)
+    *resolved = g_steal_pointer (&real_path);
+  return inside;
+}
+
+void
+otter_dataset_builder_set_boundary (OtterDatasetBuilder *self,
+                                    const char          *dir)
+{
+  g_free (self->boundary);
+  g_clear_pointer (&self->real_boundary, g_free);
+  self->boundary = g_canonicalize_filename (dir, NULL);
+}
+
+char *
+otter_dataset_boundary_for_annotations (const char *dir)
+{
+  g_autofree char *canonical = g_canonicalize_filename (dir, NULL);
+  g_autofree char *name = g_path_get_basename (canonical);
+  g_autofree char *parent = g_path_get_dirname (canonical);
+  g_autofree char *images_beside = g_build_filename (parent, "images", NULL);
+
+  if (g_ascii_strcasecmp (name, "annotations") == 0 || g_file_test (images_beside, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&parent);
+  return g_steal_pointer (&canonical);
+}
+
+gboolean
+otter_dataset_builder_check_inside (OtterDatasetBuilder *self,
+                                    const char          *referrer,
+                                    const char          *path,
+                                    const char          *what)
+{
+  g_autofree char *real_path = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *shown_real = NULL;
+  g_autofree char *shown_root = NULL;
+
+  if (self->flags & OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT)
+    return TRUE;
+  if (self->real_boundary == NULL)
+    self->real_boundary = realpath (self->boundary, NULL);
+  if (self->real_boundary == NULL)
+    return TRUE;
+  if (otter_dataset_path_is_inside (self->real_boundary, path, &real_path))
+    return TRUE;
+
+  shown = g_filename_display_name (otter_dataset_builder_relative (self, path));
+  shown_real = g_filename_display_name (real_path);
+  shown_root = g_filename_display_name (self->real_boundary);
+  self->n_outside_root++;
+  /* Through a link, where it leads is what tells the user why. */
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+  gboolean through_link = g_strcmp0 (canonical, real_path) != 0;
+  if (referrer != NULL && through_link)
+    otter_dataset_builder_skip (self, path, "%s: its %s %s leads to %s, outside the dataset folder %s",
+                                referrer, what, shown, shown_real, shown_root);
+  else if (referrer != NULL)
+    otter_dataset_builder_skip (self, path, "%s: its %s %s lies outside the dataset folder %s",
+                                referrer, what, shown_real, shown_root);
+  else if (through_link)
+    otter_dataset_builder_skip (self, path, "%s: the %s leads to %s, outside the dataset folder %s",
+                                shown, what, shown_real, shown_root);
+  else
+    otter_dataset_builder_skip (self, path, "%s: the %s lies outside the dataset folder %s",
+                                shown, what, shown_root);
+  return FALSE;
+}
+
+gboolean
 otter_dataset_builder_probe (OtterDatasetBuilder *self,
+                             const char          *referrer,
                              const char          *image_path,
                              int                 *width,
                              int                 *height)
@@ -168,6 +265,8 @@ otter_dataset_builder_probe (OtterDatasetBuilder *self,
   const char *problem;
   int w = 0, h = 0;
 
+  if (!otter_dataset_builder_check_inside (self, referrer, image_path, "image"))
+    return FALSE;
   if (otter_image_probe (image_path, &w, &h, &error))
     {
       int *size = g_new (int, 2);
@@ -271,7 +370,12 @@ otter_dataset_builder_finish (OtterDatasetBuilder  *self,
 
   if (self->samples->len == 0)
     {
-      if (self->skipped->len > 0)
+      if (self->n_outside_root == self->skipped->len && self->n_outside_root > 0)
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT,
+                     "%s has no usable sample: all %u lie outside its folder; the first: %s",
+                     self->source, self->skipped->len,
+                     g_array_index (self->skipped, OtterSkippedSample, 0).reason);
+      else if (self->skipped->len > 0)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
                      "%s has no usable sample (%u skipped); the first: %s",
                      self->source, self->skipped->len,
@@ -294,6 +398,7 @@ otter_dataset_builder_finish (OtterDatasetBuilder  *self,
                                                         class_names,
                                                         g_steal_pointer (&self->skipped));
   otter_dataset_set_notes (dataset, g_steal_pointer (&notes));
+  otter_dataset_set_load_info (dataset, self->flags, self->n_outside_root);
   return dataset;
 }
 

@@ -218,12 +218,14 @@ read_images (OtterDatasetBuilder *builder,
           continue;
         }
 
+      g_autofree char *referrer = g_strdup_printf ("%s images[%u]", rel, i);
+
       image_path = otter_dataset_find_file ((const char *const *) dirs, file_name);
       if (image_path == NULL)
         otter_dataset_builder_skip (builder, json_path,
                                     "%s: image %s (id %" G_GINT64_FORMAT ") not found beside the "
                                     "JSON, in ../images or in images/", rel, file_name, entry.id);
-      if (image_path == NULL || !otter_dataset_builder_probe (builder, image_path, &width, &height))
+      if (image_path == NULL || !otter_dataset_builder_probe (builder, referrer, image_path, &width, &height))
         {
           /* Known, so that its annotations are dropped without a word. */
           g_hash_table_insert (by_id, g_memdup2 (&entry.id, sizeof (gint64)),
@@ -416,6 +418,7 @@ load_json (const char  *path,
  * COCO arrays is an error; a bad image or annotation skips its image. */
 OtterDataset *
 otter_dataset_load_coco (const char    *path,
+                         OtterDatasetLoadFlags flags,
                          GCancellable  *cancellable,
                          GError       **error)
 {
@@ -434,7 +437,9 @@ otter_dataset_load_coco (const char    *path,
   guint n_annotations;
 
   /* Messages name files relative to the folder above the JSON's. */
-  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_COCO, path, root_dir);
+  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_COCO, flags, path, root_dir);
+  g_autofree char *boundary = otter_dataset_boundary_for_annotations (dir);
+  otter_dataset_builder_set_boundary (builder, boundary);
   rel = g_filename_display_name (otter_dataset_builder_relative (builder, json_path));
 
   if (!load_json (json_path, rel, parser, error))

@@ -132,7 +132,10 @@ start_image (OtterDatasetBuilder *builder,
                                         "in images/ or in ../images", line, filename);
       return;
     }
-  if (!otter_dataset_builder_probe (builder, image_path, NULL, NULL))
+  g_autofree char *csv_rel = g_filename_display_name (otter_dataset_builder_relative (builder, csv_path));
+  g_autofree char *referrer = g_strdup_printf ("%s line %u", csv_rel, line);
+
+  if (!otter_dataset_builder_probe (builder, referrer, image_path, NULL, NULL))
     {
       image->state = CSV_IMAGE_DROPPED;
       return;
@@ -190,6 +193,7 @@ read_box (OtterDatasetBuilder *builder,
  * the load; a bad line skips its image. */
 OtterDataset *
 otter_dataset_load_csv (const char    *path,
+                        OtterDatasetLoadFlags flags,
                         GCancellable  *cancellable,
                         GError       **error)
 {
@@ -208,7 +212,9 @@ otter_dataset_load_csv (const char    *path,
   const char *dirs[] = { dir, images_inside, images_beside, NULL };
 
   /* Messages name files relative to the folder above the CSV's. */
-  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_CSV, path, root);
+  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_CSV, flags, path, root);
+  g_autofree char *boundary = otter_dataset_boundary_for_annotations (dir);
+  otter_dataset_builder_set_boundary (builder, boundary);
   rel = g_filename_display_name (otter_dataset_builder_relative (builder, csv_path));
 
   if (!otter_read_untrusted_file (csv_path, OTTER_DATASET_MAX_TEXT_SIZE, &contents, NULL, &local_error))

@@ -10,6 +10,7 @@
  * perturbations and running detection, not for training. */
 OtterDataset *
 otter_dataset_load_folder (const char    *path,
+                           OtterDatasetLoadFlags flags,
                            GCancellable  *cancellable,
                            GError       **error)
 {
@@ -24,7 +25,8 @@ otter_dataset_load_folder (const char    *path,
     return NULL;
 
   /* Messages name files relative to the folder above. */
-  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_FOLDER, path, root);
+  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_FOLDER, flags, path, root);
+  otter_dataset_builder_set_boundary (builder, dir);
   otter_dataset_builder_set_class_names (builder, no_classes);
 
   for (guint i = 0; i < files->len; i++)
@@ -35,7 +37,7 @@ otter_dataset_load_folder (const char    *path,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      if (!otter_dataset_builder_probe (builder, image_path, &width, &height))
+      if (!otter_dataset_builder_probe (builder, NULL, image_path, &width, &height))
         continue;
 
       sample = otter_sample_new (image_path, NULL, width, height);

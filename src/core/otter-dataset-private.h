@@ -19,6 +19,7 @@ typedef struct
 typedef struct _OtterDatasetBuilder OtterDatasetBuilder;
 
 OtterDatasetBuilder *otter_dataset_builder_new            (OtterDatasetFormat   format,
+                                                           OtterDatasetLoadFlags flags,
                                                            const char          *source,
                                                            const char          *root);
 void                 otter_dataset_builder_free           (OtterDatasetBuilder *self);
@@ -44,8 +45,33 @@ void                 otter_dataset_builder_skip           (OtterDatasetBuilder *
                                                            const char          *file,
                                                            const char          *format,
                                                            ...) G_GNUC_PRINTF (3, 4);
-/* Probes the image header; on failure records the skip and returns FALSE. */
+/* The folder the dataset's files must lie in (see check_inside); the root
+ * until set. */
+void                 otter_dataset_builder_set_boundary   (OtterDatasetBuilder *self,
+                                                           const char          *dir);
+/* That folder for annotations in `dir` (a VOC, COCO or CSV file's folder):
+ * the folder above when it is called annotations or the images/ folder
+ * lies beside it (ds/annotations/ next to ds/images/), else `dir` itself,
+ * so that a file in Downloads/ds/ cannot reach the rest of Downloads/. */
+char                *otter_dataset_boundary_for_annotations (const char        *dir);
+/* Whether `path` lies inside the dataset's boundary once links and ".." are
+ * resolved, or the load allows files outside it; otherwise records the
+ * skip (naming `path` as `what`, "image" or "label file", of `referrer`,
+ * the annotation that names it, when there is one) and returns FALSE.
+ * A path that does not resolve passes: opening it reports why. */
+gboolean             otter_dataset_builder_check_inside   (OtterDatasetBuilder *self,
+                                                           const char          *referrer,
+                                                           const char          *path,
+                                                           const char          *what);
+/* Whether `path` lies inside `root` once both are resolved; `resolved`
+ * gets the resolved path when given (NULL when it does not resolve). */
+gboolean             otter_dataset_path_is_inside         (const char          *root,
+                                                           const char          *path,
+                                                           char               **resolved);
+/* Checks the image lies inside the root (as above), then probes its
+ * header; on failure records the skip and returns FALSE. */
 gboolean             otter_dataset_builder_probe          (OtterDatasetBuilder *self,
+                                                           const char          *referrer,
                                                            const char          *image_path,
                                                            int                 *width,
                                                            int                 *height);
@@ -106,6 +132,10 @@ void          otter_sample_rescale        (OtterSample        *sample,
  * the array. */
 void          otter_dataset_set_notes     (OtterDataset       *dataset,
                                             GPtrArray          *notes);
+/* otter-dataset.c: how it was loaded, and how many skips lie outside. */
+void          otter_dataset_set_load_info (OtterDataset       *dataset,
+                                            OtterDatasetLoadFlags flags,
+                                            guint               n_outside_root);
 
 /* otter-dataset-yaml.c: the NULL-terminated class names of a data.yaml,
  * and its `path` key when `path_key` is given; `rel` names it in errors. */
@@ -116,18 +146,23 @@ char        **otter_dataset_read_data_yaml (const char   *path,
 
 /* One reader per format (otter-dataset-<format>.c). */
 OtterDataset *otter_dataset_load_voc     (const char    *path,
+                                          OtterDatasetLoadFlags flags,
                                           GCancellable  *cancellable,
                                           GError       **error);
 OtterDataset *otter_dataset_load_coco    (const char    *path,
+                                          OtterDatasetLoadFlags flags,
                                           GCancellable  *cancellable,
                                           GError       **error);
 OtterDataset *otter_dataset_load_yolo    (const char    *path,
+                                          OtterDatasetLoadFlags flags,
                                           GCancellable  *cancellable,
                                           GError       **error);
 OtterDataset *otter_dataset_load_csv     (const char    *path,
+                                          OtterDatasetLoadFlags flags,
                                           GCancellable  *cancellable,
                                           GError       **error);
 OtterDataset *otter_dataset_load_folder  (const char    *path,
+                                          OtterDatasetLoadFlags flags,
                                           GCancellable  *cancellable,
                                           GError       **error);
 

@@ -302,7 +302,7 @@ read_voc_file (OtterDatasetBuilder *builder,
     }
   if (!read_size (&file, root, &width, &height))
     return;
-  if (!otter_dataset_builder_probe (builder, image_path, &probed_width, &probed_height))
+  if (!otter_dataset_builder_probe (builder, rel, image_path, &probed_width, &probed_height))
     return;
 
   /* The annotation's size is what its boxes refer to and are checked
@@ -331,6 +331,7 @@ is_xml_name (const char *name)
  * folder with them. */
 OtterDataset *
 otter_dataset_load_voc (const char    *path,
+                        OtterDatasetLoadFlags flags,
                         GCancellable  *cancellable,
                         GError       **error)
 {
@@ -356,7 +357,9 @@ otter_dataset_load_voc (const char    *path,
 
   /* Messages name files relative to the folder above the XML files'. */
   root = g_build_filename (xml_dir, "..", NULL);
-  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_VOC, path, root);
+  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_VOC, flags, path, root);
+  g_autofree char *boundary = otter_dataset_boundary_for_annotations (xml_dir);
+  otter_dataset_builder_set_boundary (builder, boundary);
 
   for (guint i = 0; i < files->len; i++)
     {

@@ -211,6 +211,7 @@ find_class_names (const char  *yaml,
 /* Loads a YOLO dataset from its data.yaml or its folder. */
 OtterDataset *
 otter_dataset_load_yolo (const char    *path,
+                         OtterDatasetLoadFlags flags,
                          GCancellable  *cancellable,
                          GError       **error)
 {
@@ -245,6 +246,20 @@ otter_dataset_load_yolo (const char    *path,
       g_autofree char *other = g_canonicalize_filename (path_key, root);
       g_autofree char *other_labels = g_build_filename (other, "labels", NULL);
 
+      g_autofree char *resolved = NULL;
+
+      if (!(flags & OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT) && g_file_test (other_labels, G_FILE_TEST_IS_DIR) &&
+          !otter_dataset_path_is_inside (root, other, &resolved))
+        {
+          g_autofree char *display = g_filename_display_name (path);
+          g_autofree char *shown = g_filename_display_name (resolved);
+          g_autofree char *shown_root = g_filename_display_name (root);
+
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT,
+                       "%s: its path: %s leads to %s, outside the dataset folder %s",
+                       display, path_key, shown, shown_root);
+          return NULL;
+        }
       if (g_file_test (other_labels, G_FILE_TEST_IS_DIR))
         {
           g_free (root);
@@ -255,7 +270,7 @@ otter_dataset_load_yolo (const char    *path,
     }
   images = g_build_filename (root, "images", NULL);
 
-  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_YOLO, path, root);
+  builder = otter_dataset_builder_new (OTTER_DATASET_FORMAT_YOLO, flags, path, root);
   otter_dataset_builder_set_class_names (builder, (const char *const *) class_names);
 
   if (!g_file_test (labels, G_FILE_TEST_IS_DIR))
@@ -312,7 +327,9 @@ otter_dataset_load_yolo (const char    *path,
             }
         }
 
-      if (!otter_dataset_builder_probe (builder, image_path, &width, &height))
+      if (!otter_dataset_builder_probe (builder, NULL, image_path, &width, &height))
+        continue;
+      if (label_path != NULL && !otter_dataset_builder_check_inside (builder, NULL, label_path, "label file"))
         continue;
       sample = otter_sample_new (image_path, label_path, width, height);
       if (label_path != NULL && !read_label_file (builder, label_path, sample))

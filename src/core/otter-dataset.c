@@ -40,6 +40,8 @@ struct _OtterDataset
   guint               n_boxes;
   GArray             *skipped;
   GPtrArray          *notes;            /* char *: kept, but adjusted while loading */
+  OtterDatasetLoadFlags load_flags;
+  guint               n_outside_root;   /* of the skipped */
 };
 
 static void otter_dataset_list_model_init (GListModelInterface *iface);
@@ -226,8 +228,9 @@ has_suffix_nocase (const char *name,
 }
 
 static OtterDataset *
-load_directory (const char    *path,
-                GCancellable  *cancellable,
+load_directory (const char           *path,
+                OtterDatasetLoadFlags flags,
+                GCancellable         *cancellable,
                 GError       **error)
 {
   g_autofree char *annotations = g_build_filename (path, "annotations", NULL);
@@ -237,17 +240,17 @@ load_directory (const char    *path,
   g_autofree char *display = g_filename_display_name (path);
 
   if (dir_has_file (annotations, is_xml_name) || dir_has_file (path, is_xml_name))
-    return otter_dataset_load_voc (path, cancellable, error);
+    return otter_dataset_load_voc (path, flags, cancellable, error);
 
   if (g_file_test (data_yaml, G_FILE_TEST_IS_REGULAR))
-    return otter_dataset_load_yolo (data_yaml, cancellable, error);
+    return otter_dataset_load_yolo (data_yaml, flags, cancellable, error);
   if (g_file_test (data_yml, G_FILE_TEST_IS_REGULAR))
-    return otter_dataset_load_yolo (data_yml, cancellable, error);
+    return otter_dataset_load_yolo (data_yml, flags, cancellable, error);
   if (g_file_test (labels, G_FILE_TEST_IS_DIR))
-    return otter_dataset_load_yolo (path, cancellable, error);
+    return otter_dataset_load_yolo (path, flags, cancellable, error);
 
   if (dir_has_file (path, otter_dataset_is_image_name))
-    return otter_dataset_load_folder (path, cancellable, error);
+    return otter_dataset_load_folder (path, flags, cancellable, error);
 
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_UNKNOWN_FORMAT,
                "%s is not a dataset folder Otter knows: expected Pascal VOC .xml files "
@@ -285,6 +288,32 @@ otter_dataset_load (const char    *path,
                     GCancellable  *cancellable,
                     GError       **error)
 {
+  return otter_dataset_load_with_flags (path, OTTER_DATASET_LOAD_NONE, cancellable, error);
+}
+
+/**
+ * otter_dataset_load_with_flags:
+ * @path: a dataset file or folder, or "demo"
+ * @flags: how strictly to take the dataset's files
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * otter_dataset_load(), which is this without flags. Every image (and YOLO
+ * label file) is resolved, links and ".." included, and one that leads
+ * outside the dataset's folder is skipped unless @flags has
+ * %OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT; when that leaves nothing, the
+ * error is %OTTER_ERROR_OUTSIDE_ROOT. The folder is the one the format's
+ * files are found from: the folder above a VOC annotations folder, a COCO
+ * JSON's or a CSV's folder, a YOLO dataset's folder (data.yaml's).
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+OtterDataset *
+otter_dataset_load_with_flags (const char           *path,
+                               OtterDatasetLoadFlags flags,
+                               GCancellable         *cancellable,
+                               GError              **error)
+{
   g_autofree char *display = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -318,14 +347,14 @@ otter_dataset_load (const char    *path,
     }
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    return load_directory (path, cancellable, error);
+    return load_directory (path, flags, cancellable, error);
 
   if (has_suffix_nocase (path, ".json"))
-    return otter_dataset_load_coco (path, cancellable, error);
+    return otter_dataset_load_coco (path, flags, cancellable, error);
   if (has_suffix_nocase (path, ".yaml") || has_suffix_nocase (path, ".yml"))
-    return otter_dataset_load_yolo (path, cancellable, error);
+    return otter_dataset_load_yolo (path, flags, cancellable, error);
   if (has_suffix_nocase (path, ".csv"))
-    return otter_dataset_load_csv (path, cancellable, error);
+    return otter_dataset_load_csv (path, flags, cancellable, error);
 
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_UNKNOWN_FORMAT,
                "%s is not a dataset Otter knows: expected a folder (Pascal VOC, YOLO "
@@ -493,6 +522,41 @@ otter_dataset_set_notes (OtterDataset *self,
   self->notes = notes;
 }
 
+void
+otter_dataset_set_load_info (OtterDataset         *self,
+                             OtterDatasetLoadFlags flags,
+                             guint                 n_outside_root)
+{
+  self->load_flags = flags;
+  self->n_outside_root = n_outside_root;
+}
+
+/**
+ * otter_dataset_get_load_flags:
+ * @self: a #OtterDataset
+ *
+ * Returns: the flags it was loaded with; a subset has its parent's
+ */
+OtterDatasetLoadFlags
+otter_dataset_get_load_flags (OtterDataset *self)
+{
+  g_return_val_if_fail (OTTER_IS_DATASET (self), OTTER_DATASET_LOAD_NONE);
+  return self->load_flags;
+}
+
+/**
+ * otter_dataset_get_n_outside_root:
+ * @self: a #OtterDataset
+ *
+ * Returns: how many skipped samples lie outside the dataset's folder
+ */
+guint
+otter_dataset_get_n_outside_root (OtterDataset *self)
+{
+  g_return_val_if_fail (OTTER_IS_DATASET (self), 0);
+  return self->n_outside_root;
+}
+
 /**
  * otter_dataset_get_notes:
  * @self: a #OtterDataset
@@ -559,9 +623,11 @@ otter_dataset_new_subset (OtterDataset *self,
       g_ptr_array_add (samples, g_object_ref (self->samples->pdata[indices[i]]));
     }
 
-  return otter_dataset_new_from_parts (self->format, self->source, samples,
-                                       g_strdupv (self->class_names),
-                                       new_skipped_array ());
+  OtterDataset *subset = otter_dataset_new_from_parts (self->format, self->source, samples,
+                                                       g_strdupv (self->class_names),
+                                                       new_skipped_array ());
+  subset->load_flags = self->load_flags;
+  return subset;
 }
 
 static int

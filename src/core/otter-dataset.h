@@ -18,6 +18,16 @@ typedef enum
   OTTER_DATASET_FORMAT_DEMO,    /* generated shapes */
 } OtterDatasetFormat;
 
+/* How strictly a dataset's files are taken. */
+typedef enum
+{
+  OTTER_DATASET_LOAD_NONE                = 0,
+  /* Follow annotation paths and links that lead outside the dataset's
+   * folder. Without it, such files are skipped: a dataset someone else
+   * wrote must not make Otter read (and show, or train on) other files. */
+  OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT  = 1 << 0,
+} OtterDatasetLoadFlags;
+
 /* A sample that was left out at load time, and why. */
 typedef struct
 {
@@ -34,8 +44,13 @@ G_DECLARE_FINAL_TYPE (OtterDataset, otter_dataset, OTTER, DATASET, GObject)
 OtterDataset       *otter_dataset_load              (const char        *path,
                                                      GCancellable      *cancellable,
                                                      GError           **error);
-/* otter_dataset_load() on a worker thread. */
+OtterDataset       *otter_dataset_load_with_flags   (const char        *path,
+                                                     OtterDatasetLoadFlags flags,
+                                                     GCancellable      *cancellable,
+                                                     GError           **error);
+/* otter_dataset_load_with_flags() on a worker thread. */
 void                otter_dataset_load_async        (const char        *path,
+                                                     OtterDatasetLoadFlags flags,
                                                      GCancellable      *cancellable,
                                                      GAsyncReadyCallback callback,
                                                      gpointer           user_data);
@@ -67,6 +82,10 @@ const guint        *otter_dataset_get_class_counts  (OtterDataset      *self);
 /* Array of OtterSkippedSample, owned by the dataset */
 const GArray       *otter_dataset_get_skipped       (OtterDataset      *self);
 const GPtrArray    *otter_dataset_get_notes         (OtterDataset      *self);
+OtterDatasetLoadFlags otter_dataset_get_load_flags  (OtterDataset      *self);
+/* How many of the skipped samples lie outside the dataset's folder (the
+ * ones OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT would keep). */
+guint               otter_dataset_get_n_outside_root (OtterDataset     *self);
 
 /* A dataset sharing samples and class names with self. */
 OtterDataset       *otter_dataset_new_subset        (OtterDataset      *self,

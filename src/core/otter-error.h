@@ -25,6 +25,7 @@ typedef enum
   OTTER_ERROR_RUN,              /* a run directory that cannot be used */
   OTTER_ERROR_BAD_VIDEO,        /* not a video, truncated, no video stream */
   OTTER_ERROR_MISSING_PLUGIN,   /* GStreamer lacks a decoder or element */
+  OTTER_ERROR_OUTSIDE_ROOT,     /* a dataset whose files all lie outside its folder */
 } OtterError;
 
 GQuark otter_error_quark (void);

@@ -207,6 +207,8 @@ otter_train_config_to_json (const OtterTrainConfig *c)
   add_string (b, "data", c->data);
   add_string (b, "val_data", c->val_data);
   add_double (b, "val_fraction", c->val_fraction);
+  json_builder_set_member_name (b, "allow_outside_root");
+  json_builder_add_boolean_value (b, c->allow_outside_root);
   add_string (b, "arch", c->arch);
   add_int (b, "input_size", otter_train_config_get_input_size (c));
   add_string (b, "init_model", c->init_model);
@@ -297,6 +299,7 @@ otter_train_config_from_json (OtterTrainConfig *c,
   g_free (c->arch);
   c->data = dup_string_member (o, "data", "demo");
   c->val_data = dup_string_member (o, "val_data", NULL);
+  c->allow_outside_root = json_object_get_boolean_member_with_default (o, "allow_outside_root", FALSE);
   c->arch = dup_string_member (o, "arch", "tiny");
   c->init_model = dup_string_member (o, "init_model", NULL);
   c->backbone_weights = dup_string_member (o, "backbone_weights", NULL);

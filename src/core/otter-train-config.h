@@ -21,6 +21,9 @@ typedef struct
   char                 *data;            /* dataset path or "demo" */
   char                 *val_data;        /* validation dataset, or NULL to split */
   double                val_fraction;    /* used when val_data is NULL */
+  /* Train on dataset files outside the dataset's folder too
+   * (OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT), for data and val_data. */
+  gboolean              allow_outside_root;
   char                 *arch;            /* tiny | small | resnet18 | mobilenet_v3_large */
   int                   input_size;      /* 0: 96 for the demo, 320 otherwise */
   char                 *init_model;      /* start from this model file, or NULL */

@@ -21,6 +21,9 @@ typedef struct
   double images_per_second, eta_seconds;
   double val_map50;
   guint  n_skipped;
+  guint  n_outside_root;        /* of the skipped: files outside the dataset's folder */
+  GQuark error_domain;          /* of the failure, when FAILED */
+  int    error_code;
   char  *message;
   char  *run_dir;
   char  *model_path;

@@ -67,6 +67,9 @@ add_dataset_skips (RunState *rs, OtterDataset *dataset)
       const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
       add_skipped (rs, s->reason);
     }
+  g_mutex_lock (&rs->shared->mutex);
+  rs->shared->snap.n_outside_root += otter_dataset_get_n_outside_root (dataset);
+  g_mutex_unlock (&rs->shared->mutex);
 }
 
 /* ---- metrics records ---------------------------------------------------- */
@@ -154,7 +157,8 @@ static gboolean
 load_data (RunState *rs, GError **error)
 {
   OtterTrainConfig *c = &rs->job->config;
-  g_autoptr (OtterDataset) all = otter_dataset_load (c->data, rs->job->cancellable, error);
+  OtterDatasetLoadFlags flags = c->allow_outside_root ? OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT : OTTER_DATASET_LOAD_NONE;
+  g_autoptr (OtterDataset) all = otter_dataset_load_with_flags (c->data, flags, rs->job->cancellable, error);
   if (all == NULL)
     return FALSE;
   add_dataset_skips (rs, all);
@@ -166,7 +170,7 @@ load_data (RunState *rs, GError **error)
     }
   if (c->val_data != NULL)
     {
-      rs->val = otter_dataset_load (c->val_data, rs->job->cancellable, error);
+      rs->val = otter_dataset_load_with_flags (c->val_data, flags, rs->job->cancellable, error);
       if (rs->val == NULL)
         return FALSE;
       add_dataset_skips (rs, rs->val);
@@ -633,6 +637,11 @@ otter_trainer_run_thread (gpointer data)
   g_mutex_lock (&rs.shared->mutex);
   g_free (rs.shared->snap.model_path);
   rs.shared->snap.model_path = g_strdup (model_path);
+  if (state == OTTER_TRAINER_FAILED && error != NULL)
+    {
+      rs.shared->snap.error_domain = error->domain;
+      rs.shared->snap.error_code = error->code;
+    }
   g_mutex_unlock (&rs.shared->mutex);
   set_state (&rs, state, message);
 

@@ -475,6 +475,16 @@ const char *otter_trainer_get_message (OtterTrainer *self) { return self->view.m
 const char *otter_trainer_get_run_dir (OtterTrainer *self) { return self->view.run_dir; }
 const char *otter_trainer_get_model_path (OtterTrainer *self) { return self->view.model_path; }
 guint otter_trainer_get_n_skipped (OtterTrainer *self) { return self->view.n_skipped; }
+guint otter_trainer_get_n_outside_root (OtterTrainer *self) { return self->view.n_outside_root; }
+
+gboolean
+otter_trainer_failed_with (OtterTrainer *self,
+                           GQuark        domain,
+                           int           code)
+{
+  return self->view.state == OTTER_TRAINER_FAILED &&
+         self->view.error_domain == domain && self->view.error_code == code;
+}
 const OtterTrainConfig *otter_trainer_get_config (OtterTrainer *self) { return &self->config; }
 
 double

@@ -72,6 +72,14 @@ const char        *otter_trainer_get_message     (OtterTrainer           *self);
 const char        *otter_trainer_get_run_dir     (OtterTrainer           *self);
 const char        *otter_trainer_get_model_path  (OtterTrainer           *self);
 guint              otter_trainer_get_n_skipped   (OtterTrainer           *self);
+/* Of those, the files outside the dataset's folder (see
+ * OtterTrainConfig.allow_outside_root). */
+guint              otter_trainer_get_n_outside_root (OtterTrainer        *self);
+/* Whether the run failed with this error (an OTTER_ERROR_OUTSIDE_ROOT
+ * dataset, say, which a flag would let through). */
+gboolean           otter_trainer_failed_with     (OtterTrainer           *self,
+                                                  GQuark                  domain,
+                                                  int                     code);
 /* Strings "file: reason" for samples skipped at load or decode time. */
 GPtrArray         *otter_trainer_dup_skipped     (OtterTrainer           *self);
 
