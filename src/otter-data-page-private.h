@@ -25,6 +25,7 @@ struct _OtterDataPage
   GtkSpinner         *loading_spinner;
   GtkRevealer        *skipped_revealer;
   GtkLabel           *skipped_label;
+  GtkButton          *outside_button;     /* reads the files outside the folder, after asking */
   GtkListBox         *class_list;
   GtkStack           *view_stack;
   GtkLabel           *title_label;

@@ -111,16 +111,39 @@ static void
 update_skipped (OtterDataPage *self)
 {
   const GArray *skipped = self->dataset ? otter_dataset_get_skipped (self->dataset) : NULL;
+  const GPtrArray *notes = self->dataset ? otter_dataset_get_notes (self->dataset) : NULL;
   guint n = skipped ? skipped->len : 0;
+  guint n_notes = notes ? notes->len : 0;
+  guint n_outside = self->dataset ? otter_dataset_get_n_outside_root (self->dataset) : 0;
+  g_autoptr (GString) text = g_string_new (NULL);
 
   if (n > 0)
+    g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u sample skipped", "%u samples skipped", n), n);
+  if (n_outside > 0)
     {
-      g_autofree char *text =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u sample skipped", "%u samples skipped", n), n);
-      gtk_label_set_label (self->skipped_label, text);
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u outside the dataset’s folder",
+                                                 "%u outside the dataset’s folder", n_outside), n_outside);
     }
-  gtk_revealer_set_reveal_child (self->skipped_revealer, n > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.show-skipped", n > 0);
+  if (n_notes > 0)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u annotation adjusted",
+                                                 "%u annotations adjusted", n_notes), n_notes);
+    }
+  gtk_label_set_label (self->skipped_label, text->str);
+  /* Reloading a dataset that allowed them would change nothing. */
+  gtk_widget_set_visible (GTK_WIDGET (self->outside_button), n_outside > 0);
+  /* The target first: the window's action takes a path, never nothing. */
+  if (n_outside > 0)
+    {
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->outside_button),
+                                              g_variant_new_string (otter_dataset_get_source (self->dataset)));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->outside_button), "win.read-outside-root");
+    }
+  gtk_revealer_set_reveal_child (self->skipped_revealer, n + n_notes > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.show-skipped", n + n_notes > 0);
 }
 
 /* The "All Images" row counts images, a class's row its boxes: the
@@ -272,6 +295,22 @@ session_dataset_cb (OtterDataPage *self)
   set_dataset (self, otter_session_get_dataset (otter_page_get_session (OTTER_PAGE (self))));
 }
 
+static GtkWidget *
+problem_row_new (const char *title,
+                 const char *subtitle,
+                 const char *tooltip)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+  gtk_widget_set_tooltip_text (row, tooltip);
+  return row;
+}
+
+/* What loading left out, then what it adjusted (notes are "file: what"). */
 static void
 show_skipped_action (GtkWidget  *widget,
                      const char *action_name,
@@ -279,34 +318,43 @@ show_skipped_action (GtkWidget  *widget,
 {
   OtterDataPage *self = OTTER_DATA_PAGE (widget);
   const GArray *skipped = self->dataset ? otter_dataset_get_skipped (self->dataset) : NULL;
+  const GPtrArray *notes = self->dataset ? otter_dataset_get_notes (self->dataset) : NULL;
   GtkRoot *root = gtk_widget_get_root (widget);
+  guint n = skipped ? skipped->len : 0, n_notes = notes ? notes->len : 0;
 
-  if (skipped == NULL || skipped->len == 0)
+  if (n + n_notes == 0)
     return;
 
-  g_autofree char *heading =
-    g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Sample Skipped", "%u Samples Skipped", skipped->len),
-                     skipped->len);
-  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
-                                              _("These files were left out of the dataset. Fix them and open "
-                                                "the dataset again to include them."));
+  g_autofree char *heading = n > 0
+    ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Sample Skipped", "%u Samples Skipped", n), n)
+    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Annotation Adjusted", "%u Annotations Adjusted", n_notes),
+                       n_notes);
+  const char *body = n > 0
+    ? _("These files were left out of the dataset. Fix them and open the dataset again to include them.")
+    : _("These annotations were kept, with the change each describes.");
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
   GtkWidget *list = gtk_list_box_new ();
   GtkWidget *scroller = gtk_scrolled_window_new ();
 
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
-  for (guint i = 0; i < skipped->len; i++)
+  for (guint i = 0; i < n; i++)
     {
       const OtterSkippedSample *item = &g_array_index (skipped, OtterSkippedSample, i);
       g_autofree char *base = g_path_get_basename (item->file);
-      GtkWidget *row = adw_action_row_new ();
 
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), base);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), item->reason);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
-      gtk_widget_set_tooltip_text (row, item->file);
-      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      gtk_list_box_append (GTK_LIST_BOX (list), problem_row_new (base, item->reason, item->file));
+    }
+  for (guint i = 0; i < n_notes; i++)
+    {
+      const char *note = notes->pdata[i];
+      const char *colon = strstr (note, ": ");
+      g_autofree char *file = colon ? g_strndup (note, colon - note) : g_strdup (note);
+      g_autofree char *base = g_path_get_basename (file);
+      /* Translators: the row of an annotation that loading adjusted, as in "a.xml (adjusted)" */
+      g_autofree char *title = g_strdup_printf (_("%s (adjusted)"), base);
+
+      gtk_list_box_append (GTK_LIST_BOX (list), problem_row_new (title, note, file));
     }
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -428,6 +476,7 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, skipped_revealer);
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, skipped_label);
+  gtk_widget_class_bind_template_child (widget_class, OtterDataPage, outside_button);
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, class_list);
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, OtterDataPage, title_label);

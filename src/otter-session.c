@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "otter-error.h"
 #include "otter-session.h"
 
 struct _OtterSession
@@ -14,6 +15,7 @@ struct _OtterSession
   OtterModel   *model;
   OtterTrainer *trainer;
   GCancellable *dataset_cancellable;
+  char         *dataset_loading;   /* the path of the latest dataset request */
   GCancellable *model_cancellable;
   char         *title;
   guint         busy;
@@ -35,6 +37,7 @@ enum
 {
   ERROR,
   MODEL_ERROR,
+  OUTSIDE_ROOT,
   N_SIGNALS
 };
 
@@ -77,6 +80,7 @@ otter_session_dispose (GObject *object)
   g_cancellable_cancel (self->model_cancellable);
   g_clear_object (&self->dataset_cancellable);
   g_clear_object (&self->model_cancellable);
+  g_clear_pointer (&self->dataset_loading, g_free);
   g_clear_object (&self->dataset);
   g_clear_object (&self->model);
   g_clear_object (&self->trainer);
@@ -132,6 +136,11 @@ otter_session_class_init (OtterSessionClass *klass)
   /* A model file could not be opened (also reported through "error"). */
   signals[MODEL_ERROR] = g_signal_new ("model-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A dataset (path, message) none of whose files lie inside its folder:
+   * reported instead of "error", so that the user can be offered to read
+   * them (otter_session_open_dataset_with_flags()). */
+  signals[OUTSIDE_ROOT] = g_signal_new ("outside-root", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -158,7 +167,9 @@ dataset_loaded_cb (GObject      *source,
   set_busy (self, FALSE);
   if (dataset == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT))
+        g_signal_emit (self, signals[OUTSIDE_ROOT], 0, self->dataset_loading, error->message);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_signal_emit (self, signals[ERROR], 0, error->message);
       return;
     }
@@ -195,6 +206,8 @@ otter_session_open_dataset_with_flags (OtterSession         *self,
   g_cancellable_cancel (self->dataset_cancellable);
   g_clear_object (&self->dataset_cancellable);
   self->dataset_cancellable = g_cancellable_new ();
+  g_free (self->dataset_loading);
+  self->dataset_loading = g_strdup (path);
   set_busy (self, TRUE);
   otter_dataset_load_async (path, flags, self->dataset_cancellable, dataset_loaded_cb, g_object_ref (self));
 }

@@ -348,6 +348,8 @@ otter_training_page_fill_config (OtterTrainingPage *self,
 
   g_free (config->data);
   config->data = g_strdup (otter_dataset_get_source (dataset));
+  /* The run reloads the data as the Data page shows it. */
+  config->allow_outside_root = (otter_dataset_get_load_flags (dataset) & OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT) != 0;
   if (continue_model && otter_training_page_model_is_trained (self))
     config->init_model = g_strdup (otter_model_get_path (model));
   else if (model != NULL)

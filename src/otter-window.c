@@ -9,6 +9,7 @@
 #include "otter-data-page.h"
 #include "otter-eval-page.h"
 #include "otter-model-page.h"
+#include "otter-outside-root.h"
 #include "otter-perturb-page.h"
 #include "otter-resources.h"
 #include "otter-training-page.h"
@@ -123,6 +124,36 @@ session_error_cb (OtterWindow *self,
                   const char  *message)
 {
   otter_window_toast (self, message);
+}
+
+/* A dataset whose files all lie outside its folder: the toast offers to
+ * read them, after asking. */
+static void
+session_outside_root_cb (OtterWindow *self,
+                         const char  *path,
+                         const char  *message)
+{
+  g_autofree char *name = g_filename_display_basename (path);
+  g_autofree char *title = g_strdup_printf (_("The images of “%s” lie outside its folder"), name);
+  AdwToast *toast = adw_toast_new (title);
+
+  /* The whole message names the files; the toast has room for one line. */
+  g_message ("%s", message);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Read Them…"));
+  adw_toast_set_action_name (toast, "win.read-outside-root");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (path));
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+static void
+read_outside_root_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  OtterWindow *self = OTTER_WINDOW (widget);
+
+  otter_outside_root_confirm (widget, self->session, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -287,6 +318,7 @@ otter_window_class_init (OtterWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.read-outside-root", "s", read_outside_root_action);
   const char *pages[] = { "data", "model", "perturb", "training", "eval", "video" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK, "win.show-page", "s", pages[i]);
@@ -321,6 +353,8 @@ otter_window_init (OtterWindow *self)
   g_signal_connect_object (self->session, "notify::title", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::trainer", G_CALLBACK (trainer_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "error", G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "outside-root", G_CALLBACK (session_outside_root_cb), self,
+                           G_CONNECT_SWAPPED);
   /* The pages follow through their template bindings. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
   gtk_list_box_select_row (self->sidebar, gtk_list_box_get_row_at_index (self->sidebar, 0));

@@ -165,6 +165,34 @@ test_train_skips_bad_samples (void)
   g_assert_nonnull (strstr (r->err, "skipped"));
 }
 
+/* A dataset whose images all lie outside its folder: the failure says so
+ * and names the flag that reads them; every dataset command has it. */
+static void
+test_outside_root (void)
+{
+  g_autofree char *xml = g_build_filename (work_dir, "outside", "annotations", "a.xml", NULL);
+  g_autofree char *dir = g_path_get_dirname (xml);
+  g_autofree char *root = g_path_get_dirname (dir);
+  g_autofree char *image = fixture ("datasets/voc/images/good.png");
+  g_autofree char *text = g_strdup_printf ("<annotation><path>%s</path><object><name>cat</name><bndbox>"
+                                           "<xmin>1</xmin><ymin>1</ymin><xmax>20</xmax><ymax>20</ymax>"
+                                           "</bndbox></object></annotation>", image);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (xml, text, -1, NULL));
+
+  g_autoptr (CliResult) r = run_cli ("train", "--data", root, "--epochs", "1", NULL);
+  assert_clean_failure (r, "lie outside its folder");
+  g_assert_nonnull (strstr (r->err, "--allow-outside-root"));
+  g_assert_nonnull (strstr (r->err, "annotations/a.xml: its image"));
+
+  const char *commands[] = { "train", "eval", "perturb" };
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr (CliResult) help = run_cli (commands[i], "--help", NULL);
+      g_assert_nonnull (strstr (help->out, "--allow-outside-root"));
+    }
+}
+
 static void
 test_eval_bad_model (void)
 {
@@ -369,6 +397,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Cli/train-bad-input", test_train_bad_input);
   g_test_add_func ("/otter/Cli/train-out-of-range", test_train_out_of_range);
   g_test_add_func ("/otter/Cli/train-skips-bad-samples", test_train_skips_bad_samples);
+  g_test_add_func ("/otter/Cli/outside-root", test_outside_root);
   g_test_add_func ("/otter/Cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/otter/Cli/train-eval-resume", test_train_eval_resume);
   g_test_add_func ("/otter/Cli/train-backbone-weights", test_train_backbone_weights);

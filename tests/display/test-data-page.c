@@ -6,6 +6,7 @@
 #include "display-utils.h"
 #include "otter-data-page.h"
 #include "otter-image-view.h"
+#include "otter-outside-root.h"
 #include "otter-thumbnail-cache.h"
 
 typedef struct
@@ -349,6 +350,86 @@ test_skipped (void)
   fixture_close (&f);
 }
 
+static gboolean
+dataset_has_two (gpointer data)
+{
+  OtterDataset *dataset = otter_session_get_dataset (data);
+  return dataset != NULL && g_list_model_get_n_items (G_LIST_MODEL (dataset)) == 2;
+}
+
+/* An annotation naming a file outside the dataset: the banner says so and
+ * offers to read it; agreeing reopens the dataset with it. */
+static void
+test_outside_root (void)
+{
+  Fixture f;
+  g_autofree char *srcdir = g_getenv ("G_TEST_SRCDIR") ? g_strdup (g_test_get_dir (G_TEST_DIST))
+                                                       : g_path_get_dirname (__FILE__);
+  g_autofree char *good = g_build_filename (srcdir, "..", "fixtures", "datasets", "voc", "images", "good.png", NULL);
+  g_autofree char *good_path = g_canonicalize_filename (good, NULL);
+  g_autofree char *root = g_dir_make_tmp ("otter-outside-XXXXXX", NULL);
+  g_autofree char *images = g_build_filename (root, "images", NULL);
+  g_autofree char *annotations = g_build_filename (root, "annotations", NULL);
+  g_autofree char *inside = g_build_filename (images, "good.png", NULL);
+  g_autofree char *png = NULL;
+  gsize png_size;
+  const char *object = "<object><name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>20</xmax>"
+                       "<ymax>20</ymax></bndbox></object>";
+
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (good_path, &png, &png_size, NULL));
+  g_assert_true (g_file_set_contents (inside, png, png_size, NULL));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *xml = g_strdup_printf ("<annotation>%s%s%s%s</annotation>",
+                                              i == 0 ? "<filename>good.png</filename>" : "<path>",
+                                              i == 0 ? "" : good_path, i == 0 ? "" : "</path>", object);
+      g_autofree char *name = g_strdup_printf ("%c.xml", 'a' + i);
+      g_autofree char *path = g_build_filename (annotations, name, NULL);
+      g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+    }
+
+  fixture_open (&f, root);
+  OtterDataset *dataset = otter_session_get_dataset (f.session);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (dataset)), ==, 1);
+  g_assert_true (otter_data_page_get_skipped_revealed (f.page));
+  GtkWidget *label = NULL;
+  GPtrArray *labels = display_find_all (GTK_WIDGET (f.page), GTK_TYPE_LABEL);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_label (labels->pdata[i]), "1 sample skipped · 1 outside the dataset’s folder") == 0)
+      label = labels->pdata[i];
+  g_ptr_array_unref (labels);
+  g_assert_nonnull (label);
+  GtkWidget *read = display_find_button (GTK_WIDGET (f.page), "_Read Them…");
+  g_assert_nonnull (read);
+  g_assert_true (gtk_widget_get_visible (read));
+  g_assert_true (gtk_widget_get_mapped (read));
+  if (g_getenv ("OTTER_DATA_PAGE_OUTSIDE_SCREENSHOT"))
+    display_save_widget_png (GTK_WIDGET (f.window), g_getenv ("OTTER_DATA_PAGE_OUTSIDE_SCREENSHOT"));
+
+  /* What the window's action does with the button's target. */
+  g_autofree char *target = NULL;
+  g_variant_get (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (read)), "s", &target);
+  g_assert_cmpstr (target, ==, root);
+  otter_outside_root_confirm (GTK_WIDGET (f.page), f.session, target);
+  display_spin (0.3);
+  AdwMessageDialog *dialog = display_find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  adw_message_dialog_response (dialog, "read");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (display_wait_until (dataset_has_two, f.session, 60));
+  display_spin (0.3);
+  dataset = otter_session_get_dataset (f.session);
+  g_assert_cmpint (otter_dataset_get_load_flags (dataset), ==, OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT);
+  g_assert_false (otter_data_page_get_skipped_revealed (f.page));
+  fixture_close (&f);
+
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", root);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 /* Without a dataset the page offers ways to get one. */
 static void
 test_empty (void)
@@ -381,5 +462,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/DataPage/detail", test_detail);
   g_test_add_func ("/otter/DataPage/augmented", test_augmented);
   g_test_add_func ("/otter/DataPage/skipped", test_skipped);
+  g_test_add_func ("/otter/DataPage/outside-root", test_outside_root);
   return g_test_run ();
 }

@@ -122,6 +122,84 @@ has_dialog (gpointer data)
   return display_find_dialog () != NULL;
 }
 
+typedef struct
+{
+  char *path;
+  char *message;
+} OutsideData;
+
+static void
+on_outside_root (OtterSession *session, const char *path, const char *message, OutsideData *data)
+{
+  data->path = g_strdup (path);
+  data->message = g_strdup (message);
+}
+
+static gboolean
+got_outside_root (gpointer data)
+{
+  return ((OutsideData *) data)->message != NULL;
+}
+
+static gboolean
+dataset_has_one (gpointer data)
+{
+  OtterDataset *dataset = otter_session_get_dataset (data);
+  return dataset != NULL && g_list_model_get_n_items (G_LIST_MODEL (dataset)) == 1 &&
+         otter_dataset_get_load_flags (dataset) == OTTER_DATASET_LOAD_ALLOW_OUTSIDE_ROOT;
+}
+
+/* A dataset whose only image lies outside its folder: not a plain error
+ * but an offer, through the window's action, to read it after asking. */
+static void
+test_outside_root (void)
+{
+  OtterWindow *window = new_window_on_demo ();
+  OtterSession *session = otter_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  g_autofree char *image = g_build_filename (dir, "elsewhere.png", NULL);
+  g_autofree char *root = g_build_filename (dir, "ds", NULL);
+  g_autofree char *annotations = g_build_filename (root, "annotations", NULL);
+  g_autofree char *xml_path = g_build_filename (annotations, "a.xml", NULL);
+  g_autofree char *xml = g_strdup_printf ("<annotation><path>%s</path><object><name>cat</name><bndbox>"
+                                          "<xmin>1</xmin><ymin>1</ymin><xmax>20</xmax><ymax>20</ymax>"
+                                          "</bndbox></object></annotation>", image);
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 48);
+  gdk_pixbuf_fill (pixbuf, 0x808080ff);
+  g_assert_true (gdk_pixbuf_save (pixbuf, image, "png", NULL, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
+
+  OutsideData outside = { NULL };
+  ErrorData error = { NULL };
+  g_signal_connect (session, "outside-root", G_CALLBACK (on_outside_root), &outside);
+  g_signal_connect (session, "error", G_CALLBACK (on_error), &error);
+  otter_session_open_dataset (session, root);
+  g_assert_true (display_wait_until (got_outside_root, &outside, 30));
+  g_test_message ("outside-root: %s", outside.message);
+  g_assert_cmpstr (outside.path, ==, root);
+  g_assert_nonnull (strstr (outside.message, "annotations/a.xml: its image"));
+  g_assert_null (error.message);
+  display_spin (0.5);
+  if (g_getenv ("OTTER_WINDOW_OUTSIDE_SCREENSHOT"))
+    display_save_widget_png (GTK_WIDGET (window), g_getenv ("OTTER_WINDOW_OUTSIDE_SCREENSHOT"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read-outside-root", "s", root));
+  g_assert_true (display_wait_until (has_dialog, NULL, 10));
+  AdwMessageDialog *dialog = display_find_dialog ();
+  adw_message_dialog_response (dialog, "read");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (display_wait_until (dataset_has_one, session, 30));
+
+  g_signal_handlers_disconnect_by_data (session, &outside);
+  g_signal_handlers_disconnect_by_data (session, &error);
+  g_free (outside.path);
+  g_free (outside.message);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (command), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Closing the window during a run asks first; "Stop Training" stops it. */
 static void
 test_close_during_training (void)
@@ -574,6 +652,7 @@ main (int argc, char *argv[])
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/Window/builds", test_window_builds);
   g_test_add_func ("/otter/Window/damaged-model", test_damaged_model);
+  g_test_add_func ("/otter/Window/outside-root", test_outside_root);
   g_test_add_func ("/otter/Window/welcome", test_welcome);
   g_test_add_func ("/otter/Window/small-window", test_small_window);
   g_test_add_func ("/otter/Window/close-during-training", test_close_during_training);
