@@ -197,6 +197,17 @@ otter_training_page_update_status (OtterTrainingPage *self)
                                 g_list_model_get_n_items (G_LIST_MODEL (dataset)));
     }
 
+  /* A run that cannot keep its checkpoints goes on, but must not look fine. */
+  guint n_checkpoint_failures = trainer ? otter_trainer_get_n_checkpoint_failures (trainer) : 0;
+  if (n_checkpoint_failures > 0 && state != OTTER_TRAINER_IDLE && state != OTTER_TRAINER_FAILED)
+    {
+      g_free (detail);
+      detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u checkpoint could not be written: %s",
+                                             "%u checkpoints could not be written: %s", n_checkpoint_failures),
+                                n_checkpoint_failures, otter_trainer_get_checkpoint_error (trainer));
+      style = "warning";
+    }
+
   if (self->viewed_run != NULL && !active)
     {
       g_clear_pointer (&status, g_free);

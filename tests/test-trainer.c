@@ -130,6 +130,40 @@ test_not_converged (void)
   g_assert_true (isnan (g_array_index (epochs, OtterEpochPoint, 0).l2));
 }
 
+/* Checkpoints that cannot be written (here a folder stands where each
+ * goes, so the rename onto it fails, even for root): the run goes on to
+ * its end, and its last word and the trainer say how many failed and why. */
+static void
+test_checkpoint_failures_reported (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  const char *names[] = { OTTER_RUN_LAST, OTTER_RUN_BEST };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *blocker = g_build_filename (dir, names[i], "occupied", NULL);
+      g_autofree char *parent = g_path_get_dirname (blocker);
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+    }
+  OtterTrainConfig config;
+  quick_config (&config, "demo:20", 2, 1e-6);
+  config.train.method = OTTER_METHOD_STANDARD;
+  /* Each failure is also a warning in the log, from the training thread. */
+  GLogLevelFlags fatal = g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
+  g_autoptr (OtterTrainer) trainer = run_to_end (&config, dir);
+  g_log_set_always_fatal (fatal);
+  otter_train_config_clear (&config);
+
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_NOT_CONVERGED);
+  g_assert_cmpuint (otter_trainer_get_n_checkpoint_failures (trainer), >=, 2);
+  g_assert_nonnull (strstr (otter_trainer_get_checkpoint_error (trainer), "checkpoints/"));
+  g_test_message ("%s", otter_trainer_get_message (trainer));
+  g_assert_nonnull (strstr (otter_trainer_get_message (trainer), "could not be written (last: checkpoints/"));
+  g_assert_cmpuint (count_records (dir, "epoch"), ==, 2);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 /* A YOLO dataset of `n` noise images at `root`, one box each; image
  * `cut` (or none with -1) loses the second half of its bytes, so its
  * header reads but its pixels do not. */
@@ -528,6 +562,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/otter/Trainer/converged", test_converged);
   g_test_add_func ("/otter/Trainer/not-converged", test_not_converged);
+  g_test_add_func ("/otter/Trainer/checkpoint-failures-reported", test_checkpoint_failures_reported);
   g_test_add_func ("/otter/Trainer/validation-failures-listed", test_validation_failures_listed);
   g_test_add_func ("/otter/Trainer/run-lock-and-temporaries", test_run_lock_and_temporaries);
   g_test_add_func ("/otter/Trainer/config-refuses-out-of-range", test_config_refuses_out_of_range);

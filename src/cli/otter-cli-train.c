@@ -135,6 +135,13 @@ result_json (OtterTrainer *trainer)
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "skipped");
   json_builder_add_int_value (b, otter_trainer_get_n_skipped (trainer));
+  json_builder_set_member_name (b, "checkpoint_failures");
+  json_builder_add_int_value (b, otter_trainer_get_n_checkpoint_failures (trainer));
+  json_builder_set_member_name (b, "checkpoint_error");
+  if (otter_trainer_get_checkpoint_error (trainer))
+    json_builder_add_string_value (b, otter_trainer_get_checkpoint_error (trainer));
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "message");
   json_builder_add_string_value (b, otter_trainer_get_message (trainer) ? otter_trainer_get_message (trainer) : "");
   json_builder_end_object (b);

@@ -22,6 +22,8 @@ typedef struct
   double val_map50;
   guint  n_skipped;
   guint  n_outside_root;        /* of the skipped: files outside the dataset's folder */
+  guint  n_checkpoint_failures; /* checkpoints that could not be written */
+  char  *checkpoint_error;      /* why the last of them was not */
   GQuark error_domain;          /* of the failure, when FAILED */
   int    error_code;
   char  *message;

@@ -278,8 +278,12 @@ write_checkpoint (RunState *rs, const char *relative)
                                               error->message);
       g_warning ("%s", msg);
       g_mutex_lock (&rs->shared->mutex);
+      rs->shared->snap.n_checkpoint_failures++;
+      g_free (rs->shared->snap.checkpoint_error);
+      rs->shared->snap.checkpoint_error = g_strdup_printf ("%s: %s", relative, error->message);
       g_free (rs->shared->snap.message);
       rs->shared->snap.message = g_steal_pointer (&msg);
+      otter_trainer_shared_publish_locked (rs->shared);
       g_mutex_unlock (&rs->shared->mutex);
     }
 }
@@ -623,6 +627,20 @@ otter_trainer_run_thread (gpointer data)
     state = train (&rs, &model_path, &error);
 
   final_message (state, &rs, error, &message);
+  /* The outcome stands, but a run that could not keep its checkpoints
+   * cannot be resumed from where it ended: the last word says so. */
+  g_mutex_lock (&rs.shared->mutex);
+  guint n_checkpoint_failures = rs.shared->snap.n_checkpoint_failures;
+  g_autofree char *checkpoint_error = g_strdup (rs.shared->snap.checkpoint_error);
+  g_mutex_unlock (&rs.shared->mutex);
+  if (n_checkpoint_failures > 0)
+    {
+      g_autofree char *with_checkpoints = g_strdup_printf ("%s; %u checkpoint%s could not be written (last: %s)",
+                                                           message, n_checkpoint_failures,
+                                                           n_checkpoint_failures == 1 ? "" : "s", checkpoint_error);
+      g_free (message);
+      message = g_steal_pointer (&with_checkpoints);
+    }
   g_autoptr (GError) end_error = NULL;
   if (rs.run != NULL && !record_end (&rs, state, model_path, message, &end_error))
     {

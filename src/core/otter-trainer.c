@@ -75,6 +75,7 @@ snapshot_clear (OtterTrainerSnapshot *s)
   g_clear_pointer (&s->message, g_free);
   g_clear_pointer (&s->run_dir, g_free);
   g_clear_pointer (&s->model_path, g_free);
+  g_clear_pointer (&s->checkpoint_error, g_free);
 }
 
 static void
@@ -85,6 +86,7 @@ snapshot_copy (OtterTrainerSnapshot *dest, const OtterTrainerSnapshot *src)
   dest->message = g_strdup (src->message);
   dest->run_dir = g_strdup (src->run_dir);
   dest->model_path = g_strdup (src->model_path);
+  dest->checkpoint_error = g_strdup (src->checkpoint_error);
 }
 
 static void
@@ -476,6 +478,8 @@ const char *otter_trainer_get_run_dir (OtterTrainer *self) { return self->view.r
 const char *otter_trainer_get_model_path (OtterTrainer *self) { return self->view.model_path; }
 guint otter_trainer_get_n_skipped (OtterTrainer *self) { return self->view.n_skipped; }
 guint otter_trainer_get_n_outside_root (OtterTrainer *self) { return self->view.n_outside_root; }
+guint otter_trainer_get_n_checkpoint_failures (OtterTrainer *self) { return self->view.n_checkpoint_failures; }
+const char *otter_trainer_get_checkpoint_error (OtterTrainer *self) { return self->view.checkpoint_error; }
 
 gboolean
 otter_trainer_failed_with (OtterTrainer *self,

@@ -75,6 +75,11 @@ guint              otter_trainer_get_n_skipped   (OtterTrainer           *self);
 /* Of those, the files outside the dataset's folder (see
  * OtterTrainConfig.allow_outside_root). */
 guint              otter_trainer_get_n_outside_root (OtterTrainer        *self);
+/* Checkpoints that could not be written (a full disk, say): the run goes
+ * on, but cannot be resumed from past the last one that was; and why the
+ * last of them failed, or NULL. */
+guint              otter_trainer_get_n_checkpoint_failures (OtterTrainer  *self);
+const char        *otter_trainer_get_checkpoint_error (OtterTrainer       *self);
 /* Whether the run failed with this error (an OTTER_ERROR_OUTSIDE_ROOT
  * dataset, say, which a flag would let through). */
 gboolean           otter_trainer_failed_with     (OtterTrainer           *self,
