@@ -161,6 +161,8 @@ test_train_skips_bad_samples (void)
   JsonObject *o = json_node_get_object (node);
   g_assert_cmpint (json_object_get_int_member (o, "epochs"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (o, "skipped"), >=, 10);
+  g_assert_cmpint (json_object_get_int_member (o, "checkpoint_failures"), ==, 0);
+  g_assert_true (json_object_get_null_member (o, "checkpoint_error"));
   g_assert_nonnull (strstr (r->err, "malformed.xml"));
   g_assert_nonnull (strstr (r->err, "skipped"));
 }

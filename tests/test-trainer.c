@@ -347,6 +347,44 @@ test_config_refuses_out_of_range (void)
   otter_train_config_clear (&config);
 }
 
+/* A damaged config.json: a member of the wrong type is refused by name,
+ * never read as its default (data: 5 once trained on the demo). */
+static void
+test_config_member_types (void)
+{
+  static const struct { const char *json, *expect; } cases[] = {
+    { "{\"data\": 5}", "“data” is a whole number, not a string" },
+    { "{\"max_epochs\": \"x\"}", "“max_epochs” is a string, not a whole number" },
+    { "{\"max_epochs\": 2.5}", "“max_epochs” is a number, not a whole number" },
+    { "{\"augment\": {\"flip\": \"yes\"}}", "“augment.flip” is a string" },
+    { "{\"val_data\": [1]}", "“val_data” is a list, not a string" },
+    { "{\"allow_outside_root\": 1}", "“allow_outside_root” is a whole number, not true or false" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      OtterTrainConfig config;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonNode) node = json_from_string (cases[i].json, NULL);
+      otter_train_config_init (&config);
+      g_assert_false (otter_train_config_from_json (&config, node, &error));
+      g_test_message ("%s", error->message);
+      g_assert_error (error, OTTER_ERROR, OTTER_ERROR_PARSE);
+      g_assert_nonnull (strstr (error->message, cases[i].expect));
+      otter_train_config_clear (&config);
+    }
+  /* what older runs wrote still reads: a boolean augment, a whole number
+   * for a number, an unknown member */
+  OtterTrainConfig config;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = json_from_string ("{\"augment\": false, \"lr\": 1, \"future\": []}", NULL);
+  otter_train_config_init (&config);
+  g_assert_true (otter_train_config_from_json (&config, node, &error));
+  g_assert_no_error (error);
+  g_assert_false (config.augment);
+  g_assert_cmpfloat (config.train.lr, ==, 1);
+  otter_train_config_clear (&config);
+}
+
 static void
 test_failed_bad_input (void)
 {
@@ -567,6 +605,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Trainer/run-lock-and-temporaries", test_run_lock_and_temporaries);
   g_test_add_func ("/otter/Trainer/config-refuses-out-of-range", test_config_refuses_out_of_range);
   g_test_add_func ("/otter/Trainer/resume-falls-back-to-best", test_resume_falls_back_to_best);
+  g_test_add_func ("/otter/Trainer/config-member-types", test_config_member_types);
   g_test_add_func ("/otter/Trainer/failed-bad-input", test_failed_bad_input);
   g_test_add_func ("/otter/Trainer/pause-resume-stop", test_pause_resume_stop);
   g_test_add_func ("/otter/Trainer/resume", test_resume);

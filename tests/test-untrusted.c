@@ -126,6 +126,25 @@ test_model_headers (void)
       g_autofree char *path = write_model (name, header, TRUE);
       assert_model_refused (path, OTTER_TORCH_ERROR_CORRUPT, cases[i].expect);
     }
+
+  /* The members the readers use, of the wrong type: one line naming the
+   * member, not a GLib critical or "basic_string: construction from null". */
+  static const struct { const char *members, *expect; } typed[] = {
+    { "\"arch\":5", "“arch” is not a string" },
+    { "\"arch\":\"tiny\",\"class_names\":[\"a\",3]", "class names are not all strings" },
+    { "\"arch\":\"tiny\",\"class_names\":\"a\"", "“class_names” is not a list" },
+    { "\"arch\":\"tiny\",\"input_size\":\"big\"", "“input_size” is not a whole number" },
+    { "\"arch\":\"tiny\",\"input_size\":-4", "input size is not between" },
+    { "\"arch\":\"tiny\",\"architecture\":{\"backbone\":[1]}", "backbone is not an object" },
+    { "\"arch\":\"tiny\",\"checkpoint\":{\"step\":\"x\"}", "checkpoint state" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      g_autofree char *header = g_strdup_printf ("{\"format\":\"otter-model\",%s,\"tensors\":[]}", typed[i].members);
+      g_autofree char *name = g_strdup_printf ("typed-%u.otter", i);
+      g_autofree char *path = write_model (name, header, TRUE);
+      assert_model_refused (path, OTTER_TORCH_ERROR_CORRUPT, typed[i].expect);
+    }
 }
 
 /* A FIFO would block the open forever and /dev/zero read without end. */

@@ -95,6 +95,23 @@ otter_cli_parse (GOptionContext *context,
 }
 
 gboolean
+otter_cli_parse_flags_only (GOptionContext *context,
+                            int            *argc,
+                            char         ***argv,
+                            int            *exit_code)
+{
+  if (!otter_cli_parse (context, argc, argv, exit_code))
+    return FALSE;
+  if (*argc > 1)
+    {
+      *exit_code = otter_cli_usage_fail (_("unexpected argument “%s” (every input is given by a flag; see --help)"),
+                                         (*argv)[1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 otter_cli_setup_threads (int  threads,
                          int *exit_code)
 {

@@ -54,6 +54,12 @@ gboolean otter_cli_parse         (GOptionContext *context,
                                   int            *argc,
                                   char         ***argv,
                                   int            *exit_code);
+/* otter_cli_parse() for a command that takes no arguments besides its
+ * flags: a stray word (a typo, a path without its flag) is a usage error. */
+gboolean otter_cli_parse_flags_only (GOptionContext *context,
+                                     int            *argc,
+                                     char         ***argv,
+                                     int            *exit_code);
 /* libtorch threads: --threads N, or OTTER_THREADS, or all cores. FALSE
  * (with *exit_code set) for a count below 1 or above 4 × the cores, which
  * would only make the threads fight. */

@@ -273,13 +273,13 @@ otter_cli_detect (int argc, char **argv)
   if (!otter_cli_parse (context, &argc, &argv, &exit_code))
     return exit_code;
   if (model_path == NULL || files == NULL || files[0] == NULL)
-    return otter_cli_fail (_("detect needs --model FILE and at least one IMAGE"));
+    return otter_cli_usage_fail (_("detect needs --model FILE and at least one IMAGE"));
   if (!(score_threshold >= 0 && score_threshold <= 1))
-    return otter_cli_fail (_("--score-threshold must be between 0 and 1"));
+    return otter_cli_usage_fail (_("--score-threshold must be between 0 and 1"));
   if (max_detections < 1 || max_detections > 10000)
-    return otter_cli_fail (_("--max-detections must be between 1 and 10000"));
+    return otter_cli_usage_fail (_("--max-detections must be between 1 and 10000"));
   if (batch_size < 1 || batch_size > 256)
-    return otter_cli_fail (_("--batch-size must be between 1 and 256"));
+    return otter_cli_usage_fail (_("--batch-size must be between 1 and 256"));
 
   if (!otter_cli_setup_threads (threads, &exit_code))
     return exit_code;

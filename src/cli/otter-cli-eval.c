@@ -53,7 +53,7 @@ otter_cli_eval (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *data = NULL, *attacks = NULL, *epsilon = NULL;
   double val_fraction = 0;
-  int threads = OTTER_CLI_UNSET_INT, batch = 16, pgd_steps = 0, seed = 1;
+  int threads = OTTER_CLI_UNSET_INT, batch = 16, pgd_steps = OTTER_CLI_UNSET_INT, seed = 1;
   gboolean allow_outside_root = FALSE;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
@@ -79,33 +79,39 @@ otter_cli_eval (int argc, char **argv)
     "loss (step 2/255, random start), PGD-50 with 5 random restarts keeping the worst\n"
     "per image (pgd50, which exposes gradient masking) and the OT attack."));
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+  if (!otter_cli_parse_flags_only (context, &argc, &argv, &exit_code))
     return exit_code;
   if (model_path == NULL || data == NULL)
-    return otter_cli_fail (_("eval needs --model FILE and --data PATH"));
+    return otter_cli_usage_fail (_("eval needs --model FILE and --data PATH"));
   if (batch < 1 || batch > 256)
-    return otter_cli_fail (_("--batch-size must be between 1 and 256"));
+    return otter_cli_usage_fail (_("--batch-size must be between 1 and 256"));
   if (!(val_fraction >= 0 && val_fraction < 1))
-    return otter_cli_fail (_("--val-fraction must be at least 0 and below 1"));
+    return otter_cli_usage_fail (_("--val-fraction must be at least 0 and below 1"));
 
   g_auto (GStrv) kinds = g_strsplit (attacks ? (g_strcmp0 (attacks, "all") == 0 ? "none,fgsm,pgd,pgd50,ot" : attacks)
                                              : "none", ",", -1);
-  OtterTorchAttackParams params[8];
+  if (!otter_cli_check_int ("pgd-steps", pgd_steps, 1, 1000, &exit_code))
+    return exit_code;
+  /* Each attack at most once: five kinds, so five entries at most. */
+  OtterTorchAttackParams params[5];
   guint n_attacks = 0;
   for (guint i = 0; kinds[i] != NULL; i++)
     {
       OtterAttackKind kind;
-      if (n_attacks == G_N_ELEMENTS (params) || !otter_attack_kind_from_string (g_strstrip (kinds[i]), &kind))
-        return otter_cli_fail (_("unknown attack “%s” (expected none, fgsm, pgd, pgd50 or ot)"), kinds[i]);
+      if (!otter_attack_kind_from_string (g_strstrip (kinds[i]), &kind))
+        return otter_cli_usage_fail (_("--attack: unknown attack “%s” (expected none, fgsm, pgd, pgd50 or ot)"),
+                                     kinds[i]);
+      for (guint j = 0; j < n_attacks; j++)
+        if (params[j].kind == kind)
+          return otter_cli_usage_fail (_("--attack lists “%s” twice"), kinds[i]);
+      g_assert (n_attacks < G_N_ELEMENTS (params));
       otter_torch_attack_params_init (&params[n_attacks], kind);
       if (epsilon != NULL && !otter_cli_parse_epsilon (epsilon, &params[n_attacks].epsilon))
-        return otter_cli_fail (_("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)"), epsilon);
+        return otter_cli_usage_fail (_("--epsilon “%s” is not a budget in [0, 1] (e.g. 8/255)"), epsilon);
       params[n_attacks].ot.epsilon = params[n_attacks].ot.step_size = params[n_attacks].epsilon;
-      if (pgd_steps < 0 || pgd_steps > 1000)
-        return otter_cli_fail (_("--pgd-steps must be between 1 and 1000"));
       /* pgd50 is a fixed protocol (50 steps, 5 restarts); --pgd-steps
        * changes the plain PGD only. */
-      if (pgd_steps > 0 && kind == OTTER_ATTACK_PGD)
+      if (pgd_steps != OTTER_CLI_UNSET_INT && kind == OTTER_ATTACK_PGD)
         params[n_attacks].steps = pgd_steps;
       n_attacks++;
     }

@@ -29,10 +29,10 @@ otter_cli_export (int argc, char **argv)
     "a JSON file with the architecture, class names, input size and normalisation,\n"
     "enough to rebuild the network in PyTorch (tests/tools/otter_twin.py does)."));
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+  if (!otter_cli_parse_flags_only (context, &argc, &argv, &exit_code))
     return exit_code;
   if (model_path == NULL || out == NULL)
-    return otter_cli_fail (_("export needs --model FILE and --out FILE.pth"));
+    return otter_cli_usage_fail (_("export needs --model FILE and --out FILE.pth"));
 
   g_autoptr (GError) error = NULL;
   g_autoptr (OtterTorchModel) model = otter_torch_model_load (model_path, &error);

@@ -89,7 +89,7 @@ otter_cli_perturb (int argc, char **argv)
   g_autofree char *model_path = NULL, *data = NULL, *epsilon_text = NULL, *space_text = NULL;
   g_autofree char *out = NULL;
   int count = 8, index = 0, steps = 1, seed = 1, threads = OTTER_CLI_UNSET_INT, zoom = 0;
-  double reg = 0;
+  double reg = OTTER_CLI_UNSET_DOUBLE;
   gboolean allow_outside_root = FALSE;
   gboolean json = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
@@ -120,45 +120,43 @@ otter_cli_perturb (int argc, char **argv)
     "cost each feature cell transports); plan.png and cost.png show the transport\n"
     "plan T and the cost matrix C; result.json has the numbers."));
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+  if (!otter_cli_parse_flags_only (context, &argc, &argv, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return otter_cli_fail (_("unexpected argument “%s”"), argv[1]);
   if (model_path == NULL || data == NULL || out == NULL)
-    return otter_cli_fail (_("perturb needs --model FILE, --data PATH and --out DIR"));
+    return otter_cli_usage_fail (_("perturb needs --model FILE, --data PATH and --out DIR"));
 
   OtterTorchOtParams params;
   otter_torch_ot_params_init (&params);
   if (epsilon_text != NULL
       && (!otter_cli_parse_epsilon (epsilon_text, &params.epsilon) || !(params.epsilon > 0)))
-    return otter_cli_fail (_("--epsilon “%s” is not a budget in (0, 1] (e.g. 8/255)"), epsilon_text);
+    return otter_cli_usage_fail (_("--epsilon “%s” is not a budget in (0, 1] (e.g. 8/255)"), epsilon_text);
   params.step_size = params.epsilon;
   if (space_text == NULL || g_strcmp0 (space_text, "batch") == 0)
     params.space = OTTER_FEATURE_SPACE_BATCH;
   else if (g_strcmp0 (space_text, "spatial") == 0)
     params.space = OTTER_FEATURE_SPACE_SPATIAL;
   else
-    return otter_cli_fail (_("unknown feature space “%s” (expected batch or spatial)"), space_text);
+    return otter_cli_usage_fail (_("unknown feature space “%s” (expected batch or spatial)"), space_text);
   if (steps < 1 || steps > 1000)
-    return otter_cli_fail (_("--steps must be between 1 and 1000"));
+    return otter_cli_usage_fail (_("--steps must be between 1 and 1000"));
   params.steps = steps;
-  if (reg != 0 && !(reg >= 1e-4 && reg <= 100))
-    return otter_cli_fail (_("--sinkhorn-reg must be between 0.0001 and 100"));
-  if (reg != 0)
+  if (!otter_cli_check_double ("sinkhorn-reg", reg, 1e-4, FALSE, 100, &exit_code))
+    return exit_code;
+  if (reg != OTTER_CLI_UNSET_DOUBLE)
     params.reg = (float) reg;
   if (count < 1 || count > 256)
-    return otter_cli_fail (_("--count must be between 1 and 256"));
+    return otter_cli_usage_fail (_("--count must be between 1 and 256"));
   if (count < 2 && params.space == OTTER_FEATURE_SPACE_BATCH)
-    return otter_cli_fail (_("the batch feature space matches images with each other: "
+    return otter_cli_usage_fail (_("the batch feature space matches images with each other: "
                            "use --count 2 or more, or --feature-space spatial"));
   if (index < 0)
-    return otter_cli_fail (_("--index must not be negative"));
+    return otter_cli_usage_fail (_("--index must not be negative"));
   if (zoom < 0 || zoom > 32)
-    return otter_cli_fail (_("--zoom must be between 1 and 32 (0: automatic)"));
+    return otter_cli_usage_fail (_("--zoom must be between 1 and 32 (0: automatic)"));
   if (g_file_test (out, G_FILE_TEST_EXISTS) && !g_file_test (out, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (out);
-      return otter_cli_fail (_("--out %s exists and is not a folder"), display);
+      return otter_cli_usage_fail (_("--out %s exists and is not a folder"), display);
     }
 
   if (!otter_cli_setup_threads (threads, &exit_code))

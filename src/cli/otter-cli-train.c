@@ -205,10 +205,8 @@ otter_cli_train (int argc, char **argv)
     "sum of both losses, until the epoch's mean loss falls to τ; then stores the model.\n"
     "Exit status: 0 converged, 2 stopped without converging, 1 failed."));
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+  if (!otter_cli_parse_flags_only (context, &argc, &argv, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return otter_cli_usage_fail (_("unexpected argument “%s”"), argv[1]);
   if (!otter_cli_check_int ("epochs", epochs, 1, 100000, &exit_code) ||
       !otter_cli_check_int ("batch-size", batch, 2, 1024, &exit_code) ||
       !otter_cli_check_int ("ot-steps", ot_steps, 1, 1000, &exit_code) ||

@@ -47,7 +47,7 @@ otter_cli_video (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *input = NULL, *out = NULL, *frames_out = NULL;
   g_autofree char *attack_name = NULL, *epsilon_text = NULL;
-  double score_threshold = 0.3, start = 0, end = -1;
+  double score_threshold = 0.3, start = 0, end = OTTER_CLI_UNSET_DOUBLE;
   int every = 1, threads = OTTER_CLI_UNSET_INT, max_frames = 0;
   gboolean json = FALSE, labels = FALSE, no_audio = FALSE;
   int exit_code = OTTER_CLI_EXIT_OK;
@@ -78,22 +78,26 @@ otter_cli_video (int argc, char **argv)
     "writes the frames with their detections drawn; --frames-out saves frames as a\n"
     "dataset. Nothing is left under --out's name when it fails or is interrupted."));
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!otter_cli_parse (context, &argc, &argv, &exit_code))
+  if (!otter_cli_parse_flags_only (context, &argc, &argv, &exit_code))
     return exit_code;
   if (input == NULL)
-    return otter_cli_fail (_("video needs --input VIDEO (or camera:N)"));
+    return otter_cli_usage_fail (_("video needs --input VIDEO (or camera:N)"));
   if (out == NULL && frames_out == NULL && model_path == NULL)
-    return otter_cli_fail (_("video needs --out FILE, --frames-out DIR or --model FILE to do something"));
+    return otter_cli_usage_fail (_("video needs --out FILE, --frames-out DIR or --model FILE to do something"));
   if (labels && (frames_out == NULL || model_path == NULL))
-    return otter_cli_fail (_("--labels needs --frames-out DIR and --model FILE"));
+    return otter_cli_usage_fail (_("--labels needs --frames-out DIR and --model FILE"));
   if (every < 1)
-    return otter_cli_fail (_("--every must be 1 or more"));
+    return otter_cli_usage_fail (_("--every must be 1 or more"));
   if (!(score_threshold >= 0 && score_threshold <= 1))
-    return otter_cli_fail (_("--score-threshold must be between 0 and 1"));
-  if (!(start >= 0) || (end >= 0 && end <= start))
-    return otter_cli_fail (_("--start must be 0 or more and --end after it"));
+    return otter_cli_usage_fail (_("--score-threshold must be between 0 and 1"));
+  if (!otter_cli_check_double ("start", start, 0, FALSE, 1e9, &exit_code))
+    return exit_code;
+  if (end != OTTER_CLI_UNSET_DOUBLE && !(isfinite (end) && end > start))
+    return otter_cli_usage_fail (_("--end must come after --start (%g s)"), start);
+  if (end == OTTER_CLI_UNSET_DOUBLE)
+    end = -1;   /* the export's "to the end" */
   if (max_frames < 0)
-    return otter_cli_fail (_("--max-frames must be 0 (no limit) or more"));
+    return otter_cli_usage_fail (_("--max-frames must be 0 (no limit) or more"));
 
   OtterVideoExportOptions options;
   otter_video_export_options_init (&options);
@@ -108,17 +112,17 @@ otter_cli_video (int argc, char **argv)
   options.labels = labels;
   OtterAttackKind kind = OTTER_ATTACK_NONE;
   if (attack_name != NULL && (!otter_attack_kind_from_string (attack_name, &kind) || kind == OTTER_ATTACK_PGD50))
-    return otter_cli_fail (_("--attack must be none, ot, fgsm or pgd, not “%s”"), attack_name);
+    return otter_cli_usage_fail (_("--attack must be none, ot, fgsm or pgd, not “%s”"), attack_name);
   if (kind != OTTER_ATTACK_NONE && model_path == NULL)
-    return otter_cli_fail (_("--attack needs --model FILE"));
+    return otter_cli_usage_fail (_("--attack needs --model FILE"));
   otter_torch_attack_params_init (&options.attack, kind);
   if (epsilon_text != NULL && !otter_cli_parse_epsilon (epsilon_text, &options.attack.epsilon))
-    return otter_cli_fail (_("--epsilon: “%s” is not a budget such as 8/255 or 0.03"), epsilon_text);
+    return otter_cli_usage_fail (_("--epsilon: “%s” is not a budget such as 8/255 or 0.03"), epsilon_text);
 
   g_autoptr (GError) error = NULL;
   gboolean camera = g_str_has_prefix (input, "camera:");
   if (camera && max_frames == 0 && end < 0)
-    return otter_cli_fail (_("a camera does not end: give --max-frames N or --end S"));
+    return otter_cli_usage_fail (_("a camera does not end: give --max-frames N or --end S"));
 
   if (!otter_cli_setup_threads (threads, &exit_code))
     return exit_code;

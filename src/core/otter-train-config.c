@@ -277,6 +277,95 @@ dup_string_member (JsonObject *o, const char *name, const char *fallback)
   return g_strdup (json_node_get_string (n));
 }
 
+static const char *
+describe_node (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return "an object";
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return "a list";
+  if (JSON_NODE_HOLDS_NULL (node))
+    return "null";
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING: return "a string";
+    case G_TYPE_BOOLEAN: return "true or false";
+    case G_TYPE_INT64: return "a whole number";
+    default: return "a number";
+    }
+}
+
+/* Whether `given` can stand where Otter itself writes `expected`: the
+ * same kind of node, a whole number for a number, null or a string where
+ * Otter writes null (an unset path or name). */
+static gboolean
+node_fits (JsonNode *given,
+           JsonNode *expected)
+{
+  if (JSON_NODE_HOLDS_NULL (expected))
+    return JSON_NODE_HOLDS_NULL (given) ||
+           (JSON_NODE_HOLDS_VALUE (given) && json_node_get_value_type (given) == G_TYPE_STRING);
+  if (JSON_NODE_TYPE (given) != JSON_NODE_TYPE (expected))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (given))
+    return TRUE;
+  GType want = json_node_get_value_type (expected), have = json_node_get_value_type (given);
+  return want == have || (want == G_TYPE_DOUBLE && have == G_TYPE_INT64);
+}
+
+/* Every member of `o` that Otter writes has the type Otter writes it with
+ * (compared with `reference`, a configuration Otter made), so that a
+ * damaged config.json is refused by name instead of read as defaults. */
+static gboolean
+check_member_types (JsonObject  *o,
+                    JsonObject  *reference,
+                    const char  *prefix,
+                    GError     **error)
+{
+  g_autoptr (GList) members = json_object_get_members (o);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *expected = json_object_get_member (reference, name);
+      JsonNode *given = json_object_get_member (o, name);
+      if (expected == NULL)
+        continue;                       /* written by a newer Otter, or by hand: ignored */
+      /* runs from before the augmentation had settings wrote a boolean */
+      if (g_strcmp0 (name, "augment") == 0 && JSON_NODE_HOLDS_VALUE (given) &&
+          json_node_get_value_type (given) == G_TYPE_BOOLEAN)
+        continue;
+      /* numbers Otter could not write as such (NaN) are null */
+      if (JSON_NODE_HOLDS_NULL (given) && JSON_NODE_HOLDS_VALUE (expected) &&
+          json_node_get_value_type (expected) == G_TYPE_DOUBLE)
+        continue;
+      if (!node_fits (given, expected))
+        {
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
+                       "the run configuration's “%s%s” is %s, not %s", prefix, name,
+                       describe_node (given), JSON_NODE_HOLDS_NULL (expected) ? "a string" : describe_node (expected));
+          return FALSE;
+        }
+      if (JSON_NODE_HOLDS_OBJECT (given))
+        {
+          g_autofree char *inner = g_strconcat (prefix, name, ".", NULL);
+          if (!check_member_types (json_node_get_object (given), json_node_get_object (expected), inner, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+config_has_member_types (JsonObject  *o,
+                         GError     **error)
+{
+  OtterTrainConfig reference;
+  otter_train_config_init (&reference);
+  g_autoptr (JsonNode) node = otter_train_config_to_json (&reference);
+  otter_train_config_clear (&reference);
+  return check_member_types (o, json_node_get_object (node), "", error);
+}
+
 gboolean
 otter_train_config_from_json (OtterTrainConfig *c,
                               JsonNode         *node,
@@ -289,6 +378,8 @@ otter_train_config_from_json (OtterTrainConfig *c,
     }
   JsonObject *o = json_node_get_object (node);
   OtterTorchTrainParams *t = &c->train;
+  if (!config_has_member_types (o, error))
+    return FALSE;
   g_autofree char *method = NULL;
   g_autofree char *optimizer = NULL;
   g_autofree char *space = NULL;

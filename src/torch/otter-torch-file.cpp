@@ -149,6 +149,77 @@ read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name
   return true;
 }
 
+/* Whether `member`, when present, holds a value of `type` (and for a
+ * value, of `gtype`); readers below then take what they find on trust. */
+static bool
+member_is (JsonObject *object, const char *member, JsonNodeType type, GType gtype = G_TYPE_INVALID)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  if (node == nullptr || JSON_NODE_HOLDS_NULL (node))
+    return true;
+  if (JSON_NODE_TYPE (node) != type)
+    return false;
+  return gtype == G_TYPE_INVALID || json_node_get_value_type (node) == gtype;
+}
+
+/* The header's members that the readers use, each of the type they read:
+ * a header written by hand or by a fuzzer gets one line naming the member,
+ * never a GLib critical or a C++ library message. */
+static bool
+header_members_have_types (JsonObject *root, const char *path, GError **error)
+{
+  static const struct { const char *name; JsonNodeType type; GType gtype; const char *what; } members[] = {
+    { "arch", JSON_NODE_VALUE, G_TYPE_STRING, "a string" },
+    { "input_size", JSON_NODE_VALUE, G_TYPE_INT64, "a whole number" },
+    { "class_names", JSON_NODE_ARRAY, G_TYPE_INVALID, "a list" },
+    { "architecture", JSON_NODE_OBJECT, G_TYPE_INVALID, "an object" },
+    { "checkpoint", JSON_NODE_OBJECT, G_TYPE_INVALID, "an object" },
+  };
+  for (const auto &m : members)
+    if (!member_is (root, m.name, m.type, m.gtype))
+      {
+        g_autofree char *why = g_strdup_printf ("its header's “%s” is not %s", m.name, m.what);
+        return corrupt (error, path, why);
+      }
+  if (json_object_has_member (root, "input_size") && !JSON_NODE_HOLDS_NULL (json_object_get_member (root, "input_size")))
+    {
+      gint64 size = json_object_get_int_member (root, "input_size");
+      if (size < 0 || size > 4096)
+        return corrupt (error, path, "its header's input size is not between 0 and 4096");
+    }
+  JsonNode *names = json_object_get_member (root, "class_names");
+  if (names != nullptr && JSON_NODE_HOLDS_ARRAY (names))
+    {
+      JsonArray *list = json_node_get_array (names);
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *name = json_array_get_element (list, i);
+          if (!JSON_NODE_HOLDS_VALUE (name) || json_node_get_value_type (name) != G_TYPE_STRING)
+            return corrupt (error, path, "its header's class names are not all strings");
+        }
+    }
+  JsonNode *architecture = json_object_get_member (root, "architecture");
+  if (architecture != nullptr && JSON_NODE_HOLDS_OBJECT (architecture))
+    {
+      JsonObject *arch = json_node_get_object (architecture);
+      if (!member_is (arch, "backbone", JSON_NODE_OBJECT))
+        return corrupt (error, path, "its header's backbone is not an object");
+      JsonNode *backbone = json_object_get_member (arch, "backbone");
+      JsonNode *init = backbone && JSON_NODE_HOLDS_OBJECT (backbone)
+        ? json_object_get_member (json_node_get_object (backbone), "init") : nullptr;
+      if (init != nullptr && JSON_NODE_HOLDS_OBJECT (init) &&
+          (!member_is (json_node_get_object (init), "file", JSON_NODE_VALUE, G_TYPE_STRING) ||
+           !member_is (json_node_get_object (init), "sha256", JSON_NODE_VALUE, G_TYPE_STRING)))
+        return corrupt (error, path, "its header's backbone weights are not named by strings");
+    }
+  JsonNode *checkpoint = json_object_get_member (root, "checkpoint");
+  if (checkpoint != nullptr && JSON_NODE_HOLDS_OBJECT (checkpoint) &&
+      (!member_is (json_node_get_object (checkpoint), "optimizer", JSON_NODE_VALUE, G_TYPE_STRING) ||
+       !member_is (json_node_get_object (checkpoint), "step", JSON_NODE_VALUE, G_TYPE_INT64)))
+    return corrupt (error, path, "its header's checkpoint state has the wrong types");
+  return true;
+}
+
 bool
 container_read (const char *path, std::string &header_json,
                 std::map<std::string, at::Tensor> &tensors, GError **error)
@@ -208,6 +279,8 @@ container_read (const char *path, std::string &header_json,
     return corrupt (error, path, "its header is not valid JSON");
 
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  if (!header_members_have_types (root, path, error))
+    return false;
   JsonNode *list_node = json_object_get_member (root, "tensors");
   if (!JSON_NODE_HOLDS_ARRAY (list_node))
     return corrupt (error, path, "its header lists no tensors");
