@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -171,6 +172,19 @@ test_irregular_files (void)
   g_assert_null (otter_image_load ("/dev/zero", &error));
   g_assert_nonnull (strstr (error->message, "character device"));
   g_clear_error (&error);
+  /* a folder or a link loop named as an image says what it is, not "not found" */
+  g_autofree char *loop = g_build_filename (tmp_dir, "loop.png", NULL);
+  g_assert_cmpint (symlink ("loop.png", loop), ==, 0);
+  g_assert_false (otter_image_probe (loop, NULL, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "loop.png: a loop of symbolic links"));
+  g_clear_error (&error);
+  g_assert_null (otter_image_load (loop, &error));
+  g_assert_nonnull (strstr (error->message, "loop.png: a loop of symbolic links"));
+  g_clear_error (&error);
+  g_assert_false (otter_image_probe (tmp_dir, NULL, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "a folder"));
+  g_clear_error (&error);
+  g_unlink (loop);
 
   g_autofree char *csv = g_build_filename (tmp_dir, "labels.csv", NULL);
   g_assert_cmpint (mkfifo (csv, 0600), ==, 0);

@@ -353,6 +353,8 @@ otter_cli_train (int argc, char **argv)
   g_autoptr (GPtrArray) skipped = otter_trainer_dup_skipped (trainer);
   otter_cli_print_skipped (NULL, skipped, "all of them in the run's metrics.jsonl");
   otter_cli_hint_outside_root (otter_trainer_get_n_outside_root (trainer));
+  g_autoptr (GPtrArray) notes = otter_trainer_dup_notes (trainer);
+  otter_cli_print_notes (otter_trainer_get_config (trainer)->data, notes);
   if (state == OTTER_TRAINER_FAILED && otter_trainer_failed_with (trainer, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT))
     otter_cli_fail ("%s (%s)", otter_trainer_get_message (trainer), OTTER_CLI_OUTSIDE_ROOT_HINT);
   else if (state == OTTER_TRAINER_FAILED)

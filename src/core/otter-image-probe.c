@@ -86,6 +86,9 @@ otter_image_probe (const char  *path,
       if (saved_errno == ENOENT || saved_errno == ENOTDIR)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_IMAGE,
                      "%s: no such image file", name);
+      else if (saved_errno == ELOOP)
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
+                     "%s: %s, not an image file", name, otter_describe_irregular_file (path));
       else
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
                      "%s: %s", name, g_strerror (saved_errno));

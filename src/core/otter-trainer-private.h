@@ -45,6 +45,7 @@ typedef struct
   GArray  *new_points;          /* OtterTrainPoint not yet delivered */
   GArray  *new_epochs;          /* OtterEpochPoint not yet delivered */
   GPtrArray *skipped;           /* all skip reasons so far */
+  GPtrArray *notes;             /* what loading the data adjusted */
 } OtterTrainerShared;
 
 /* The worker's own copy of its input. */

@@ -67,8 +67,11 @@ add_dataset_skips (RunState *rs, OtterDataset *dataset)
       const OtterSkippedSample *s = &g_array_index (skipped, OtterSkippedSample, i);
       add_skipped (rs, s->reason);
     }
+  const GPtrArray *notes = otter_dataset_get_notes (dataset);
   g_mutex_lock (&rs->shared->mutex);
   rs->shared->snap.n_outside_root += otter_dataset_get_n_outside_root (dataset);
+  for (guint i = 0; i < notes->len; i++)
+    g_ptr_array_add (rs->shared->notes, g_strdup (notes->pdata[i]));
   g_mutex_unlock (&rs->shared->mutex);
 }
 

@@ -98,6 +98,7 @@ shared_free (OtterTrainerShared *shared)
   g_array_unref (shared->new_points);
   g_array_unref (shared->new_epochs);
   g_ptr_array_unref (shared->skipped);
+  g_ptr_array_unref (shared->notes);
   g_weak_ref_clear (&shared->owner);
 }
 
@@ -332,6 +333,7 @@ otter_trainer_init (OtterTrainer *self)
   self->shared->new_points = g_array_new (FALSE, FALSE, sizeof (OtterTrainPoint));
   self->shared->new_epochs = g_array_new (FALSE, FALSE, sizeof (OtterEpochPoint));
   self->shared->skipped = g_ptr_array_new_with_free_func (g_free);
+  self->shared->notes = g_ptr_array_new_with_free_func (g_free);
   self->shared->snap.loss = self->shared->snap.l1 = self->shared->snap.l2 = NAN;
   self->shared->snap.d = self->shared->snap.lr = self->shared->snap.epoch_loss = NAN;
   self->shared->snap.val_map50 = NAN;
@@ -502,6 +504,17 @@ otter_trainer_get_progress (OtterTrainer *self)
   /* `epoch` is the one under way (1-based) while running. */
   double done = (s->epoch > 0 ? s->epoch - 1 : 0) + (double) s->step_in_epoch / s->steps_per_epoch;
   return CLAMP (done / s->max_epochs, 0, 1);
+}
+
+GPtrArray *
+otter_trainer_dup_notes (OtterTrainer *self)
+{
+  /* Written once, while preparing: read straight from the worker's side. */
+  g_mutex_lock (&self->shared->mutex);
+  GPtrArray *copy = g_ptr_array_copy (self->shared->notes, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
+  g_mutex_unlock (&self->shared->mutex);
+  g_ptr_array_set_free_func (copy, g_free);
+  return copy;
 }
 
 GPtrArray *

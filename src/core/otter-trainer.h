@@ -87,6 +87,9 @@ gboolean           otter_trainer_failed_with     (OtterTrainer           *self,
                                                   int                     code);
 /* Strings "file: reason" for samples skipped at load or decode time. */
 GPtrArray         *otter_trainer_dup_skipped     (OtterTrainer           *self);
+/* Strings "file: what" for annotations the data's loading adjusted (boxes
+ * scaled to the image's real size). */
+GPtrArray         *otter_trainer_dup_notes       (OtterTrainer           *self);
 
 /* Copies of the history delivered so far (main thread view). */
 GArray            *otter_trainer_dup_points      (OtterTrainer           *self,

@@ -36,7 +36,8 @@ otter_describe_irregular_file (const char *path)
 
   g_return_val_if_fail (path != NULL, NULL);
   if (stat (path, &st) != 0)
-    return NULL;
+    /* a link that leads back to itself, or through too many others */
+    return errno == ELOOP ? "a loop of symbolic links" : NULL;
   return describe_mode (st.st_mode);
 }
 

@@ -29,7 +29,8 @@ gboolean otter_read_untrusted_file (const char  *path,
                                     gsize       *length,
                                     GError     **error);
 
-/* What kind of file `path` is, in a few words ("a folder", "a FIFO"),
+/* What kind of file `path` is, in a few words ("a folder", "a FIFO",
+ * "a loop of symbolic links"),
  * when it is not a regular file; NULL for a regular file or one that
  * cannot be examined. Follows symbolic links. */
 const char *otter_describe_irregular_file (const char *path);
