@@ -129,6 +129,62 @@ test_sinkhorn_marginals (void)
     }
 }
 
+/* The plan is POT's, solved in float64 to 1e-10, up to the tolerance:
+ * L1 distance between the plans within 10 · tol (the plan's error is a few
+ * times its marginals'), for square and wide costs. */
+static void
+test_sinkhorn_pot_parity (void)
+{
+  if (g_getenv ("OTTER_TORCH_PYTHON") == NULL)
+    {
+      g_test_skip ("python3 with POT is not there");
+      return;
+    }
+  static const int shapes[][2] = { { 64, 64 }, { 200, 120 } };
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "tools", "sinkhorn_reference.py", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("otter-sinkhorn-XXXXXX", NULL);
+  for (guint k = 0; k < G_N_ELEMENTS (shapes); k++)
+    {
+      int n = shapes[k][0], m = shapes[k][1];
+      g_autofree float *cost = g_new (float, n * m);
+      g_autofree float *plan = g_new (float, n * m);
+      g_autoptr (GRand) rand = g_rand_new_with_seed (29 + k);
+      for (int i = 0; i < n * m; i++)
+        cost[i] = (float) g_rand_double_range (rand, 0.0, 2.0);
+      float err = 0;
+      int iterations = 0;
+      g_assert_true (otter_torch_sinkhorn (cost, n, m, 0.01f, 100000, 1e-5f, plan, &iterations, &err, NULL));
+
+      g_autofree char *cost_path = g_build_filename (dir, "cost.f32", NULL);
+      g_autofree char *plan_path = g_build_filename (dir, "plan.f32", NULL);
+      g_assert_true (g_file_set_contents (cost_path, (const char *) cost, (gssize) n * m * sizeof (float), NULL));
+      g_autofree char *n_text = g_strdup_printf ("%d", n), *m_text = g_strdup_printf ("%d", m);
+      const char *argv[] = { g_getenv ("OTTER_TORCH_PYTHON"), script, cost_path, n_text, m_text, "0.01",
+                             plan_path, NULL };
+      g_autofree char *err_text = NULL;
+      int status = 0;
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err_text,
+                                   &status, NULL));
+      if (!g_spawn_check_wait_status (status, NULL))
+        {
+          g_test_skip_printf ("POT did not run: %s", err_text);
+          return;
+        }
+      g_autofree char *reference = NULL;
+      gsize length = 0;
+      g_assert_true (g_file_get_contents (plan_path, &reference, &length, NULL));
+      g_assert_cmpuint (length, ==, (gsize) n * m * sizeof (float));
+      double distance = 0;
+      for (int i = 0; i < n * m; i++)
+        distance += fabs ((double) plan[i] - ((const float *) reference)[i]);
+      g_test_message ("%d × %d: %d iterations, marginal error %g, L1 to POT %g", n, m, iterations, err, distance);
+      g_assert_cmpfloat (distance, <, 1e-4);
+      g_unlink (cost_path);
+      g_unlink (plan_path);
+    }
+  g_rmdir (dir);
+}
+
 /* At the defaults (100 iterations) a hard random cost may not converge,
  * but the plan must stay finite and non-negative with exact columns and
  * report its row error truthfully. */
@@ -746,6 +802,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/otter/Torch/sinkhorn/marginals", test_sinkhorn_marginals);
   g_test_add_func ("/otter/Torch/sinkhorn/defaults-finite", test_sinkhorn_defaults_finite);
+  g_test_add_func ("/otter/Torch/sinkhorn/pot-parity", test_sinkhorn_pot_parity);
   g_test_add_func ("/otter/Torch/sinkhorn/identical-inputs", test_sinkhorn_identical);
   g_test_add_func ("/otter/Torch/sinkhorn/bad-arguments", test_sinkhorn_bad_arguments);
   g_test_add_func ("/otter/Torch/ot/attack-properties", test_ot_attack_properties);

@@ -143,8 +143,15 @@ at::Generator make_generator (guint64 seed);
 /* OT pieces shared by the attack and the training step. */
 at::Tensor ot_vectors (const at::Tensor &neck, OtterFeatureSpace space, int max_side);
 at::Tensor ot_cost (const at::Tensor &a, const at::Tensor &b);
+/* Potentials (f: B × n × 1, g: B × 1 × m) of a solved plan, to start the
+ * next solve on a nearby cost from; undefined tensors for a cold start. */
+struct SinkhornWarmStart
+{
+  at::Tensor f, g;
+};
 at::Tensor sinkhorn_plan (const at::Tensor &cost, double reg, int max_iter, double tol,
-                          int *iterations, double *marginal_error, bool differentiable = false);
+                          int *iterations, double *marginal_error, bool differentiable = false,
+                          SinkhornWarmStart *warm = nullptr);
 at::Tensor ot_target_perturbation (Detector &detector, const at::Tensor &images,
                                    const OtterTorchOtParams &params, guint64 seed,
                                    double *d_start);
