@@ -152,9 +152,11 @@ struct SinkhornWarmStart
 at::Tensor sinkhorn_plan (const at::Tensor &cost, double reg, int max_iter, double tol,
                           int *iterations, double *marginal_error, bool differentiable = false,
                           SinkhornWarmStart *warm = nullptr);
+/* `warm`, when given, receives the last plan's potentials (for a solve
+ * on nearby features, such as the training step's D). */
 at::Tensor ot_target_perturbation (Detector &detector, const at::Tensor &images,
                                    const OtterTorchOtParams &params, guint64 seed,
-                                   double *d_start);
+                                   double *d_start, SinkhornWarmStart *warm = nullptr);
 at::Tensor pgd_worst_of_restarts (OtterTorchModel *model, const at::Tensor &images,
                                   const Targets &targets, float epsilon, float step_size,
                                   int steps, int restarts, guint64 seed);

@@ -400,7 +400,8 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
         case OTTER_METHOD_OT:
         default:
           {
-            at::Tensor adv = ot_target_perturbation (detector, images, p.ot, seed, nullptr);
+            SinkhornWarmStart warm;
+            at::Tensor adv = ot_target_perturbation (detector, images, p.ot, seed, nullptr, &warm);
             /* One pass over clean and perturbed copies together: cheaper
              * than two passes, and batch norm sees both distributions. */
             HeadOutputs out = detector->forward (at::cat ({ images, adv }, 0));
@@ -414,7 +415,7 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
             at::Tensor a = ot_vectors (neck.narrow (0, 0, n), p.ot.space, p.ot.spatial_max_side);
             at::Tensor b = ot_vectors (neck.narrow (0, n, n), p.ot.space, p.ot.spatial_max_side);
             at::Tensor cost = ot_cost (a, b);
-            at::Tensor plan = sinkhorn_plan (cost, p.ot.reg, p.ot.max_iter, p.ot.tol, nullptr, nullptr);
+            at::Tensor plan = sinkhorn_plan (cost, p.ot.reg, p.ot.max_iter, p.ot.tol, nullptr, nullptr, false, &warm);
             result->d = (plan * cost).sum ({ 1, 2 }).mean ().item<double> ();
           }
           break;
