@@ -181,9 +181,24 @@ void     otter_torch_ot_params_init   (OtterTorchOtParams *params);
 gboolean otter_torch_ot_params_validate (const OtterTorchOtParams *params,
                                          GError                  **error);
 
-/* Log-domain Sinkhorn with uniform marginals on an n×m cost matrix.
+/* Entropic OT plan with uniform marginals on an n×m cost matrix, solved
+ * until its L1 marginal error is below tol (or max_iter iterations).
  * plan_out receives n×m values. */
 gboolean otter_torch_sinkhorn         (const float *cost,
+                                       int          n,
+                                       int          m,
+                                       float        reg,
+                                       int          max_iter,
+                                       float        tol,
+                                       float       *plan_out,
+                                       int         *iterations_out,
+                                       float       *marginal_error_out,
+                                       GError     **error);
+/* The same for n_plans cost matrices one after the other (the attack's
+ * spatial case, one plan per image), solved side by side; the iterations
+ * and the marginal error are the largest over the plans. */
+gboolean otter_torch_sinkhorn_plans   (const float *cost,
+                                       int          n_plans,
                                        int          n,
                                        int          m,
                                        float        reg,
