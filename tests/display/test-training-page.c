@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "display-utils.h"
+#include "otter-run.h"
 #include "otter-training-page.h"
 
 static AdwApplication *app;
@@ -432,6 +434,49 @@ test_chart_map_strip_and_log_fit (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A run whose checkpoints cannot be written (a folder stands where each
+ * goes) ends as it would, but the page's detail line warns about them. */
+static void
+test_checkpoint_failures_shown (void)
+{
+  GtkWindow *window;
+  OtterTrainingPage *page = new_page_on_demo (&window);
+  OtterSession *session = otter_page_get_session (OTTER_PAGE (page));
+  g_autofree char *dir = g_dir_make_tmp ("otter-display-XXXXXX", NULL);
+  const char *blocked[] = { OTTER_RUN_LAST, OTTER_RUN_BEST };
+  for (guint i = 0; i < G_N_ELEMENTS (blocked); i++)
+    {
+      g_autofree char *inside = g_build_filename (dir, blocked[i], "occupied", NULL);
+      g_autofree char *parent = g_path_get_dirname (inside);
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (inside, "", 0, NULL));
+    }
+  OtterTrainConfig config;
+  otter_train_config_init (&config);
+  g_free (config.data);
+  config.data = g_strdup ("demo:20");
+  config.max_epochs = 1;
+  config.loss_threshold = 1e-6;
+  config.train.method = OTTER_METHOD_STANDARD;
+  g_autoptr (OtterTrainer) trainer = otter_trainer_new (&config);
+  otter_train_config_clear (&config);
+  otter_trainer_set_run_dir (trainer, dir);
+  otter_session_set_trainer (session, trainer);
+  /* each failure is also a warning in the log, from the training thread */
+  GLogLevelFlags fatal = g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (otter_trainer_start (trainer, &error));
+  g_assert_true (display_wait_until (trainer_is_final, session, 300));
+  g_log_set_always_fatal (fatal);
+  display_spin (0.3);
+  g_test_message ("%s / %s", otter_training_page_get_status_text (page), otter_training_page_get_detail_text (page));
+  g_assert_true (g_str_has_prefix (otter_training_page_get_status_text (page), "Stopped after 1 epoch"));
+  g_assert_nonnull (strstr (otter_training_page_get_detail_text (page), "checkpoints could not be written"));
+  gtk_window_destroy (window);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -442,6 +487,7 @@ main (int argc, char *argv[])
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/TrainingPage/converges", test_training_page_converges);
   g_test_add_func ("/otter/TrainingPage/automatic-defaults", test_automatic_defaults);
+  g_test_add_func ("/otter/TrainingPage/checkpoint-failures-shown", test_checkpoint_failures_shown);
   g_test_add_func ("/otter/TrainingPage/chart-epoch-means", test_chart_epoch_means);
   g_test_add_func ("/otter/TrainingPage/chart-map-strip-and-log-fit", test_chart_map_strip_and_log_fit);
   return g_test_run ();
