@@ -203,8 +203,9 @@ container_read (const char *path, std::string &header_json,
     return corrupt (error, path, "its header nests too deeply to be a model's");
   JsonParser *parser = json_parser_new ();
   std::unique_ptr<JsonParser, decltype (&g_object_unref)> parser_guard (parser, g_object_unref);
+  /* an empty header parses, to no root at all */
   if (!json_parser_load_from_data (parser, header_json.data (), header_json.size (), nullptr) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      json_parser_get_root (parser) == nullptr || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return corrupt (error, path, "its header is not valid JSON");
 
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
