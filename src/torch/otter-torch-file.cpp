@@ -380,16 +380,13 @@ backbone_family_name (BackboneFamily family)
 void
 model_read_backbone_init (OtterTorchModel *model, JsonObject *header)
 {
-  JsonObject *arch = json_object_has_member (header, "architecture")
-    ? json_object_get_object_member (header, "architecture") : nullptr;
-  JsonObject *backbone = arch != nullptr && json_object_has_member (arch, "backbone")
-    ? json_object_get_object_member (arch, "backbone") : nullptr;
-  JsonNode *init = backbone != nullptr ? json_object_get_member (backbone, "init") : nullptr;
-  if (init == nullptr || !JSON_NODE_HOLDS_OBJECT (init))
+  JsonObject *arch = otter_json_get_object (header, "architecture");
+  JsonObject *backbone = arch != nullptr ? otter_json_get_object (arch, "backbone") : nullptr;
+  JsonObject *o = backbone != nullptr ? otter_json_get_object (backbone, "init") : nullptr;
+  if (o == nullptr)
     return;
-  JsonObject *o = json_node_get_object (init);
-  model->backbone_init_file = json_object_get_string_member_with_default (o, "file", "");
-  model->backbone_init_sha256 = json_object_get_string_member_with_default (o, "sha256", "");
+  model->backbone_init_file = otter_json_get_string (o, "file", "");
+  model->backbone_init_sha256 = otter_json_get_string (o, "sha256", "");
 }
 
 bool
@@ -480,23 +477,31 @@ otter_torch_model_load (const char *path,
 
       g_autoptr (JsonNode) root = json_from_string (header.c_str (), nullptr);
       JsonObject *obj = json_node_get_object (root);
-      const char *arch = json_object_get_string_member_with_default (obj, "arch", "");
+      const char *arch = otter_json_get_string (obj, "arch", "");
       if (arch_lookup (arch) == nullptr)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
                        "%s is a model of architecture “%s”, which this Otter does not know", path, arch);
           return nullptr;
         }
-      JsonArray *names = json_object_has_member (obj, "class_names")
-        ? json_object_get_array_member (obj, "class_names") : nullptr;
+      JsonArray *names = otter_json_get_array (obj, "class_names");
       std::vector<std::string> class_names;
       for (guint i = 0; names != nullptr && i < json_array_get_length (names); i++)
-        class_names.emplace_back (json_array_get_string_element (names, i));
+        {
+          const char *name = otter_json_array_get_string (names, i);
+          if (name == nullptr)
+            {
+              g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
+                           "%s has an unusable header: class name %u is not a string", path, i);
+              return nullptr;
+            }
+          class_names.emplace_back (name);
+        }
       std::vector<const char *> ptrs;
       for (const std::string &n : class_names)
         ptrs.push_back (n.c_str ());
       ptrs.push_back (nullptr);
-      int input_size = (int) json_object_get_int_member_with_default (obj, "input_size", 0);
+      int input_size = (int) otter_json_get_int (obj, "input_size", 0);
 
       GError *local = nullptr;
       OtterTorchModel *model = otter_torch_model_new (arch, ptrs.data (), input_size, 0, &local);
