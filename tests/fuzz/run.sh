@@ -54,6 +54,6 @@ for h in $harnesses; do
   grep -E '^#[0-9]+.*(DONE|cov:)' "$scratch/$h/log" | tail -n 1 || true
   nice -n 10 "$exe" -merge=1 -rss_limit_mb=2048 -timeout=10 "$corpus" "$scratch/$h/new" \
     > "$scratch/$h/merge.log" 2>&1 || echo "fuzz-$h: merge failed, see $scratch/$h/merge.log"
-  echo "corpus: $(ls "$corpus" | wc -l) files, $(du -sk "$corpus" | cut -f1) KiB"
+  echo "corpus: $(ls "$corpus" | wc -l) files, $(cat "$corpus"/* | wc -c) bytes"
 done
 exit $status
