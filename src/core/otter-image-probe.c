@@ -72,6 +72,63 @@ otter_image_sniff (const guint8 *head,
   return format;
 }
 
+typedef struct
+{
+  int      width;
+  int      height;
+  gboolean prepared;
+} HeaderSize;
+
+static void
+header_size_prepared_cb (GdkPixbufLoader *loader,
+                         int              width,
+                         int              height,
+                         gpointer         user_data)
+{
+  HeaderSize *size = user_data;
+
+  size->width = width;
+  size->height = height;
+  size->prepared = TRUE;
+  /* no pixel buffer: the size was all we wanted */
+  gdk_pixbuf_loader_set_size (loader, 0, 0);
+}
+
+/* What gdk_pixbuf_get_file_info() does, with the loader of `format`,
+ * except that a header of zero width or height is an answer rather than
+ * a critical from gdk-pixbuf's own callback (a 13-byte GIF does that). */
+static gboolean
+read_header_size (const char *path,
+                  const char *format,
+                  int        *width,
+                  int        *height)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type (format, NULL);
+  HeaderSize size = { 0, 0, FALSE };
+  guint8 buffer[4096];
+  FILE *f;
+
+  if (loader == NULL)
+    return FALSE;
+  f = g_fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (header_size_prepared_cb), &size);
+  while (!size.prepared)
+    {
+      gsize n = fread (buffer, 1, sizeof buffer, f);
+
+      if (n == 0 || !gdk_pixbuf_loader_write (loader, buffer, n, NULL))
+        break;
+    }
+  fclose (f);
+  gdk_pixbuf_loader_close (loader, NULL);
+
+  *width = size.width;
+  *height = size.height;
+  return size.prepared;
+}
+
 /**
  * otter_image_probe:
  * @path: an image file
@@ -79,7 +136,7 @@ otter_image_sniff (const guint8 *head,
  * @height: (out) (optional): the height in pixels
  * @error: return location for a #GError
  *
- * Reads only the header of @path (through gdk_pixbuf_get_file_info()) to
+ * Reads only the header of @path (through a gdk-pixbuf loader) to
  * learn the image size, so a dataset can check every image cheaply at load
  * time. The content is sniffed; the file name extension does not matter.
  *
@@ -99,7 +156,6 @@ otter_image_probe (const char  *path,
                    GError     **error)
 {
   g_autofree char *name = NULL;
-  GdkPixbufFormat *format;
   const char *signature, *sniffed;
   GStatBuf st;
   int w = 0, h = 0;
@@ -148,16 +204,7 @@ otter_image_probe (const char  *path,
     sniffed = otter_image_sniff (head, n);
   }
 
-  format = sniffed != NULL ? gdk_pixbuf_get_file_info (path, &w, &h) : NULL;
-  if (format != NULL)
-    {
-      g_autofree char *format_name = gdk_pixbuf_format_get_name (format);
-
-      /* the file changed under us, or gdk-pixbuf sniffs otherwise */
-      if (g_strcmp0 (format_name, sniffed) != 0)
-        format = NULL;
-    }
-  if (format == NULL || w <= 0 || h <= 0)
+  if (sniffed == NULL || !read_header_size (path, sniffed, &w, &h) || w <= 0 || h <= 0)
     {
       if (signature != NULL)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
