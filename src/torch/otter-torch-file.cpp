@@ -115,10 +115,9 @@ read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name
     return corrupt (error, path, "a tensor entry is not an object");
   JsonObject *t = json_node_get_object (node);
   JsonNode *name_node = json_object_get_member (t, "name");
-  JsonNode *shape_node = json_object_get_member (t, "shape");
+  JsonArray *dims = otter_json_get_array (t, "shape");
   JsonNode *dtype_node = json_object_get_member (t, "dtype");
-  if (name_node == nullptr || json_node_get_value_type (name_node) != G_TYPE_STRING ||
-      !JSON_NODE_HOLDS_ARRAY (shape_node))
+  if (name_node == nullptr || json_node_get_value_type (name_node) != G_TYPE_STRING || dims == nullptr)
     return corrupt (error, path, "a tensor entry lacks its name or shape");
   if (dtype_node != nullptr && json_node_get_value_type (dtype_node) != G_TYPE_STRING)
     return corrupt (error, path, "a tensor's dtype is not a string");
@@ -128,7 +127,6 @@ read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name
   is_long = g_str_equal (dtype, "i64");
   name = json_node_get_string (name_node);
 
-  JsonArray *dims = json_node_get_array (shape_node);
   guint rank = json_array_get_length (dims);
   if (rank > kMaxRank)
     return corrupt (error, path, "a tensor has more dimensions than any model has");
@@ -209,10 +207,9 @@ container_read (const char *path, std::string &header_json,
     return corrupt (error, path, "its header is not valid JSON");
 
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
-  JsonNode *list_node = json_object_get_member (root, "tensors");
-  if (!JSON_NODE_HOLDS_ARRAY (list_node))
+  JsonArray *list = otter_json_get_array (root, "tensors");
+  if (list == nullptr)
     return corrupt (error, path, "its header lists no tensors");
-  JsonArray *list = json_node_get_array (list_node);
   gsize offset = data_start;
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
