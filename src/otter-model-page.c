@@ -9,6 +9,7 @@
 
 #include "otter-class-banner.h"
 #include "otter-model-page-private.h"
+#include "otter-untrusted.h"
 #include "otter-weights.h"
 
 /* The form for a new model lives in otter-model-page-create.c, Export for
@@ -143,14 +144,14 @@ update_history (OtterModelPage *self, OtterModel *model)
     }
   else
     {
-      const char *method = config ? json_object_get_string_member_with_default (config, "method", NULL) : NULL;
+      const char *method = config ? otter_json_get_string (config, "method", NULL) : NULL;
       g_autofree char *method_text = NULL;
       if (method != NULL && config != NULL && g_str_equal (method, "ot"))
         method_text = g_strdup_printf (_("Optimal transport, ε %.4f, %u epochs"),
-                                       json_object_get_double_member_with_default (config, "epsilon", 0), n_epochs);
+                                       otter_json_get_number (config, "epsilon", 0), n_epochs);
       else if (method != NULL && config != NULL && g_str_equal (method, "pgd"))
         method_text = g_strdup_printf (_("PGD adversarial, ε %.4f, %u epochs"),
-                                       json_object_get_double_member_with_default (config, "epsilon", 0), n_epochs);
+                                       otter_json_get_number (config, "epsilon", 0), n_epochs);
       else if (method != NULL)
         method_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u epoch", "%s, %u epochs", n_epochs),
                                        method, n_epochs);
@@ -186,7 +187,7 @@ update_history (OtterModelPage *self, OtterModel *model)
       if (e == NULL)
         continue;
       g_autofree char *epoch = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                json_object_get_int_member_with_default (e, "epoch", i + 1));
+                                                otter_json_get_int (e, "epoch", i + 1));
       g_autofree char *loss = format_number (e, "loss", 4);
       g_autofree char *map = format_number (e, "val_map50", 3);
       gtk_grid_attach (self->history_grid, cell (epoch, FALSE, 0), 0, row, 1, 1);

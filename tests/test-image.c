@@ -426,6 +426,33 @@ test_not_an_image (void)
   g_assert_true (g_str_has_prefix (error->message, missing));
 }
 
+/* Files in formats a dataset has no business with (whatever their name)
+ * and a BMP claiming a 4 GiB header are refused by the probe and the
+ * decoder alike, before any gdk-pixbuf loader reads them. */
+static void
+test_foreign_formats (void)
+{
+  static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"8\" height=\"8\"/>";
+  static const char pnm[] = "P5 8 8 255\n";
+  static const guint8 bmp[26] = { 'B', 'M', 26, 0, 0, 0, 0, 0, 0, 0, 26, 0, 0, 0,
+                                  0x28, 0xf7, 0xff, 0xff, 8, 0, 0, 0, 8, 0, 0, 0 };
+  struct { const char *name; const guint8 *data; gsize length; } cases[] = {
+    { "drawing.png", (const guint8 *) svg, sizeof svg - 1 },
+    { "grey.jpg", (const guint8 *) pnm, sizeof pnm - 1 },
+    { "header.bmp", bmp, sizeof bmp },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = tmp_path (cases[i].name);
+      g_autoptr(GError) error = NULL;
+
+      assert_bad (cases[i].name, cases[i].data, cases[i].length, OTTER_ERROR_BAD_IMAGE);
+      g_assert_false (otter_image_probe (path, NULL, NULL, &error));
+      g_assert_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE);
+    }
+}
+
 static void
 test_too_large (void)
 {
@@ -727,6 +754,7 @@ main (int   argc,
   g_test_add_func ("/otter/Image/rgba", test_rgba);
   g_test_add_func ("/otter/Image/truncated", test_truncated);
   g_test_add_func ("/otter/Image/not-an-image", test_not_an_image);
+  g_test_add_func ("/otter/Image/foreign-formats", test_foreign_formats);
   g_test_add_func ("/otter/Image/too-large", test_too_large);
   g_test_add_func ("/otter/Image/letterbox-mapping", test_letterbox_mapping);
   g_test_add_func ("/otter/Image/letterbox-pixels", test_letterbox_pixels);

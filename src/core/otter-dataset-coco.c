@@ -127,7 +127,7 @@ read_categories (OtterDatasetBuilder  *builder,
       CocoCategory category;
 
       if (object == NULL || !get_id (object, "id", &category.id) ||
-          (category.name = json_object_get_string_member_with_default (object, "name", NULL)) == NULL)
+          (category.name = otter_json_get_string (object, "name", NULL)) == NULL)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
                        "%s: categories[%u] needs an integer \"id\" and a \"name\"", rel, i);
@@ -204,7 +204,7 @@ read_images (OtterDatasetBuilder *builder,
       int width, height;
 
       if (object == NULL || !get_id (object, "id", &entry.id) ||
-          (file_name = json_object_get_string_member_with_default (object, "file_name", NULL)) == NULL)
+          (file_name = otter_json_get_string (object, "file_name", NULL)) == NULL)
         {
           otter_dataset_builder_skip (builder, json_path,
                                       "%s: images[%u] needs an integer \"id\" and a \"file_name\"",

@@ -12,35 +12,121 @@
 #include "otter-error.h"
 #include "otter-image.h"
 
-/* Whether the first bytes carry the signature of an image format, so a file
- * whose header cannot be read is called damaged rather than "not an image". */
-static gboolean
-has_image_signature (const char *path)
+/* The gdk-pixbuf loader of the format the first bytes announce, or NULL. */
+static const char *
+signature_format (const guint8 *head,
+                  gsize         length)
 {
-  static const struct { const char *magic; gsize len; } signatures[] = {
-    { "\xff\xd8\xff", 3 },                      /* JPEG */
-    { "\x89PNG\r\n\x1a\n", 8 },                 /* PNG */
-    { "GIF8", 4 },
-    { "BM", 2 },
-    { "II*\0", 4 },                             /* TIFF, little endian */
-    { "MM\0*", 4 },                             /* TIFF, big endian */
+  static const struct { const char *magic; gsize len; const char *format; } signatures[] = {
+    { "\xff\xd8\xff", 3, "jpeg" },
+    { "\x89PNG\r\n\x1a\n", 8, "png" },
+    { "GIF8", 4, "gif" },
+    { "BM", 2, "bmp" },
+    { "II*\0", 4, "tiff" },                     /* little endian */
+    { "MM\0*", 4, "tiff" },                     /* big endian */
   };
-  guint8 head[12] = { 0 };
-  gsize n;
+
+  for (guint i = 0; i < G_N_ELEMENTS (signatures); i++)
+    if (length >= signatures[i].len &&
+        memcmp (head, signatures[i].magic, signatures[i].len) == 0)
+      return signatures[i].format;
+
+  if (length >= 12 && memcmp (head, "RIFF", 4) == 0 && memcmp (head + 8, "WEBP", 4) == 0)
+    return "webp";
+  return NULL;
+}
+
+/**
+ * otter_image_sniff:
+ * @head: the first bytes of a file
+ * @length: how many there are
+ *
+ * Which of the formats Otter reads (JPEG, PNG, GIF, BMP, TIFF, WebP) the
+ * first bytes of a file announce. Only these reach gdk-pixbuf, whose
+ * other loaders (SVG, ICO, TGA, XPM, …) have no business with datasets.
+ * A BMP whose info header has none of the format's sizes is refused too:
+ * the BMP loader allocates whatever size the file claims.
+ *
+ * Returns: (nullable): the gdk-pixbuf name of the format, or %NULL
+ */
+const char *
+otter_image_sniff (const guint8 *head,
+                   gsize         length)
+{
+  const char *format = signature_format (head, length);
+
+  if (g_strcmp0 (format, "bmp") == 0)
+    {
+      static const guint32 info_sizes[] = { 12, 16, 40, 52, 56, 64, 108, 124 };
+      guint32 size;
+
+      if (length < 18)
+        return NULL;
+      size = (guint32) head[14] | (guint32) head[15] << 8 | (guint32) head[16] << 16 | (guint32) head[17] << 24;
+      for (guint i = 0; i < G_N_ELEMENTS (info_sizes); i++)
+        if (size == info_sizes[i])
+          return format;
+      return NULL;
+    }
+
+  return format;
+}
+
+typedef struct
+{
+  int      width;
+  int      height;
+  gboolean prepared;
+} HeaderSize;
+
+static void
+header_size_prepared_cb (GdkPixbufLoader *loader,
+                         int              width,
+                         int              height,
+                         gpointer         user_data)
+{
+  HeaderSize *size = user_data;
+
+  size->width = width;
+  size->height = height;
+  size->prepared = TRUE;
+  /* no pixel buffer: the size was all we wanted */
+  gdk_pixbuf_loader_set_size (loader, 0, 0);
+}
+
+/* What gdk_pixbuf_get_file_info() does, with the loader of `format`,
+ * except that a header of zero width or height is an answer rather than
+ * a critical from gdk-pixbuf's own callback (a 13-byte GIF does that). */
+static gboolean
+read_header_size (const char *path,
+                  const char *format,
+                  int        *width,
+                  int        *height)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type (format, NULL);
+  HeaderSize size = { 0, 0, FALSE };
+  guint8 buffer[4096];
   FILE *f;
 
+  if (loader == NULL)
+    return FALSE;
   f = g_fopen (path, "rb");
   if (f == NULL)
     return FALSE;
-  n = fread (head, 1, sizeof head, f);
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (header_size_prepared_cb), &size);
+  while (!size.prepared)
+    {
+      gsize n = fread (buffer, 1, sizeof buffer, f);
+
+      if (n == 0 || !gdk_pixbuf_loader_write (loader, buffer, n, NULL))
+        break;
+    }
   fclose (f);
+  gdk_pixbuf_loader_close (loader, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (signatures); i++)
-    if (n >= signatures[i].len &&
-        memcmp (head, signatures[i].magic, signatures[i].len) == 0)
-      return TRUE;
-
-  return n >= 12 && memcmp (head, "RIFF", 4) == 0 && memcmp (head + 8, "WEBP", 4) == 0;
+  *width = size.width;
+  *height = size.height;
+  return size.prepared;
 }
 
 /**
@@ -50,7 +136,7 @@ has_image_signature (const char *path)
  * @height: (out) (optional): the height in pixels
  * @error: return location for a #GError
  *
- * Reads only the header of @path (through gdk_pixbuf_get_file_info()) to
+ * Reads only the header of @path (through a gdk-pixbuf loader) to
  * learn the image size, so a dataset can check every image cheaply at load
  * time. The content is sniffed; the file name extension does not matter.
  *
@@ -70,7 +156,7 @@ otter_image_probe (const char  *path,
                    GError     **error)
 {
   g_autofree char *name = NULL;
-  GdkPixbufFormat *format;
+  const char *signature, *sniffed;
   GStatBuf st;
   int w = 0, h = 0;
 
@@ -107,10 +193,23 @@ otter_image_probe (const char  *path,
       return FALSE;
     }
 
-  format = gdk_pixbuf_get_file_info (path, &w, &h);
-  if (format == NULL || w <= 0 || h <= 0)
+  {
+    guint8 head[32] = { 0 };
+    gsize n = 0;
+    FILE *f = g_fopen (path, "rb");
+
+    if (f != NULL)
+      {
+        n = fread (head, 1, sizeof head, f);
+        fclose (f);
+      }
+    signature = signature_format (head, n);
+    sniffed = otter_image_sniff (head, n);
+  }
+
+  if (sniffed == NULL || !read_header_size (path, sniffed, &w, &h) || w <= 0 || h <= 0)
     {
-      if (has_image_signature (path))
+      if (signature != NULL)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
                      "%s: the image header is truncated or damaged", name);
       else

@@ -303,7 +303,7 @@ decode_bytes (const guint8  *data,
   g_autoptr(GdkPixbuf) oriented = NULL;
   SizeCheck check = { 0, 0, FALSE, fit_size, 1 };
   GdkPixbuf *pixbuf;
-  const char *orientation;
+  const char *orientation, *format;
   gint64 orientation_value = 1;
   gsize head = MIN (length, HEADER_CHUNK);
   gboolean complete, ok;
@@ -314,9 +314,22 @@ decode_bytes (const guint8  *data,
       return NULL;
     }
 
-  /* No type hint: the loader sniffs the content, so a PNG named .jpg
-   * (common in scraped datasets) still decodes. */
-  loader = gdk_pixbuf_loader_new ();
+  /* The type comes from the content, not the name, so a PNG named .jpg
+   * (common in scraped datasets) still decodes; formats Otter does not
+   * read never reach a loader. */
+  format = otter_image_sniff (data, length);
+  if (format == NULL)
+    {
+      g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
+                           "not an image in a format Otter can read");
+      return NULL;
+    }
+  loader = gdk_pixbuf_loader_new_with_type (format, &pixbuf_error);
+  if (loader == NULL)
+    {
+      set_decode_error (error, pixbuf_error);
+      return NULL;
+    }
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &check);
 
   complete = is_complete (data, length);

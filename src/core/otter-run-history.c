@@ -28,8 +28,7 @@ add_number (JsonBuilder *b, const char *name, double v)
 static double
 get_number (JsonObject *o, const char *name)
 {
-  JsonNode *n = json_object_get_member (o, name);
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+  return otter_json_get_number (o, name, NAN);
 }
 
 static gboolean
@@ -145,19 +144,18 @@ read_end (OtterRunHistory *h, JsonObject *o)
   g_free (h->end.model_path);
   g_free (h->end.message);
   h->ended = TRUE;
-  h->end.status = g_strdup (json_object_get_string_member_with_default (o, "status", ""));
-  h->end.epochs = json_object_get_int_member_with_default (o, "epochs", 0);
-  h->end.step = json_object_get_int_member_with_default (o, "step", 0);
+  h->end.status = g_strdup (otter_json_get_string (o, "status", ""));
+  h->end.epochs = otter_json_get_int (o, "epochs", 0);
+  h->end.step = otter_json_get_int (o, "step", 0);
   h->end.final_loss = get_number (o, "final_loss");
-  JsonNode *model = json_object_get_member (o, "model");
-  h->end.model_path = model != NULL && JSON_NODE_HOLDS_VALUE (model) ? g_strdup (json_node_get_string (model)) : NULL;
-  h->end.message = g_strdup (json_object_get_string_member_with_default (o, "message", ""));
+  h->end.model_path = g_strdup (otter_json_get_string (o, "model", NULL));
+  h->end.message = g_strdup (otter_json_get_string (o, "message", ""));
   g_clear_pointer (&h->end.skipped, g_ptr_array_unref);
   h->end.skipped = g_ptr_array_new_with_free_func (g_free);
-  JsonArray *skipped = json_object_has_member (o, "skipped") ? json_object_get_array_member (o, "skipped") : NULL;
+  JsonArray *skipped = otter_json_get_array (o, "skipped");
   for (guint i = 0; skipped != NULL && i < json_array_get_length (skipped); i++)
     {
-      const char *reason = json_array_get_string_element (skipped, i);
+      const char *reason = otter_json_array_get_string (skipped, i);
       if (reason != NULL)
         g_ptr_array_add (h->end.skipped, g_strdup (reason));
     }
@@ -195,8 +193,8 @@ otter_run_read_history (const char *dir,
             h->torn_last_line = TRUE;
           continue;
         }
-      const char *kind = json_object_get_string_member_with_default (o, "kind", "");
-      gint64 step = json_object_get_int_member_with_default (o, "step", 0);
+      const char *kind = otter_json_get_string (o, "kind", "");
+      gint64 step = otter_json_get_int (o, "step", 0);
       if (g_str_equal (kind, "end"))
         {
           if (max_step < 0)
@@ -208,7 +206,7 @@ otter_run_read_history (const char *dir,
       if (g_str_equal (kind, "step"))
         {
           OtterTrainPoint p = {
-            step, json_object_get_int_member_with_default (o, "epoch", 0),
+            step, otter_json_get_int (o, "epoch", 0),
             get_number (o, "l1"), get_number (o, "l2"), get_number (o, "loss"),
             get_number (o, "d"), get_number (o, "lr"),
           };
@@ -217,7 +215,7 @@ otter_run_read_history (const char *dir,
       else if (g_str_equal (kind, "epoch"))
         {
           OtterEpochPoint e = {
-            json_object_get_int_member_with_default (o, "epoch", 0), step,
+            otter_json_get_int (o, "epoch", 0), step,
             get_number (o, "loss"), get_number (o, "l1"), get_number (o, "l2"),
             get_number (o, "d"), get_number (o, "val_map50"), get_number (o, "seconds"),
           };

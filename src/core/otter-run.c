@@ -270,9 +270,9 @@ otter_run_truncate (OtterRun *run,
   for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
     {
       JsonObject *o = json_array_get_object_element (records, i);
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), "end") == 0)
+      if (g_strcmp0 (otter_json_get_string (o, "kind", ""), "end") == 0)
         continue;
-      if (json_object_get_int_member_with_default (o, "step", 0) > max_step)
+      if (otter_json_get_int (o, "step", 0) > max_step)
         continue;
       g_autofree char *line = json_to_string (json_array_get_element (records, i), FALSE);
       g_string_append_printf (kept, "%s\n", line);

@@ -8,6 +8,7 @@
 
 #include "otter-error.h"
 #include "otter-train-config.h"
+#include "otter-untrusted.h"
 
 void
 otter_train_config_init (OtterTrainConfig *config)
@@ -394,18 +395,18 @@ otter_train_config_from_json (OtterTrainConfig *c,
   c->arch = dup_string_member (o, "arch", "tiny");
   c->init_model = dup_string_member (o, "init_model", NULL);
   c->backbone_weights = dup_string_member (o, "backbone_weights", NULL);
-  c->pretrained = json_object_get_boolean_member_with_default (o, "pretrained", FALSE);
-  c->freeze_backbone_epochs = json_object_get_int_member_with_default (o, "freeze_backbone_epochs", 0);
-  t->backbone_lr_scale = json_object_get_double_member_with_default (o, "backbone_lr_scale", t->backbone_lr_scale);
+  c->pretrained = otter_json_get_boolean (o, "pretrained", FALSE);
+  c->freeze_backbone_epochs = otter_json_get_int (o, "freeze_backbone_epochs", 0);
+  t->backbone_lr_scale = otter_json_get_number (o, "backbone_lr_scale", t->backbone_lr_scale);
   /* Runs from before EMA existed trained without it. */
-  t->ema_decay = json_object_get_double_member_with_default (o, "ema_decay", 0.0);
+  t->ema_decay = otter_json_get_number (o, "ema_decay", 0.0);
   c->name = dup_string_member (o, "name", NULL);
-  c->val_fraction = json_object_get_double_member_with_default (o, "val_fraction", c->val_fraction);
-  c->input_size = json_object_get_int_member_with_default (o, "input_size", 0);
-  c->batch_size = json_object_get_int_member_with_default (o, "batch_size", c->batch_size);
-  c->max_epochs = json_object_get_int_member_with_default (o, "max_epochs", c->max_epochs);
-  c->loss_threshold = json_object_get_double_member_with_default (o, "loss_threshold", 0);
-  c->seed = json_object_get_int_member_with_default (o, "seed", (gint64) c->seed);
+  c->val_fraction = otter_json_get_number (o, "val_fraction", c->val_fraction);
+  c->input_size = otter_json_get_int (o, "input_size", 0);
+  c->batch_size = otter_json_get_int (o, "batch_size", c->batch_size);
+  c->max_epochs = otter_json_get_int (o, "max_epochs", c->max_epochs);
+  c->loss_threshold = otter_json_get_number (o, "loss_threshold", 0);
+  c->seed = otter_json_get_int (o, "seed", (gint64) c->seed);
   {
     /* A boolean in runs from before the augmentation had settings: flips. */
     JsonNode *augment = json_object_get_member (o, "augment");
@@ -416,16 +417,16 @@ otter_train_config_from_json (OtterTrainConfig *c,
         otter_augment_params_init_none (p);
         c->augment = TRUE;
         c->augment_custom = TRUE;
-        p->flip = json_object_get_boolean_member_with_default (a, "flip", FALSE);
-        p->scale_min = json_object_get_double_member_with_default (a, "scale_min", 1);
-        p->scale_max = json_object_get_double_member_with_default (a, "scale_max", 1);
-        p->translate = json_object_get_boolean_member_with_default (a, "translate", FALSE);
-        p->hsv_h = json_object_get_double_member_with_default (a, "hsv_h", 0);
-        p->hsv_s = json_object_get_double_member_with_default (a, "hsv_s", 0);
-        p->hsv_v = json_object_get_double_member_with_default (a, "hsv_v", 0);
-        p->mosaic = json_object_get_double_member_with_default (a, "mosaic", 0);
-        p->min_visible = json_object_get_double_member_with_default (a, "min_visible", 0);
-        p->min_side = json_object_get_double_member_with_default (a, "min_side", 0);
+        p->flip = otter_json_get_boolean (a, "flip", FALSE);
+        p->scale_min = otter_json_get_number (a, "scale_min", 1);
+        p->scale_max = otter_json_get_number (a, "scale_max", 1);
+        p->translate = otter_json_get_boolean (a, "translate", FALSE);
+        p->hsv_h = otter_json_get_number (a, "hsv_h", 0);
+        p->hsv_s = otter_json_get_number (a, "hsv_s", 0);
+        p->hsv_v = otter_json_get_number (a, "hsv_v", 0);
+        p->mosaic = otter_json_get_number (a, "mosaic", 0);
+        p->min_visible = otter_json_get_number (a, "min_visible", 0);
+        p->min_side = otter_json_get_number (a, "min_side", 0);
       }
     else if (augment != NULL && JSON_NODE_HOLDS_VALUE (augment))
       {
@@ -434,7 +435,7 @@ otter_train_config_from_json (OtterTrainConfig *c,
         otter_augment_params_init_flip (&c->augment_params);
       }
   }
-  c->checkpoint_every = json_object_get_int_member_with_default (o, "checkpoint_every", 1);
+  c->checkpoint_every = otter_json_get_int (o, "checkpoint_every", 1);
 
   method = dup_string_member (o, "method", "ot");
   optimizer = dup_string_member (o, "optimizer", "adamw");
@@ -447,23 +448,23 @@ otter_train_config_from_json (OtterTrainConfig *c,
       return FALSE;
     }
   t->ot.space = g_strcmp0 (space, "spatial") == 0 ? OTTER_FEATURE_SPACE_SPATIAL : OTTER_FEATURE_SPACE_BATCH;
-  t->lr = json_object_get_double_member_with_default (o, "lr", t->lr);
-  t->momentum = json_object_get_double_member_with_default (o, "momentum", t->momentum);
-  t->weight_decay = json_object_get_double_member_with_default (o, "weight_decay", t->weight_decay);
-  t->warmup_steps = json_object_get_int_member_with_default (o, "warmup_steps", t->warmup_steps);
-  t->total_steps = json_object_get_int_member_with_default (o, "total_steps", t->total_steps);
-  t->min_lr_ratio = json_object_get_double_member_with_default (o, "min_lr_ratio", t->min_lr_ratio);
-  t->w1 = json_object_get_double_member_with_default (o, "w1", t->w1);
-  t->w2 = json_object_get_double_member_with_default (o, "w2", t->w2);
-  t->grad_clip = json_object_get_double_member_with_default (o, "grad_clip", t->grad_clip);
-  t->ot.epsilon = json_object_get_double_member_with_default (o, "epsilon", t->ot.epsilon);
-  t->ot.steps = json_object_get_int_member_with_default (o, "ot_steps", t->ot.steps);
-  t->ot.step_size = json_object_get_double_member_with_default (o, "ot_step_size", t->ot.step_size);
-  t->ot.reg = json_object_get_double_member_with_default (o, "sinkhorn_reg", t->ot.reg);
-  t->ot.max_iter = json_object_get_int_member_with_default (o, "sinkhorn_max_iter", t->ot.max_iter);
-  t->ot.tol = json_object_get_double_member_with_default (o, "sinkhorn_tol", t->ot.tol);
-  t->ot.spatial_max_side = json_object_get_int_member_with_default (o, "spatial_max_side", t->ot.spatial_max_side);
-  t->pgd_steps = json_object_get_int_member_with_default (o, "pgd_steps", t->pgd_steps);
-  t->pgd_step_size = json_object_get_double_member_with_default (o, "pgd_step_size", t->pgd_step_size);
+  t->lr = otter_json_get_number (o, "lr", t->lr);
+  t->momentum = otter_json_get_number (o, "momentum", t->momentum);
+  t->weight_decay = otter_json_get_number (o, "weight_decay", t->weight_decay);
+  t->warmup_steps = otter_json_get_int (o, "warmup_steps", t->warmup_steps);
+  t->total_steps = otter_json_get_int (o, "total_steps", t->total_steps);
+  t->min_lr_ratio = otter_json_get_number (o, "min_lr_ratio", t->min_lr_ratio);
+  t->w1 = otter_json_get_number (o, "w1", t->w1);
+  t->w2 = otter_json_get_number (o, "w2", t->w2);
+  t->grad_clip = otter_json_get_number (o, "grad_clip", t->grad_clip);
+  t->ot.epsilon = otter_json_get_number (o, "epsilon", t->ot.epsilon);
+  t->ot.steps = otter_json_get_int (o, "ot_steps", t->ot.steps);
+  t->ot.step_size = otter_json_get_number (o, "ot_step_size", t->ot.step_size);
+  t->ot.reg = otter_json_get_number (o, "sinkhorn_reg", t->ot.reg);
+  t->ot.max_iter = otter_json_get_int (o, "sinkhorn_max_iter", t->ot.max_iter);
+  t->ot.tol = otter_json_get_number (o, "sinkhorn_tol", t->ot.tol);
+  t->ot.spatial_max_side = otter_json_get_int (o, "spatial_max_side", t->ot.spatial_max_side);
+  t->pgd_steps = otter_json_get_int (o, "pgd_steps", t->pgd_steps);
+  t->pgd_step_size = otter_json_get_number (o, "pgd_step_size", t->pgd_step_size);
   return otter_train_config_validate (c, error);
 }

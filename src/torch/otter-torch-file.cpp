@@ -115,10 +115,9 @@ read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name
     return corrupt (error, path, "a tensor entry is not an object");
   JsonObject *t = json_node_get_object (node);
   JsonNode *name_node = json_object_get_member (t, "name");
-  JsonNode *shape_node = json_object_get_member (t, "shape");
+  JsonArray *dims = otter_json_get_array (t, "shape");
   JsonNode *dtype_node = json_object_get_member (t, "dtype");
-  if (name_node == nullptr || json_node_get_value_type (name_node) != G_TYPE_STRING ||
-      !JSON_NODE_HOLDS_ARRAY (shape_node))
+  if (name_node == nullptr || json_node_get_value_type (name_node) != G_TYPE_STRING || dims == nullptr)
     return corrupt (error, path, "a tensor entry lacks its name or shape");
   if (dtype_node != nullptr && json_node_get_value_type (dtype_node) != G_TYPE_STRING)
     return corrupt (error, path, "a tensor's dtype is not a string");
@@ -128,7 +127,6 @@ read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name
   is_long = g_str_equal (dtype, "i64");
   name = json_node_get_string (name_node);
 
-  JsonArray *dims = json_node_get_array (shape_node);
   guint rank = json_array_get_length (dims);
   if (rank > kMaxRank)
     return corrupt (error, path, "a tensor has more dimensions than any model has");
@@ -274,17 +272,17 @@ container_read (const char *path, std::string &header_json,
     return corrupt (error, path, "its header nests too deeply to be a model's");
   JsonParser *parser = json_parser_new ();
   std::unique_ptr<JsonParser, decltype (&g_object_unref)> parser_guard (parser, g_object_unref);
+  /* an empty header parses, to no root at all */
   if (!json_parser_load_from_data (parser, header_json.data (), header_json.size (), nullptr) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      json_parser_get_root (parser) == nullptr || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return corrupt (error, path, "its header is not valid JSON");
 
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
   if (!header_members_have_types (root, path, error))
     return false;
-  JsonNode *list_node = json_object_get_member (root, "tensors");
-  if (!JSON_NODE_HOLDS_ARRAY (list_node))
+  JsonArray *list = otter_json_get_array (root, "tensors");
+  if (list == nullptr)
     return corrupt (error, path, "its header lists no tensors");
-  JsonArray *list = json_node_get_array (list_node);
   gsize offset = data_start;
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
@@ -452,16 +450,13 @@ backbone_family_name (BackboneFamily family)
 void
 model_read_backbone_init (OtterTorchModel *model, JsonObject *header)
 {
-  JsonObject *arch = json_object_has_member (header, "architecture")
-    ? json_object_get_object_member (header, "architecture") : nullptr;
-  JsonObject *backbone = arch != nullptr && json_object_has_member (arch, "backbone")
-    ? json_object_get_object_member (arch, "backbone") : nullptr;
-  JsonNode *init = backbone != nullptr ? json_object_get_member (backbone, "init") : nullptr;
-  if (init == nullptr || !JSON_NODE_HOLDS_OBJECT (init))
+  JsonObject *arch = otter_json_get_object (header, "architecture");
+  JsonObject *backbone = arch != nullptr ? otter_json_get_object (arch, "backbone") : nullptr;
+  JsonObject *o = backbone != nullptr ? otter_json_get_object (backbone, "init") : nullptr;
+  if (o == nullptr)
     return;
-  JsonObject *o = json_node_get_object (init);
-  model->backbone_init_file = json_object_get_string_member_with_default (o, "file", "");
-  model->backbone_init_sha256 = json_object_get_string_member_with_default (o, "sha256", "");
+  model->backbone_init_file = otter_json_get_string (o, "file", "");
+  model->backbone_init_sha256 = otter_json_get_string (o, "sha256", "");
 }
 
 bool
@@ -552,23 +547,31 @@ otter_torch_model_load (const char *path,
 
       g_autoptr (JsonNode) root = json_from_string (header.c_str (), nullptr);
       JsonObject *obj = json_node_get_object (root);
-      const char *arch = json_object_get_string_member_with_default (obj, "arch", "");
+      const char *arch = otter_json_get_string (obj, "arch", "");
       if (arch_lookup (arch) == nullptr)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
                        "%s is a model of architecture “%s”, which this Otter does not know", path, arch);
           return nullptr;
         }
-      JsonArray *names = json_object_has_member (obj, "class_names")
-        ? json_object_get_array_member (obj, "class_names") : nullptr;
+      JsonArray *names = otter_json_get_array (obj, "class_names");
       std::vector<std::string> class_names;
       for (guint i = 0; names != nullptr && i < json_array_get_length (names); i++)
-        class_names.emplace_back (json_array_get_string_element (names, i));
+        {
+          const char *name = otter_json_array_get_string (names, i);
+          if (name == nullptr)
+            {
+              g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
+                           "%s has an unusable header: class name %u is not a string", path, i);
+              return nullptr;
+            }
+          class_names.emplace_back (name);
+        }
       std::vector<const char *> ptrs;
       for (const std::string &n : class_names)
         ptrs.push_back (n.c_str ());
       ptrs.push_back (nullptr);
-      int input_size = (int) json_object_get_int_member_with_default (obj, "input_size", 0);
+      int input_size = (int) otter_json_get_int (obj, "input_size", 0);
 
       GError *local = nullptr;
       OtterTorchModel *model = otter_torch_model_new (arch, ptrs.data (), input_size, 0, &local);

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "otter-torch-private.hpp"
+#include "otter-untrusted.h"
 
 using namespace otter;
 
@@ -548,15 +549,14 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
         return FALSE;
       g_autoptr (JsonNode) root = json_from_string (header.c_str (), nullptr);
       JsonObject *obj = json_node_get_object (root);
-      JsonObject *ck = json_object_has_member (obj, "checkpoint")
-        ? json_object_get_object_member (obj, "checkpoint") : nullptr;
+      JsonObject *ck = otter_json_get_object (obj, "checkpoint");
       if (ck == nullptr)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
                        "%s is a model, not a training checkpoint", path);
           return FALSE;
         }
-      if (g_strcmp0 (json_object_get_string_member_with_default (obj, "arch", ""),
+      if (g_strcmp0 (otter_json_get_string (obj, "arch", ""),
                      trainer->model->detector->spec.name.c_str ()) != 0)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
@@ -565,7 +565,7 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
         }
       /* Going on with a reset or partial optimiser state would train
        * differently from the run it claims to continue: refuse it. */
-      const char *saved_optimizer = json_object_get_string_member_with_default (ck, "optimizer", "");
+      const char *saved_optimizer = otter_json_get_string (ck, "optimizer", "");
       const char *optimizer = otter_optimizer_kind_to_string (trainer->params.optimizer);
       if (g_strcmp0 (saved_optimizer, optimizer) != 0)
         {
@@ -615,7 +615,7 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
             trainer->exp_avg_sq[i].copy_ (tensors.at ("optim.exp_avg_sq." + trainer->names[i]));
         }
       model_read_backbone_init (trainer->model, obj);
-      trainer->step = json_object_get_int_member_with_default (ck, "step", 0);
+      trainer->step = otter_json_get_int (ck, "step", 0);
       return TRUE;
     }
   catch (const std::exception &e)

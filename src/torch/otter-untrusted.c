@@ -187,3 +187,87 @@ otter_json_from_untrusted (const char  *text,
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no JSON value");
   return root;
 }
+
+static JsonNode *
+get_value (JsonObject *object,
+           const char *member,
+           GType       type)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+const char *
+otter_json_get_string (JsonObject *object,
+                       const char *member,
+                       const char *fallback)
+{
+  JsonNode *node = get_value (object, member, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : fallback;
+}
+
+gint64
+otter_json_get_int (JsonObject *object,
+                    const char *member,
+                    gint64      fallback)
+{
+  JsonNode *node = get_value (object, member, G_TYPE_INT64);
+
+  return node != NULL ? json_node_get_int (node) : fallback;
+}
+
+double
+otter_json_get_number (JsonObject *object,
+                       const char *member,
+                       double      fallback)
+{
+  JsonNode *node = get_value (object, member, G_TYPE_DOUBLE);
+
+  if (node != NULL)
+    return json_node_get_double (node);
+  node = get_value (object, member, G_TYPE_INT64);
+  return node != NULL ? (double) json_node_get_int (node) : fallback;
+}
+
+gboolean
+otter_json_get_boolean (JsonObject *object,
+                        const char *member,
+                        gboolean    fallback)
+{
+  JsonNode *node = get_value (object, member, G_TYPE_BOOLEAN);
+
+  return node != NULL ? json_node_get_boolean (node) : fallback;
+}
+
+JsonArray *
+otter_json_get_array (JsonObject *object,
+                      const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+otter_json_get_object (JsonObject *object,
+                       const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+const char *
+otter_json_array_get_string (JsonArray *array,
+                             guint      index)
+{
+  JsonNode *node = index < json_array_get_length (array) ? json_array_get_element (array, index) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}

@@ -52,4 +52,31 @@ JsonNode *otter_json_from_untrusted (const char  *text,
                                      gssize       len,
                                      GError     **error);
 
+/* Members of a parsed untrusted object, read only when they have the type
+ * asked for: otherwise `fallback` (NULL for arrays and objects). json-glib's
+ * own getters log a critical for a member of another kind (an object where
+ * a string was expected), and its string getter gives NULL for a number.
+ * Numbers accept integers and decimals, integers only integers. */
+typedef struct _JsonObject JsonObject;
+typedef struct _JsonArray JsonArray;
+const char *otter_json_get_string  (JsonObject  *object,
+                                    const char  *member,
+                                    const char  *fallback);
+gint64      otter_json_get_int     (JsonObject  *object,
+                                    const char  *member,
+                                    gint64       fallback);
+double      otter_json_get_number  (JsonObject  *object,
+                                    const char  *member,
+                                    double       fallback);
+gboolean    otter_json_get_boolean (JsonObject  *object,
+                                    const char  *member,
+                                    gboolean     fallback);
+JsonArray  *otter_json_get_array   (JsonObject  *object,
+                                    const char  *member);
+JsonObject *otter_json_get_object  (JsonObject  *object,
+                                    const char  *member);
+/* Element `index` of the array when it is a string, else NULL. */
+const char *otter_json_array_get_string (JsonArray *array,
+                                         guint      index);
+
 G_END_DECLS
