@@ -7,6 +7,7 @@
 #   build-aux/dev.sh test   install what is missing, build, run the test suite
 #   build-aux/dev.sh build  install what is missing and build
 #   build-aux/dev.sh bench  build and run the benchmarks
+#   build-aux/dev.sh sanitize  build with ASan and UBSan in _build-sanitize, run the displayless suite
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -71,7 +72,26 @@ case "$cmd" in
   bench)
     build
     xvfb-run -a meson test -C "$BUILD_DIR" --benchmark --verbose "$@" ;;
+  sanitize)
+    install_missing
+    SAN_DIR=${SANITIZE_BUILD_DIR:-_build-sanitize}
+    # gcc's AddressSanitizer (leaks included) and UBSan; the displayless
+    # suite needs no GTK, so the window is not built. Frame pointers let the
+    # sanitizers' fast unwinder show Otter's frames in every report.
+    if [ ! -f "$SAN_DIR/build.ninja" ]; then
+      CC=gcc CXX=g++ meson setup "$SAN_DIR" --buildtype=debugoptimized \
+        -Db_sanitize=address,undefined -Dgui=disabled \
+        -Dc_args=-fno-omit-frame-pointer -Dcpp_args=-fno-omit-frame-pointer
+    fi
+    ninja -C "$SAN_DIR"
+    status=0
+    # The sanitize setup (tests/meson.build) sets ASAN/UBSAN/LSAN_OPTIONS so
+    # any report fails its test, and gives the slower binaries more time.
+    meson test -C "$SAN_DIR" --setup sanitize --suite displayless --num-processes 1 \
+      --print-errorlogs "$@" || status=$?
+    python3 build-aux/count-tests.py "$SAN_DIR/meson-logs/testlog-sanitize.json"
+    exit $status ;;
   *)
-    echo "usage: $0 run|train|test|build|bench" >&2
+    echo "usage: $0 run|train|test|build|bench|sanitize" >&2
     exit 64 ;;
 esac
