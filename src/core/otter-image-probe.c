@@ -44,29 +44,32 @@ signature_format (const guint8 *head,
  * Which of the formats Otter reads (JPEG, PNG, GIF, BMP, TIFF, WebP) the
  * first bytes of a file announce. Only these reach gdk-pixbuf, whose
  * other loaders (SVG, ICO, TGA, XPM, …) have no business with datasets.
- * A BMP whose info header has none of the format's sizes is refused too:
- * the BMP loader allocates whatever size the file claims.
+ * A BMP whose info header has none of the format's sizes, or whose pixels
+ * would start past the end of the file (@file_size), is refused too: the
+ * BMP loader allocates whatever size the file claims for either.
  *
  * Returns: (nullable): the gdk-pixbuf name of the format, or %NULL
  */
 const char *
 otter_image_sniff (const guint8 *head,
-                   gsize         length)
+                   gsize         length,
+                   goffset       file_size)
 {
   const char *format = signature_format (head, length);
 
   if (g_strcmp0 (format, "bmp") == 0)
     {
       static const guint32 info_sizes[] = { 12, 16, 40, 52, 56, 64, 108, 124 };
-      guint32 size;
+      gboolean known_size = FALSE;
 
       if (length < 18)
         return NULL;
-      size = (guint32) head[14] | (guint32) head[15] << 8 | (guint32) head[16] << 16 | (guint32) head[17] << 24;
+      guint32 offset = (guint32) head[10] | (guint32) head[11] << 8 | (guint32) head[12] << 16 | (guint32) head[13] << 24;
+      guint32 size = (guint32) head[14] | (guint32) head[15] << 8 | (guint32) head[16] << 16 | (guint32) head[17] << 24;
       for (guint i = 0; i < G_N_ELEMENTS (info_sizes); i++)
-        if (size == info_sizes[i])
-          return format;
-      return NULL;
+        known_size = known_size || size == info_sizes[i];
+      if (!known_size || (goffset) offset >= file_size || offset < 14 + size)
+        return NULL;
     }
 
   return format;
@@ -197,6 +200,7 @@ otter_image_probe (const char  *path,
     guint8 head[32] = { 0 };
     gsize n = 0;
     FILE *f = g_fopen (path, "rb");
+    /* st is the file's, from the check above that it is a regular one */
 
     if (f != NULL)
       {
@@ -204,7 +208,7 @@ otter_image_probe (const char  *path,
         fclose (f);
       }
     signature = signature_format (head, n);
-    sniffed = otter_image_sniff (head, n);
+    sniffed = otter_image_sniff (head, n, (goffset) st.st_size);
   }
 
   if (sniffed == NULL || !read_header_size (path, sniffed, &w, &h) || w <= 0 || h <= 0)

@@ -317,7 +317,7 @@ decode_bytes (const guint8  *data,
   /* The type comes from the content, not the name, so a PNG named .jpg
    * (common in scraped datasets) still decodes; formats Otter does not
    * read never reach a loader. */
-  format = otter_image_sniff (data, length);
+  format = otter_image_sniff (data, length, (goffset) length);
   if (format == NULL)
     {
       g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,

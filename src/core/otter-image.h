@@ -31,11 +31,13 @@ gboolean    otter_image_probe        (const char       *path,
                                       int              *width,
                                       int              *height,
                                       GError          **error);
-/* The gdk-pixbuf name of the format the first bytes of a file announce,
- * among those Otter reads ("jpeg", "png", "gif", "bmp", "tiff", "webp"),
- * or NULL; the probe and the decoder hand nothing else to gdk-pixbuf. */
+/* The gdk-pixbuf name of the format the first bytes of a file of
+ * file_size bytes announce, among those Otter reads ("jpeg", "png", "gif",
+ * "bmp", "tiff", "webp"), or NULL; the probe and the decoder hand nothing
+ * else to gdk-pixbuf. */
 const char *otter_image_sniff        (const guint8     *head,
-                                      gsize             length);
+                                      gsize             length,
+                                      goffset           file_size);
 /* Loads the sample's pixels (from disk or the demo generator). */
 OtterImage *otter_image_load_sample  (OtterSample      *sample,
                                       GError          **error);
