@@ -44,9 +44,10 @@ signature_format (const guint8 *head,
  * Which of the formats Otter reads (JPEG, PNG, GIF, BMP, TIFF, WebP) the
  * first bytes of a file announce. Only these reach gdk-pixbuf, whose
  * other loaders (SVG, ICO, TGA, XPM, …) have no business with datasets.
- * A BMP whose info header has none of the format's sizes, or whose pixels
- * would start past the end of the file (@file_size), is refused too: the
- * BMP loader allocates whatever size the file claims for either.
+ * A BMP whose info header has none of the format's sizes, whose pixels
+ * would start past the end of the file (@file_size), or whose planes, bits
+ * per pixel or palette length no real file has, is refused too: the BMP
+ * loader allocates whatever sizes the file claims.
  *
  * Returns: (nullable): the gdk-pixbuf name of the format, or %NULL
  */
@@ -70,6 +71,24 @@ otter_image_sniff (const guint8 *head,
         known_size = known_size || size == info_sizes[i];
       if (!known_size || (goffset) offset >= file_size || offset < 14 + size)
         return NULL;
+      /* The loader also trusts the plane count, the bits per pixel and the
+       * palette's length (biClrUsed, which it allocates): only values real
+       * files have get through. */
+      if (size >= 16 && length >= 30)
+        {
+          guint planes = head[26] | head[27] << 8, bits = head[28] | head[29] << 8;
+          if (planes != 1 || !(bits == 1 || bits == 4 || bits == 8 || bits == 16 || bits == 24 || bits == 32))
+            return NULL;
+        }
+      if (size >= 40)
+        {
+          if (length < 50)
+            return NULL;
+          guint32 colors = (guint32) head[46] | (guint32) head[47] << 8 | (guint32) head[48] << 16 |
+                           (guint32) head[49] << 24;
+          if (colors > 256)
+            return NULL;
+        }
     }
 
   return format;
@@ -197,7 +216,7 @@ otter_image_probe (const char  *path,
     }
 
   {
-    guint8 head[32] = { 0 };
+    guint8 head[64] = { 0 };
     gsize n = 0;
     FILE *f = g_fopen (path, "rb");
     /* st is the file's, from the check above that it is a regular one */
