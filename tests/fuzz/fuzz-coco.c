@@ -13,23 +13,6 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *json = NULL;
-  g_autoptr(OtterDataset) dataset = NULL;
-  g_autoptr(GError) error = NULL;
-
-  otter_fuzz_init ();
-  dir = otter_fuzz_make_dir ();
-  otter_fuzz_write_png (dir, "images/good.png", FALSE);
-  otter_fuzz_write_png (dir, "images/other.png", TRUE);
-  otter_fuzz_write (dir, "annotations/instances_train.json", data, size);
-
-  json = g_build_filename (dir, "annotations", "instances_train.json", NULL);
-  dataset = otter_dataset_load (json, NULL, &error);
-  g_assert ((dataset != NULL) != (error != NULL));
-  if (dataset != NULL)
-    otter_fuzz_check_dataset (dataset);
-
-  otter_fuzz_remove_dir (dir);
+  otter_fuzz_load_beside_images ("annotations/instances_train.json", "annotations/instances_train.json", data, size);
   return 0;
 }

@@ -2,6 +2,7 @@
 /* fuzz-dataset.h: what every loaded dataset must satisfy, whatever its files */
 #pragma once
 
+#include "fuzz-common.h"
 #include "otter-dataset.h"
 
 /* Boxes lie inside their image (edges clamped), have a size and a class
@@ -52,4 +53,33 @@ otter_fuzz_check_dataset (OtterDataset *dataset)
       g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (train)) +
                         g_list_model_get_n_items (G_LIST_MODEL (val)), ==, n);
     }
+}
+
+/* The input as the file `annotation` (relative) of a fresh folder whose
+ * images/ holds good.png (64 × 48) and other.png (32 × 32); loads `load`
+ * (relative, "" for the folder itself), checks what loads, removes it all. */
+static inline void
+otter_fuzz_load_beside_images (const char    *annotation,
+                               const char    *load,
+                               const uint8_t *data,
+                               size_t         size)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(OtterDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  otter_fuzz_init ();
+  dir = otter_fuzz_make_dir ();
+  otter_fuzz_write_png (dir, "images/good.png", FALSE);
+  otter_fuzz_write_png (dir, "images/other.png", TRUE);
+  otter_fuzz_write (dir, annotation, data, size);
+
+  path = g_build_filename (dir, load, NULL);
+  dataset = otter_dataset_load (path, NULL, &error);
+  g_assert ((dataset != NULL) != (error != NULL));
+  if (dataset != NULL)
+    otter_fuzz_check_dataset (dataset);
+
+  otter_fuzz_remove_dir (dir);
 }
