@@ -19,7 +19,7 @@ packages="meson ninja-build pkg-config g++ gettext git ca-certificates \
   libglib2.0-dev libgdk-pixbuf-2.0-dev libjson-glib-dev libxml2-dev libyaml-dev libcairo2-dev \
   libtorch-dev libopenblas-dev libsoup-3.0-dev \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-  python3 python3-numpy python3-pot python3-torch shared-mime-info"
+  python3 python3-numpy python3-pot python3-torch python3-torchvision shared-mime-info"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "$0: debootstrap and chroot need root" >&2
@@ -57,5 +57,5 @@ in_tree sh -c '
   echo "libtorch: $(dpkg-query -W -f="\${Version}" libtorch-dev)"
   meson setup /src/build --buildtype=debugoptimized -Dgui=disabled
   ninja -C /src/build
-  OTTER_TORCH_PYTHON=/usr/bin/python3 meson test -C /src/build --suite displayless --num-processes 2 --print-errorlogs
+  meson test -C /src/build --suite displayless --num-processes 2 --print-errorlogs
 '

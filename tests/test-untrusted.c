@@ -55,6 +55,31 @@ test_json_depth (void)
   g_autoptr (JsonNode) node = otter_json_from_untrusted (quoted, -1, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+
+  /* Several values in a row: json-glib would keep one of them (and 1.10
+   * aborts), so they are refused before it sees them. A metrics.jsonl
+   * read whole as config.json is the real case. */
+  const char *several[] = { "[] []", "5 {}", "{\"a\": 1}\n{\"b\": 2}", "\"s\"[1]", "{} x", "12 34" };
+  for (guint i = 0; i < G_N_ELEMENTS (several); i++)
+    {
+      g_assert_false (otter_json_check_depth (several[i], -1, OTTER_JSON_MAX_DEPTH, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, "more than one JSON value"));
+      g_clear_error (&error);
+      g_assert_null (otter_json_from_untrusted (several[i], -1, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+    }
+  /* One value, whitespace around it, bare words and numbers included. */
+  const char *single[] = { " {}\n", "12345", "\t-1.5e3 ", "true", "\"a b\"", "[1, 2]\r\n" };
+  for (guint i = 0; i < G_N_ELEMENTS (single); i++)
+    {
+      g_assert_true (otter_json_check_depth (single[i], -1, OTTER_JSON_MAX_DEPTH, &error));
+      g_assert_no_error (error);
+      g_autoptr (JsonNode) value = otter_json_from_untrusted (single[i], -1, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (value);
+    }
 }
 
 /* An Otter model file around `header`, its checksum right or wrong. */

@@ -139,10 +139,36 @@ otter_json_check_depth (const char  *text,
   gsize n = len < 0 ? strlen (text) : (gsize) len;
   guint depth = 0;
   gboolean in_string = FALSE, escaped = FALSE;
+  /* Outside every array and object: whether a value has begun, and whether
+   * the current character continues a bare number or word. */
+  gboolean had_value = FALSE, in_bare = FALSE;
 
   for (gsize i = 0; i < n; i++)
     {
       char c = text[i];
+      if (depth == 0 && !in_string)
+        {
+          if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            {
+              in_bare = FALSE;
+              continue;
+            }
+          gboolean bare = c != '"' && c != '[' && c != '{' && c != ']' && c != '}';
+          if (!(bare && in_bare))
+            {
+              /* json-glib takes "[] []" or "5 {}" as one value; version
+               * 1.10 then aborts on an assertion. A second value is an
+               * error here instead. */
+              if (had_value)
+                {
+                  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "more than one JSON value (text after the first at byte %" G_GSIZE_FORMAT ")", i);
+                  return FALSE;
+                }
+              had_value = TRUE;
+            }
+          in_bare = bare;
+        }
       if (in_string)
         {
           if (escaped)

@@ -36,8 +36,9 @@ gboolean otter_read_untrusted_file (const char  *path,
 const char *otter_describe_irregular_file (const char *path);
 
 /* TRUE when the JSON text (len -1: NUL-terminated) nests no deeper than
- * `max_depth` arrays and objects; otherwise G_IO_ERROR_INVALID_DATA with
- * "JSON nested more than N levels deep". The text is not otherwise
+ * `max_depth` arrays and objects and holds one value, not several in a row;
+ * otherwise G_IO_ERROR_INVALID_DATA with "JSON nested more than N levels
+ * deep" or "more than one JSON value …". The text is not otherwise
  * checked: a parser does that afterwards. */
 gboolean otter_json_check_depth (const char  *text,
                                  gssize       len,
