@@ -15,6 +15,7 @@
 #include <caffe2/serialize/in_memory_adapter.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/pickle.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 
 #include <cstring>
 #include <regex>
@@ -542,7 +543,33 @@ pth_write_state_dict (const char *path, const TensorMap &state, GError **error)
   c10::impl::GenericDict dict (c10::StringType::get (), c10::TensorType::get ());
   for (const auto &[name, tensor] : state)
     dict.insert (name, tensor.detach ().to (at::kCPU).contiguous ());
-  std::vector<char> bytes = torch::jit::pickle_save (c10::IValue (dict));
+
+  /* What pickle_save() writes, but without the type tags it adds to every
+   * dictionary: they call torch.jit._pickle.restore_type_tag, which
+   * torch.load refuses by default since PyTorch 2.6 (weights_only). The
+   * untagged pickle holds nothing but a dict, strings and
+   * torch._utils._rebuild_tensor_v2, all of which it allows. */
+  std::vector<char> pickle;
+  torch::jit::Pickler pickler ([&] (const char *data, size_t size) { pickle.insert (pickle.end (), data, data + size); },
+                               nullptr, nullptr, nullptr, nullptr, /* tag_aggregates */ false);
+  pickler.protocol ();
+  pickler.pushIValue (c10::IValue (dict));
+  pickler.stop ();
+
+  std::vector<char> bytes;
+  caffe2::serialize::PyTorchStreamWriter zip ([&] (const void *data, size_t size) {
+    const char *p = static_cast<const char *> (data);
+    bytes.insert (bytes.end (), p, p + size);
+    return size;
+  });
+  const std::vector<at::Tensor> &tensors = pickler.tensorData ();
+  for (size_t i = 0; i < tensors.size (); i++)
+    {
+      torch::jit::WriteableTensorData data = torch::jit::getWriteableTensorData (tensors[i]);
+      zip.writeRecord ("data/" + std::to_string (i), data.data (), data.sizeInBytes ());
+    }
+  zip.writeRecord ("data.pkl", pickle.data (), pickle.size ());
+  zip.writeEndOfFile ();
 
   GError *local = nullptr;
   if (!g_file_set_contents_full (path, bytes.data (), bytes.size (),

@@ -373,7 +373,7 @@ def check(folder):
     images, boxes, _ = load_batch(folder)
     classes = meta["class_names"]
     model = OtterDetector(meta)
-    model.load_state_dict(torch.load(os.path.join(folder, "model.pth"), map_location="cpu"), strict=True)
+    model.load_state_dict(torch.load(os.path.join(folder, "model.pth"), map_location="cpu", weights_only=True), strict=True)
     n_params = sum(p.numel() for p in model.parameters())
     n, size = images.shape[0], images.shape[2]
     targets = build_targets(boxes, n, len(classes), size // STRIDE, size // STRIDE)
@@ -388,7 +388,7 @@ def check(folder):
     trainer = Trainer(model, len(classes), "standard")
     trainer.step_count = otter["step"]["step"]
     step = trainer.step(images, boxes, 0)
-    after = torch.load(os.path.join(folder, "after.pth"), map_location="cpu")
+    after = torch.load(os.path.join(folder, "after.pth"), map_location="cpu", weights_only=True)
     mine = model.state_dict()
     lr = otter["step"]["lr"]
     worst_param, worst_buffer = 0.0, 0.0
@@ -404,7 +404,7 @@ def check(folder):
 
     # one ot step from the same weights, its random start drawn from Otter's seed
     model = OtterDetector(meta)
-    model.load_state_dict(torch.load(os.path.join(folder, "model.pth"), map_location="cpu"), strict=True)
+    model.load_state_dict(torch.load(os.path.join(folder, "model.pth"), map_location="cpu", weights_only=True), strict=True)
     ot = Trainer(model, len(classes), "ot").step(images, boxes, otter["ot_step"]["seed"])
     theirs = otter["ot_step"]
 

@@ -205,7 +205,9 @@ def compare(a):
     with open(a.meta) as f:
         meta = json.load(f)
     model = OtterDetector(meta)
-    state = torch.load(a.weights, map_location="cpu")
+    # weights_only: the default of torch.load since PyTorch 2.6, which
+    # refuses any pickle calling more than tensors and containers.
+    state = torch.load(a.weights, map_location="cpu", weights_only=True)
     model.load_state_dict(state, strict=True)
     model.eval()
     s = meta["input_size"]
