@@ -407,6 +407,10 @@ otter_training_page_start_trainer (OtterTrainingPage *self,
   g_autoptr (GError) error = NULL;
 
   otter_trainer_set_threads (trainer, default_threads ());
+  /* Unless OTTER_THREADS fixes it, that count is the most a run uses: on a
+   * machine the user also works on, fewer threads often go faster. */
+  const char *env = g_getenv ("OTTER_THREADS");
+  otter_trainer_set_adaptive_threads (trainer, env == NULL || atoi (env) <= 0);
   otter_session_set_trainer (otter_page_get_session (OTTER_PAGE (self)), trainer);
   if (!otter_trainer_start (trainer, &error))
     {

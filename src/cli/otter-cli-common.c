@@ -112,6 +112,13 @@ otter_cli_parse_flags_only (GOptionContext *context,
 }
 
 gboolean
+otter_cli_threads_given (int threads)
+{
+  const char *env = g_getenv ("OTTER_THREADS");
+  return threads != OTTER_CLI_UNSET_INT || (env != NULL && *env != '\0');
+}
+
+gboolean
 otter_cli_setup_threads (int  threads,
                          int *exit_code)
 {

@@ -65,6 +65,9 @@ gboolean otter_cli_parse_flags_only (GOptionContext *context,
  * would only make the threads fight. */
 gboolean otter_cli_setup_threads (int threads,
                                   int *exit_code);
+/* Whether the user chose the thread count (--threads, or OTTER_THREADS)
+ * rather than leaving it to Otter. */
+gboolean otter_cli_threads_given (int threads);
 /* Parses "0.03", "8/255" or "8" (values > 1 are read as /255). */
 gboolean otter_cli_parse_epsilon (const char *text,
                                   float      *value);

@@ -332,6 +332,9 @@ otter_cli_train (int argc, char **argv)
   otter_train_config_clear (&config);
   if (run_dir != NULL && resume == NULL)
     otter_trainer_set_run_dir (trainer, run_dir);
+  /* A count the user gave is kept as given; otherwise every core is the
+   * most the run uses, and fewer when others take some. */
+  otter_trainer_set_adaptive_threads (trainer, !otter_cli_threads_given (threads));
 
   g_autoptr (GError) error = NULL;
   if (!otter_trainer_start (trainer, &error))

@@ -57,6 +57,7 @@ typedef struct
   char               *resume_dir;
   char               *run_dir;
   int                 n_threads;
+  gboolean            adaptive_threads;
 } OtterTrainJob;
 
 struct _OtterTrainer
@@ -67,6 +68,7 @@ struct _OtterTrainer
   char               *resume_dir;
   char               *run_dir;
   int                 n_threads;
+  gboolean            adaptive_threads;
   GThread            *thread;
   GCancellable       *cancellable;
   OtterTrainerShared *shared;

@@ -14,6 +14,7 @@
 #include "otter-dataset.h"
 #include "otter-evaluator.h"
 #include "otter-run.h"
+#include "otter-thread-governor.h"
 #include "otter-trainer-private.h"
 
 typedef struct
@@ -30,6 +31,7 @@ typedef struct
   gint64            started_us;
   guint             n_loader_failures;
   GHashTable       *val_failures;    /* reasons already listed: each epoch meets them again */
+  OtterThreadGovernor *governor;     /* NULL: the thread count stays fixed */
 } RunState;
 
 /* ---- publishing --------------------------------------------------------- */
@@ -324,8 +326,13 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
       OtterTorchStepResult r;
       gint64 step = otter_torch_trainer_get_step (rs->trainer);
       guint64 step_seed = c->seed * 1000003u + (guint64) step;
+      if (rs->governor != NULL)
+        otter_thread_governor_begin_step (rs->governor);
+      gint64 step_start = g_get_monotonic_time ();
       if (!otter_torch_trainer_step (rs->trainer, &batch->view, step_seed, &r, error))
         return EPOCH_FAILED;
+      if (rs->governor != NULL)
+        otter_thread_governor_end_step (rs->governor, (g_get_monotonic_time () - step_start) / 1e6, batch->n);
 
       double seconds = (g_get_monotonic_time () - t0) / 1e6;
       double now_ips = batch->n / MAX (seconds, 1e-6);
@@ -623,6 +630,8 @@ otter_trainer_run_thread (gpointer data)
   rs.started_us = g_get_monotonic_time ();
   if (job->n_threads > 0)
     otter_torch_set_threads (job->n_threads);
+  if (job->adaptive_threads)
+    rs.governor = otter_thread_governor_new (otter_torch_get_threads ());
 
   if (!prepare (&rs, &error))
     state = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? OTTER_TRAINER_STOPPED : OTTER_TRAINER_FAILED;
@@ -672,6 +681,7 @@ otter_trainer_run_thread (gpointer data)
   g_clear_object (&rs.train);
   g_clear_object (&rs.val);
   g_clear_pointer (&rs.val_failures, g_hash_table_unref);
+  g_clear_pointer (&rs.governor, otter_thread_governor_free);
   g_array_unref (rs.epochs);
   otter_trainer_shared_unref (job->shared);
   g_object_unref (job->cancellable);

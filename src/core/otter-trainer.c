@@ -385,6 +385,14 @@ otter_trainer_set_threads (OtterTrainer *self,
   self->n_threads = MAX (0, n_threads);
 }
 
+void
+otter_trainer_set_adaptive_threads (OtterTrainer *self,
+                                    gboolean      adaptive)
+{
+  g_return_if_fail (OTTER_IS_TRAINER (self));
+  self->adaptive_threads = adaptive;
+}
+
 gboolean
 otter_trainer_start (OtterTrainer *self,
                      GError      **error)
@@ -406,6 +414,7 @@ otter_trainer_start (OtterTrainer *self,
   job->resume_dir = g_strdup (self->resume_dir);
   job->run_dir = g_strdup (self->run_dir);
   job->n_threads = self->n_threads;
+  job->adaptive_threads = self->adaptive_threads;
 
   g_mutex_lock (&self->shared->mutex);
   self->shared->snap.state = OTTER_TRAINER_PREPARING;

@@ -40,6 +40,12 @@ void               otter_trainer_set_run_dir     (OtterTrainer           *self,
 /* libtorch intra-op threads for this run (0: leave as is). */
 void               otter_trainer_set_threads     (OtterTrainer           *self,
                                                   int                     n_threads);
+/* TRUE: that count (or libtorch's own, when 0) is the most the run uses,
+ * and the thread governor picks the count step by step from the steps'
+ * times, so a core taken by another program does not stall every step
+ * (otter-thread-governor.h). FALSE, the default: the count stays fixed. */
+void               otter_trainer_set_adaptive_threads (OtterTrainer      *self,
+                                                       gboolean           adaptive);
 
 gboolean           otter_trainer_start           (OtterTrainer           *self,
                                                   GError                **error);
