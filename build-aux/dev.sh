@@ -24,6 +24,7 @@ PACKAGES="meson ninja-build pkg-config ccache gcc g++ \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
   gstreamer1.0-plugins-ugly \
   librsvg2-common shared-mime-info \
+  dbus at-spi2-core python3-gi gir1.2-atspi-2.0 \
   fonts-wqy-microhei"
 # fonts-wqy-microhei: a CJK font (5 MB, against 90 MB for fonts-noto-cjk) so the
 # Simplified Chinese interface and its screenshots show characters, not boxes.
