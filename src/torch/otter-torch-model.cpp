@@ -95,6 +95,14 @@ DetectorImpl::DetectorImpl (const ArchSpec &arch, int classes)
    * expect; harmless for a random start. */
   mean = register_buffer ("mean", at::tensor ({ 0.485f, 0.456f, 0.406f }).view ({ 1, 3, 1, 1 }));
   std = register_buffer ("std", at::tensor ({ 0.229f, 0.224f, 0.225f }).view ({ 1, 3, 1, 1 }));
+  if (kChannelsLast)
+    {
+      /* Loading weights copies into these tensors and keeps their order. */
+      torch::NoGradGuard no_grad;
+      for (at::Tensor &p : parameters ())
+        if (p.dim () == 4)
+          p.set_data (p.contiguous (at::MemoryFormat::ChannelsLast));
+    }
 }
 
 std::vector<at::Tensor>
@@ -187,6 +195,8 @@ images_to_tensor (OtterTorchModel *model, const OtterTorchBatch *batch)
    * caller's buffer. */
   at::Tensor host = at::from_blob (const_cast<float *> (batch->images),
                                    { batch->n, 3, batch->size, batch->size }, at::kFloat);
+  if (kChannelsLast)
+    return host.to (model->device).contiguous (at::MemoryFormat::ChannelsLast);
   return host.to (model->device).clone ();
 }
 

@@ -124,6 +124,10 @@ struct _OtterTorchModel
 namespace otter {
 
 constexpr int kStride = 4;
+/* Images and convolution weights in channels-last order: oneDNN's
+ * convolutions then skip a reorder on every call. On the 2-core CPU,
+ * tiny at 320 px, one thread: standard 916 → 760 ms, ot 3199 → 2370 ms. */
+constexpr bool kChannelsLast = true;
 constexpr double kSizeWeight = 0.1;
 constexpr double kOffsetWeight = 1.0;
 /* Detections of a class overlapping a better one this much are dropped:

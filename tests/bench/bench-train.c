@@ -317,8 +317,13 @@ main (int argc, char *argv[])
       /* Every architecture on the same photos, so the price of each
        * backbone reads off beside tiny's. */
       g_autofree char *raccoon = g_build_filename (shared, "raccoon", NULL);
+      /* OTTER_BENCH_ARCHS=tiny,small times only those. */
+      const char *only = g_getenv ("OTTER_BENCH_ARCHS");
+      g_auto (GStrv) archs = only != NULL ? g_strsplit (only, ",", -1) : NULL;
       for (const char *const *arch = otter_torch_model_archs (); *arch != NULL; arch++)
         {
+          if (archs != NULL && !g_strv_contains ((const char *const *) archs, *arch))
+            continue;
           g_autofree char *label = g_strdup_printf ("%s, raccoon 320 px, batch 16", *arch);
           bench_dataset (label, *arch, raccoon, 320, 16, 3, FALSE);
         }
