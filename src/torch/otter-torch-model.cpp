@@ -15,6 +15,8 @@
 #include <cstring>
 
 #include "otter-torch-private.hpp"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 G_DEFINE_QUARK (otter-torch-error-quark, otter_torch_error)
 
@@ -37,7 +39,7 @@ set_error (GError **error, const std::exception &e)
   size_t nl = msg.find ('\n');
   if (nl != std::string::npos)
     msg.resize (nl);
-  g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_FAILED, "libtorch: %s", msg.c_str ());
+  g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_FAILED, _("libtorch: %s"), msg.c_str ());
 }
 
 at::Generator
@@ -150,19 +152,19 @@ check_batch (OtterTorchModel *model, const OtterTorchBatch *batch, bool need_box
 {
   if (batch == nullptr || batch->n <= 0 || batch->images == nullptr)
     {
-      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "empty batch");
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, _("empty batch"));
       return false;
     }
   if (batch->size != model->input_size)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "batch images are %d px but the model takes %d px", batch->size, model->input_size);
+                   _("batch images are %d px but the model takes %d px"), batch->size, model->input_size);
       return false;
     }
   if (need_boxes && (batch->box_start == nullptr || (batch->boxes == nullptr && batch->box_start[batch->n] > 0)))
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "this computation needs ground-truth boxes");
+                   _("this computation needs ground-truth boxes"));
       return false;
     }
   if (need_boxes)
@@ -172,7 +174,7 @@ check_batch (OtterTorchModel *model, const OtterTorchBatch *batch, bool need_box
         if (batch->boxes[i].class_id < 0 || batch->boxes[i].class_id >= n_classes)
           {
             g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                         "box class %d is outside the model's %d classes",
+                         _("box class %d is outside the model's %d classes"),
                          batch->boxes[i].class_id, n_classes);
             return false;
           }
@@ -398,7 +400,7 @@ otter_torch_model_new (const char        *arch,
   if (spec == nullptr)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "unknown architecture “%s” (expected tiny, small, resnet18 or mobilenet_v3_large)", arch);
+                   _("unknown architecture “%s” (expected tiny, small, resnet18 or mobilenet_v3_large)"), arch);
       return nullptr;
     }
   std::vector<std::string> names;
@@ -407,13 +409,13 @@ otter_torch_model_new (const char        *arch,
   if (names.empty () || names.size () > 1000)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "a model needs between 1 and 1000 classes, not %zu", names.size ());
+                   _("a model needs between 1 and 1000 classes, not %zu"), names.size ());
       return nullptr;
     }
   if (input_size < 32 || input_size > 2048 || input_size % 32 != 0)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "input size %d must be a multiple of 32 between 32 and 2048", input_size);
+                   _("input size %d must be a multiple of 32 between 32 and 2048"), input_size);
       return nullptr;
     }
 
