@@ -11,6 +11,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/version.h>
 
+#include <cinttypes>
 #include <cmath>
 #include <cstring>
 
@@ -503,36 +504,47 @@ otter_torch_model_describe (OtterTorchModel *model)
   g_return_val_if_fail (model != nullptr, nullptr);
   const ArchSpec &s = model->detector->spec;
   GString *text = g_string_new (nullptr);
-  g_string_append_printf (text, "CenterNet-style detector “%s”, %d×%d input, %zu classes, %" G_GINT64_FORMAT " parameters\n",
+  /* The first column lines up with the labels below it; a translation
+   * lines up its own. */
+  g_string_append_printf (text,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "CenterNet-style detector “%s”, %d×%d input, %zu class, %" PRId64 " parameters\n",
+                                       "CenterNet-style detector “%s”, %d×%d input, %zu classes, %" PRId64 " parameters\n",
+                                       model->class_names.size ()),
                           s.name.c_str (), model->input_size, model->input_size,
-                          model->class_names.size (), otter_torch_model_get_n_params (model));
+                          model->class_names.size (), (int64_t) otter_torch_model_get_n_params (model));
   switch (s.family)
     {
     case BackboneFamily::Plain:
-      g_string_append_printf (text, "  stem      3×3 conv, stride 2, %d channels\n", s.stem);
+      g_string_append_printf (text, _("  stem      3×3 conv, stride 2, %d channels\n"), s.stem);
       for (int i = 0; i < 4; i++)
-        g_string_append_printf (text, "  stage %d   stride %2d, %3d channels, %d conv%s\n",
-                                i + 1, 4 << i, s.widths[i], 1 + s.depth, s.depth ? "s" : "");
+        g_string_append_printf (text,
+                                g_dngettext (GETTEXT_PACKAGE, "  stage %d   stride %2d, %3d channels, %d conv\n",
+                                             "  stage %d   stride %2d, %3d channels, %d convs\n", 1 + s.depth),
+                                i + 1, 4 << i, s.widths[i], 1 + s.depth);
       break;
     case BackboneFamily::ResNet:
-      g_string_append_printf (text, "  stem      %d×%d conv, stride 2, %d channels, 3×3 max-pool\n",
+      g_string_append_printf (text, _("  stem      %d×%d conv, stride 2, %d channels, 3×3 max-pool\n"),
                               s.stem_kernel, s.stem_kernel, s.stem);
       for (int i = 0; i < 4; i++)
-        g_string_append_printf (text, "  layer%d    stride %2d, %3d channels, %d residual block%s\n",
-                                i + 1, 4 << i, s.widths[i], s.depth, s.depth > 1 ? "s" : "");
+        g_string_append_printf (text,
+                                g_dngettext (GETTEXT_PACKAGE, "  layer%d    stride %2d, %3d channels, %d residual block\n",
+                                             "  layer%d    stride %2d, %3d channels, %d residual blocks\n", s.depth),
+                                i + 1, 4 << i, s.widths[i], s.depth);
       break;
     case BackboneFamily::MobileNetV3:
-      g_string_append (text, "  backbone  MobileNetV3-Large: 15 inverted residual blocks (squeeze-excitation, hard-swish)\n");
-      g_string_append (text, "            taken at strides 4, 8, 16, 32 with 24, 40, 112, 960 channels\n");
+      g_string_append (text, _("  backbone  MobileNetV3-Large: 15 inverted residual blocks (squeeze-excitation, hard-swish)\n"
+                               "            taken at strides 4, 8, 16, 32 with 24, 40, 112, 960 channels\n"));
       break;
     }
   if (!model->backbone_init_file.empty ())
-    g_string_append_printf (text, "  weights   backbone initialised from %s (SHA-256 %.16s…)\n",
+    g_string_append_printf (text, _("  weights   backbone initialised from %s (SHA-256 %.16s…)\n"),
                             model->backbone_init_file.c_str (), model->backbone_init_sha256.c_str ());
-  g_string_append_printf (text, "  neck      top-down to stride %d, %d channels\n", kStride, s.neck);
-  g_string_append_printf (text, "  heads     heatmap (%zu), size (2), offset (2); %d hidden channels\n",
+  g_string_append_printf (text, _("  neck      top-down to stride %d, %d channels\n"), kStride, s.neck);
+  g_string_append_printf (text, _("  heads     heatmap (%zu), size (2), offset (2); %d hidden channels\n"),
                           model->class_names.size (), s.head);
-  g_string_append_printf (text, "  device    %s", model->device.is_cuda () ? "cuda" : "cpu");
+  /* Translators: cuda or cpu follows, as libtorch names the device */
+  g_string_append_printf (text, _("  device    %s"), model->device.is_cuda () ? "cuda" : "cpu");
   return g_string_free (text, FALSE);
 }
 
