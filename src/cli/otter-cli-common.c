@@ -296,13 +296,22 @@ otter_cli_print_skipped (const char      *what,
   if (reasons->len == 0)
     return;
   guint shown = MIN (reasons->len, 10);
-  fprintf (stderr, "otter-cli: %s%s%u sample%s skipped:\n", what ? what : "", what ? ": " : "",
-           reasons->len, reasons->len == 1 ? "" : "s");
+  if (what != NULL)
+    fprintf (stderr, ngettext ("otter-cli: %s: %u sample skipped:\n", "otter-cli: %s: %u samples skipped:\n",
+                               reasons->len), what, reasons->len);
+  else
+    fprintf (stderr, ngettext ("otter-cli: %u sample skipped:\n", "otter-cli: %u samples skipped:\n",
+                               reasons->len), reasons->len);
   for (guint i = 0; i < shown; i++)
     fprintf (stderr, "  %s\n", (const char *) reasons->pdata[i]);
   if (shown < reasons->len)
-    fprintf (stderr, "  … and %u more%s%s%s\n", reasons->len - shown,
-             more ? " (" : "", more ? more : "", more ? ")" : "");
+    {
+      if (more != NULL)
+        /* Translators: the %s says where the rest are listed */
+        fprintf (stderr, _("  … and %u more (%s)\n"), reasons->len - shown, more);
+      else
+        fprintf (stderr, _("  … and %u more\n"), reasons->len - shown);
+    }
 }
 
 void
@@ -312,11 +321,12 @@ otter_cli_print_notes (const char      *path,
   if (notes->len == 0)
     return;
   guint shown = MIN (notes->len, 10);
-  fprintf (stderr, "otter-cli: %s: %u annotation%s adjusted:\n", path, notes->len, notes->len == 1 ? "" : "s");
+  fprintf (stderr, ngettext ("otter-cli: %s: %u annotation adjusted:\n", "otter-cli: %s: %u annotations adjusted:\n",
+                             notes->len), path, notes->len);
   for (guint i = 0; i < shown; i++)
     fprintf (stderr, "  %s\n", (const char *) notes->pdata[i]);
   if (shown < notes->len)
-    fprintf (stderr, "  … and %u more\n", notes->len - shown);
+    fprintf (stderr, _("  … and %u more\n"), notes->len - shown);
 }
 
 void
@@ -324,8 +334,9 @@ otter_cli_hint_outside_root (guint n_outside)
 {
   if (n_outside == 0)
     return;
-  fprintf (stderr, "otter-cli: %u of them lie%s outside the dataset's folder; %s\n",
-           n_outside, n_outside == 1 ? "s" : "", OTTER_CLI_OUTSIDE_ROOT_HINT);
+  fprintf (stderr, ngettext ("otter-cli: %u of them lies outside the dataset's folder; %s\n",
+                             "otter-cli: %u of them lie outside the dataset's folder; %s\n", n_outside),
+           n_outside, OTTER_CLI_OUTSIDE_ROOT_HINT);
 }
 
 OtterDataset *

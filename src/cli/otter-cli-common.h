@@ -95,7 +95,7 @@ void     otter_cli_print_skipped (const char       *what,
 /* The dataset's notes (what loading adjusted), at most ten. */
 void     otter_cli_print_notes   (const char       *path,
                                   const GPtrArray  *notes);
-#define OTTER_CLI_OUTSIDE_ROOT_HINT "pass --allow-outside-root to read them if you trust the dataset"
+#define OTTER_CLI_OUTSIDE_ROOT_HINT _("pass --allow-outside-root to read them if you trust the dataset")
 /* After skips outside the dataset's folder: how to keep them. */
 void     otter_cli_hint_outside_root (guint     n_outside);
 

@@ -160,13 +160,13 @@ emit_item (DetectCli                 *cli,
     }
   else
     {
-      printf ("%s (%d×%d): %u detection%s\n", display, item->width, item->height, n_dets,
-              n_dets == 1 ? "" : "s");
+      printf (ngettext ("%s (%d×%d): %u detection\n", "%s (%d×%d): %u detections\n", n_dets),
+              display, item->width, item->height, n_dets);
       for (guint k = 0; k < n_dets; k++)
         {
           const OtterTorchDetection *d = &mapped[k];
           g_autofree char *label = d->class_id >= 0 && (guint) d->class_id < n_names
-            ? g_strdup (cli->names[d->class_id]) : g_strdup_printf ("class %d", d->class_id);
+            ? g_strdup (cli->names[d->class_id]) : g_strdup_printf (_("class %d"), d->class_id);
           printf ("  %-16s %.3f  %7.1f %7.1f %7.1f %7.1f\n", label, d->score,
                   d->x1, d->y1, d->x2, d->y2);
         }

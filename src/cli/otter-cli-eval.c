@@ -9,11 +9,23 @@
 #include "otter-cli-common.h"
 #include "otter-evaluator.h"
 
+/* `text` and spaces up to `width` columns: a translation may hold wide
+ * characters, which printf's %-20s would count as three. */
+static void
+print_padded (const char *text, int width)
+{
+  int columns = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    columns += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  printf ("%s%*s", text, MAX (width - columns, 0), "");
+}
+
 static void
 eval_progress (guint done, guint total, gpointer user_data)
 {
   const char *attack = user_data;
-  otter_cli_progress (done == total, (double) done / total, "%s: %u/%u images", attack, done, total);
+  otter_cli_progress (done == total, (double) done / total, _("%s: %u/%u images"), attack, done, total);
 }
 
 static void
@@ -177,7 +189,7 @@ otter_cli_eval (int argc, char **argv)
   otter_cli_progress_end ();
 
   for (guint i = 0; i < failures->len; i++)
-    fprintf (stderr, "otter-cli: skipped %s\n", (char *) failures->pdata[i]);
+    fprintf (stderr, _("otter-cli: skipped %s\n"), (char *) failures->pdata[i]);
 
   if (json)
     {
@@ -185,7 +197,9 @@ otter_cli_eval (int argc, char **argv)
       otter_cli_print_json (root);
       return OTTER_CLI_EXIT_OK;
     }
-  printf ("%u images, model %s\n\n%-20s", n_images, model_path, "class");
+  printf (ngettext ("%u image, model %s\n\n", "%u images, model %s\n\n", n_images), n_images, model_path);
+  /* Translators: the heading of the column of class names */
+  print_padded (C_("column", "class"), 20);
   for (guint i = 0; i < n_attacks; i++)
     printf ("  %6s AP50 %6s AP", otter_attack_kind_to_string (params[i].kind), "");
   printf ("\n");
@@ -202,7 +216,8 @@ otter_cli_eval (int argc, char **argv)
         }
       printf ("\n");
     }
-  printf ("%-20s", "mean");
+  /* Translators: the row of the means over the classes */
+  print_padded (C_("row", "mean"), 20);
   for (guint i = 0; i < n_attacks; i++)
     {
       OtterMapResult *r = results->pdata[i];

@@ -43,8 +43,9 @@ otter_cli_export (int argc, char **argv)
   if (!otter_export_write (model, out, &error))
     return otter_cli_fail ("%s", error->message);
 
-  fprintf (stderr, "wrote %s (state_dict, %" G_GINT64_FORMAT " parameters) and %s\n",
-           out, otter_torch_model_get_n_params (model), json_path);
+  /* A msgid cannot hold G_GINT64_FORMAT; the count fits a long long. */
+  fprintf (stderr, _("wrote %s (state_dict, %lld parameters) and %s\n"),
+           out, (long long) otter_torch_model_get_n_params (model), json_path);
   if (json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();

@@ -183,7 +183,7 @@ otter_cli_perturb (int argc, char **argv)
   g_autoptr (OtterBatch) batch = otter_batch_new_from_samples (dataset, indices, count, size, NULL,
                                                                NULL, failures, &error);
   for (guint i = 0; i < failures->len; i++)
-    fprintf (stderr, "otter-cli: skipped %s\n", (char *) failures->pdata[i]);
+    fprintf (stderr, _("otter-cli: skipped %s\n"), (char *) failures->pdata[i]);
   if (batch == NULL)
     return otter_cli_fail ("%s", error->message);
   int n = batch->n;
@@ -374,13 +374,20 @@ otter_cli_perturb (int argc, char **argv)
       otter_cli_print_json (root);
       return OTTER_CLI_EXIT_OK;
     }
-  printf ("OT attack on %d image%s of %s from index %d (%s space, ε %.4g = %.3g/255, %d step%s)\n",
-          n, n == 1 ? "" : "s", data, index, spatial ? "spatial" : "batch", params.epsilon,
-          params.epsilon * 255, params.steps, params.steps == 1 ? "" : "s");
+  g_autofree char *steps_text = g_strdup_printf (ngettext ("%d step", "%d steps", params.steps), params.steps);
+  if (spatial)
+    printf (ngettext ("OT attack on %d image of %s from index %d (spatial space, ε %.4g = %.3g/255, %s)\n",
+                      "OT attack on %d images of %s from index %d (spatial space, ε %.4g = %.3g/255, %s)\n", n),
+            n, data, index, params.epsilon, params.epsilon * 255, steps_text);
+  else
+    printf (ngettext ("OT attack on %d image of %s from index %d (batch space, ε %.4g = %.3g/255, %s)\n",
+                      "OT attack on %d images of %s from index %d (batch space, ε %.4g = %.3g/255, %s)\n", n),
+            n, data, index, params.epsilon, params.epsilon * 255, steps_text);
   printf ("D %.4g → %.4g, ‖δ‖∞ %.4g\n", result->d_start, result->d_final, result->linf);
-  printf ("detections (score ≥ %.2g): %u clean → %u perturbed\n", PERTURB_SCORE_THRESHOLD,
+  printf (_("detections (score ≥ %.2g): %u clean → %u perturbed\n"), PERTURB_SCORE_THRESHOLD,
           dets_clean->len, dets_adv->len);
-  printf ("wrote clean-i.png, perturbed-i.png, diff-i.png%s (i = 0…%d), plan.png, cost.png\n"
-          "and result.json to %s\n", spatial ? ", cells-i.png" : "", n - 1, out);
+  /* Translators: the first %s is empty or ", cells-i.png"; the file names stay as they are */
+  printf (_("wrote clean-i.png, perturbed-i.png, diff-i.png%s (i = 0…%d), plan.png, cost.png\n"
+            "and result.json to %s\n"), spatial ? ", cells-i.png" : "", n - 1, out);
   return OTTER_CLI_EXIT_OK;
 }

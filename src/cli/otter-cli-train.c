@@ -33,7 +33,9 @@ show_progress (OtterTrainer *trainer, gboolean force)
   g_autofree char *eta_text = eta >= 0 ? g_strdup_printf ("%d:%02d", (int) eta / 60, (int) eta % 60)
                                        : g_strdup ("?");
   otter_cli_progress (force, done,
-                      "epoch %d/%d step %d/%d  L %.4f (L1 %.4f L2 %.4f) D %.4f  %.1f img/s  ETA %s",
+                      /* Translators: L, L1, L2 and D are the losses and the
+                       * transport distance; ETA is minutes:seconds left */
+                      _("epoch %d/%d step %d/%d  L %.4f (L1 %.4f L2 %.4f) D %.4f  %.1f img/s  ETA %s"),
                       epoch, max_epochs, step, steps, otter_trainer_get_loss (trainer),
                       otter_trainer_get_l1 (trainer), otter_trainer_get_l2 (trainer),
                       otter_trainer_get_distance (trainer),
@@ -55,7 +57,8 @@ on_progress (OtterTrainer *trainer, TrainCli *cli)
         continue;
       last_epoch_reported = e->epoch;
       otter_cli_progress_end ();
-      fprintf (stderr, "epoch %d: mean loss %.4f (τ %.4g)  L1 %.4f  L2 %.4f  D %.4f  val mAP@0.5 %.3f  %.1f s\n",
+      /* Translators: τ is the convergence threshold, D the transport distance */
+      fprintf (stderr, _("epoch %d: mean loss %.4f (τ %.4g)  L1 %.4f  L2 %.4f  D %.4f  val mAP@0.5 %.3f  %.1f s\n"),
                e->epoch, e->loss, otter_trainer_get_threshold (trainer), e->l1, e->l2, e->d,
                e->val_map50, e->seconds);
     }
@@ -86,10 +89,10 @@ download_progress (goffset done, goffset total, gpointer user_data)
 {
   const char *name = user_data;
   if (total > 0)
-    otter_cli_progress (done == total, (double) done / total, "%s weights: %.1f of %.1f MB",
+    otter_cli_progress (done == total, (double) done / total, _("%s weights: %.1f of %.1f MB"),
                         name, done / 1e6, total / 1e6);
   else
-    otter_cli_progress (FALSE, 0, "%s weights: %.1f MB", name, done / 1e6);
+    otter_cli_progress (FALSE, 0, _("%s weights: %.1f MB"), name, done / 1e6);
 }
 
 static JsonNode *
@@ -251,7 +254,7 @@ otter_cli_train (int argc, char **argv)
       if (imagenet == NULL)
         {
           exit_code = otter_cli_fail (_("--pretrained: torchvision has no ImageNet weights for “%s” "
-                                      "(use resnet18 or mobilenet_v3_large)"), config.arch);
+                                        "(use resnet18 or mobilenet_v3_large)"), config.arch);
           otter_train_config_clear (&config);
           return exit_code;
         }
@@ -354,7 +357,7 @@ otter_cli_train (int argc, char **argv)
 
   OtterTrainerState state = otter_trainer_get_state (trainer);
   g_autoptr (GPtrArray) skipped = otter_trainer_dup_skipped (trainer);
-  otter_cli_print_skipped (NULL, skipped, "all of them in the run's metrics.jsonl");
+  otter_cli_print_skipped (NULL, skipped, _("all of them in the run's metrics.jsonl"));
   otter_cli_hint_outside_root (otter_trainer_get_n_outside_root (trainer));
   g_autoptr (GPtrArray) notes = otter_trainer_dup_notes (trainer);
   otter_cli_print_notes (otter_trainer_get_config (trainer)->data, notes);
@@ -363,10 +366,10 @@ otter_cli_train (int argc, char **argv)
   else if (state == OTTER_TRAINER_FAILED)
     otter_cli_fail ("%s", otter_trainer_get_message (trainer));
   else
-    fprintf (stderr, "%s\n  run: %s\n", otter_trainer_get_message (trainer),
+    fprintf (stderr, _("%s\n  run: %s\n"), otter_trainer_get_message (trainer),
              otter_trainer_get_run_dir (trainer) ? otter_trainer_get_run_dir (trainer) : "-");
   if (otter_trainer_get_model_path (trainer))
-    fprintf (stderr, "  model: %s\n", otter_trainer_get_model_path (trainer));
+    fprintf (stderr, _("  model: %s\n"), otter_trainer_get_model_path (trainer));
 
   if (json)
     {

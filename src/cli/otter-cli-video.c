@@ -38,7 +38,7 @@ on_progress (const OtterVideoExportStats *stats,
   if (cli->interrupted)
     g_cancellable_cancel (cli->cancellable);
   double fraction = cli->duration > 0 && frame->pts >= 0 ? (double) frame->pts / cli->duration : 0;
-  otter_cli_progress (FALSE, fraction, "frame %" G_GUINT64_FORMAT "  %.1f frames/s", stats->n_read,
+  otter_cli_progress (FALSE, fraction, _("frame %llu  %.1f frames/s"), (unsigned long long) stats->n_read,
                       stats->n_read / MAX ((g_get_monotonic_time () - cli->started) / 1e6, 1e-3));
 }
 
@@ -203,17 +203,30 @@ otter_cli_video (int argc, char **argv)
     }
   else
     {
-      g_print ("%" G_GUINT64_FORMAT " frames read in %.1f s (%.1f frames/s)\n", stats.n_read, seconds,
+      g_print (ngettext ("%llu frame read in %.1f s (%.1f frames/s)\n", "%llu frames read in %.1f s (%.1f frames/s)\n",
+                         (gulong) stats.n_read),
+               (unsigned long long) stats.n_read, seconds,
                stats.n_read / MAX (seconds, 1e-6));
       if (isfinite (mean_clean))
-        g_print ("detections per frame: %.2f clean%s", mean_clean, isfinite (mean_attacked) ? "" : "\n");
-      if (isfinite (mean_attacked))
-        g_print (", %.2f under %s\n", mean_attacked, otter_attack_kind_to_string (kind));
+        {
+          if (isfinite (mean_attacked))
+            g_print (_("detections per frame: %.2f clean, %.2f under %s\n"), mean_clean, mean_attacked,
+                     otter_attack_kind_to_string (kind));
+          else
+            g_print (_("detections per frame: %.2f clean\n"), mean_clean);
+        }
+      else if (isfinite (mean_attacked))
+        /* Translators: follows a clean count that could not be measured */
+        g_print (_(", %.2f under %s\n"), mean_attacked, otter_attack_kind_to_string (kind));
       if (out != NULL)
-        g_print ("wrote %s (%" G_GUINT64_FORMAT " frames%s)\n", out, stats.n_written,
-                 stats.with_audio ? ", with sound" : "");
+        g_print (stats.with_audio
+                 ? ngettext ("wrote %s (%llu frame, with sound)\n", "wrote %s (%llu frames, with sound)\n",
+                             (gulong) stats.n_written)
+                 : ngettext ("wrote %s (%llu frame)\n", "wrote %s (%llu frames)\n", (gulong) stats.n_written),
+                 out, (unsigned long long) stats.n_written);
       if (frames_out != NULL)
-        g_print ("saved %" G_GUINT64_FORMAT " frames in %s\n", stats.n_saved, frames_out);
+        g_print (ngettext ("saved %llu frame in %s\n", "saved %llu frames in %s\n", (gulong) stats.n_saved),
+                 (unsigned long long) stats.n_saved, frames_out);
     }
   return OTTER_CLI_EXIT_OK;
 }

@@ -200,7 +200,7 @@ weights_fetch (int argc, char **argv, gboolean json)
   FetchCli cli = { .file = source->file };
   if (downloaded)
     {
-      fprintf (stderr, "downloading %s\n", source->url);
+      fprintf (stderr, _("downloading %s\n"), source->url);
       cli.loop = g_main_loop_new (NULL, FALSE);
       cli.cancellable = g_cancellable_new ();
       /* Through the async variant so that Ctrl-C cancels cleanly: the
@@ -224,9 +224,9 @@ weights_fetch (int argc, char **argv, gboolean json)
     return fail_json (json, name, source, fetch_error->message);
 
   if (downloaded)
-    fprintf (stderr, "%s: SHA-256 matches %s, stored\n", source->file, source->hash);
+    fprintf (stderr, _("%s: SHA-256 matches %s, stored\n"), source->file, source->hash);
   else
-    fprintf (stderr, "%s is already in the cache\n", source->file);
+    fprintf (stderr, _("%s is already in the cache\n"), source->file);
   if (json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-batch-private.h"
 #include "otter-error.h"
 #include "otter-shuffle.h"
@@ -160,7 +162,10 @@ loader_thread (gpointer data)
           if (self->n_batches > 0 && !delivered)
             push_item (self, NULL,
                        g_error_new (OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                                    "none of the images of the epoch could be decoded (%u failures)",
+                                    g_dngettext (GETTEXT_PACKAGE,
+                                                 "none of the images of the epoch could be decoded (%u failure)",
+                                                 "none of the images of the epoch could be decoded (%u failures)",
+                                                 self->failures->len),
                                     self->failures->len));
           push_item (self, NULL, NULL);
           self->producing = FALSE;

@@ -2,6 +2,8 @@
 /* otter-batch.c: batches of letterboxed (or augmented) images */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "otter-batch-private.h"
@@ -177,7 +179,7 @@ build_seeded (OtterSample *const        *samples,
     {
       for (guint i = 0; i < n_indices; i++)
         slot_clear (&slots[i]);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped"));
       return NULL;
     }
 
@@ -209,7 +211,7 @@ build_seeded (OtterSample *const        *samples,
 
   if (n == 0)
     g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                 "none of the %u images of the batch could be decoded (%s)",
+                 _("none of the %u images of the batch could be decoded (%s)"),
                  n_failed, first_failure != NULL ? first_failure : "no images");
 
   for (guint i = 0; i < n_indices; i++)

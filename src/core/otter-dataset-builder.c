@@ -2,6 +2,8 @@
 /* otter-dataset-builder.c: what the format readers share while loading */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <limits.h>
@@ -238,16 +240,16 @@ otter_dataset_builder_check_inside (OtterDatasetBuilder *self,
   g_autofree char *canonical = g_canonicalize_filename (path, NULL);
   gboolean through_link = g_strcmp0 (canonical, real_path) != 0;
   if (referrer != NULL && through_link)
-    otter_dataset_builder_skip (self, path, "%s: its %s %s leads to %s, outside the dataset folder %s",
+    otter_dataset_builder_skip (self, path, _("%s: its %s %s leads to %s, outside the dataset folder %s"),
                                 referrer, what, shown, shown_real, shown_root);
   else if (referrer != NULL)
-    otter_dataset_builder_skip (self, path, "%s: its %s %s lies outside the dataset folder %s",
+    otter_dataset_builder_skip (self, path, _("%s: its %s %s lies outside the dataset folder %s"),
                                 referrer, what, shown_real, shown_root);
   else if (through_link)
-    otter_dataset_builder_skip (self, path, "%s: the %s leads to %s, outside the dataset folder %s",
+    otter_dataset_builder_skip (self, path, _("%s: the %s leads to %s, outside the dataset folder %s"),
                                 shown, what, shown_real, shown_root);
   else
-    otter_dataset_builder_skip (self, path, "%s: the %s lies outside the dataset folder %s",
+    otter_dataset_builder_skip (self, path, _("%s: the %s lies outside the dataset folder %s"),
                                 shown, what, shown_root);
   return FALSE;
 }
@@ -265,7 +267,7 @@ otter_dataset_builder_probe (OtterDatasetBuilder *self,
   const char *problem;
   int w = 0, h = 0;
 
-  if (!otter_dataset_builder_check_inside (self, referrer, image_path, "image"))
+  if (!otter_dataset_builder_check_inside (self, referrer, image_path, _("image")))
     return FALSE;
   if (otter_image_probe (image_path, &w, &h, &error))
     {
@@ -283,8 +285,15 @@ otter_dataset_builder_probe (OtterDatasetBuilder *self,
   full_name = g_filename_display_name (image_path);
   rel_name = g_filename_display_name (otter_dataset_builder_relative (self, image_path));
   problem = error->message;
-  if (g_str_has_prefix (problem, full_name) && problem[strlen (full_name)] == ':')
-    problem += strlen (full_name) + 1;
+  if (g_str_has_prefix (problem, full_name))
+    {
+      /* a translation may follow the name with a full-width colon */
+      const char *after = problem + strlen (full_name);
+      if (*after == ':')
+        problem = after + 1;
+      else if (g_str_has_prefix (after, "："))
+        problem = after + strlen ("：");
+    }
   while (*problem == ' ')
     problem++;
 
@@ -353,7 +362,9 @@ fit_to_images (OtterDatasetBuilder *self)
       g_autofree char *rel = g_filename_display_name (
         otter_dataset_builder_relative (self, annotation ? annotation : otter_sample_get_image_path (sample)));
       g_autofree char *image = g_filename_display_basename (otter_sample_get_image_path (sample));
-      char *note = g_strdup_printf ("%s: says %s is %d × %d, but it is %d × %d; its boxes were scaled to fit", rel,
+      char *note = g_strdup_printf (/* Translators: the first %s is the annotation file, the
+                                     * second the image; the sizes are in pixels. */
+                                    _("%s: says %s is %d × %d, but it is %d × %d; its boxes were scaled to fit"), rel,
                                     image, stated_width, stated_height, width, height);
       g_debug ("%s", note);
       g_ptr_array_add (notes, note);
@@ -372,17 +383,17 @@ otter_dataset_builder_finish (OtterDatasetBuilder  *self,
     {
       if (self->n_outside_root == self->skipped->len && self->n_outside_root > 0)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT,
-                     "%s has no usable sample: all %u lie outside its folder; the first: %s",
+                     _("%s has no usable sample: all %u lie outside its folder; the first: %s"),
                      self->source, self->skipped->len,
                      g_array_index (self->skipped, OtterSkippedSample, 0).reason);
       else if (self->skipped->len > 0)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
-                     "%s has no usable sample (%u skipped); the first: %s",
+                     _("%s has no usable sample (%u skipped); the first: %s"),
                      self->source, self->skipped->len,
                      g_array_index (self->skipped, OtterSkippedSample, 0).reason);
       else
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
-                     "%s has no samples", self->source);
+                     _("%s has no samples"), self->source);
       return NULL;
     }
 
@@ -420,48 +431,48 @@ otter_dataset_check_box (OtterBox             *box,
       !isfinite (box->x2) || !isfinite (box->y2))
     {
       *bad_field = 0;
-      *problem = g_strdup ("box has a coordinate that is not a finite number");
+      *problem = g_strdup (_("box has a coordinate that is not a finite number"));
       return FALSE;
     }
   if (box->x2 <= box->x1)
     {
       *bad_field = 2;
-      *problem = g_strdup_printf ("box has zero or negative width (%s %g, %s %g)",
+      *problem = g_strdup_printf (_("box has zero or negative width (%s %g, %s %g)"),
                                   names[0], values[0], names[2], values[2]);
       return FALSE;
     }
   if (box->y2 <= box->y1)
     {
       *bad_field = 3;
-      *problem = g_strdup_printf ("box has zero or negative height (%s %g, %s %g)",
+      *problem = g_strdup_printf (_("box has zero or negative height (%s %g, %s %g)"),
                                   names[1], values[1], names[3], values[3]);
       return FALSE;
     }
   if (box->x1 < -tolerance || box->x1 >= width)
     {
       *bad_field = 0;
-      *problem = g_strdup_printf ("box %s %g is outside the %d px wide image",
+      *problem = g_strdup_printf (_("box %s %g is outside the %d px wide image"),
                                   names[0], values[0], width);
       return FALSE;
     }
   if (box->x2 > width + tolerance || box->x2 <= 0)
     {
       *bad_field = 2;
-      *problem = g_strdup_printf ("box %s %g is outside the %d px wide image",
+      *problem = g_strdup_printf (_("box %s %g is outside the %d px wide image"),
                                   names[2], values[2], width);
       return FALSE;
     }
   if (box->y1 < -tolerance || box->y1 >= height)
     {
       *bad_field = 1;
-      *problem = g_strdup_printf ("box %s %g is outside the %d px high image",
+      *problem = g_strdup_printf (_("box %s %g is outside the %d px high image"),
                                   names[1], values[1], height);
       return FALSE;
     }
   if (box->y2 > height + tolerance || box->y2 <= 0)
     {
       *bad_field = 3;
-      *problem = g_strdup_printf ("box %s %g is outside the %d px high image",
+      *problem = g_strdup_printf (_("box %s %g is outside the %d px high image"),
                                   names[3], values[3], height);
       return FALSE;
     }

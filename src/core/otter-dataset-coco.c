@@ -2,6 +2,9 @@
 /* otter-dataset-coco.c: COCO JSON (object detection "instances" files) */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include "otter-untrusted.h"
 
 #include <math.h>
@@ -100,7 +103,7 @@ get_array (JsonObject  *root,
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s: \"%s\" is missing or is not an array; is this a COCO detection file?",
+                   _("%s: \"%s\" is missing or is not an array; is this a COCO detection file?"),
                    rel, member);
       return NULL;
     }
@@ -130,7 +133,7 @@ read_categories (OtterDatasetBuilder  *builder,
           (category.name = otter_json_get_string (object, "name", NULL)) == NULL)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                       "%s: categories[%u] needs an integer \"id\" and a \"name\"", rel, i);
+                       _("%s: categories[%u] needs an integer \"id\" and a \"name\""), rel, i);
           return NULL;
         }
       g_array_append_val (list, category);
@@ -144,7 +147,7 @@ read_categories (OtterDatasetBuilder  *builder,
       if (i > 0 && category->id == g_array_index (list, CocoCategory, i - 1).id)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                       "%s: category id %" G_GINT64_FORMAT " appears twice", rel, category->id);
+                       _("%s: category id %" PRId64 " appears twice"), rel, category->id);
           return NULL;
         }
       g_hash_table_insert (ids, g_memdup2 (&category->id, sizeof (gint64)), GUINT_TO_POINTER (i));
@@ -207,14 +210,14 @@ read_images (OtterDatasetBuilder *builder,
           (file_name = otter_json_get_string (object, "file_name", NULL)) == NULL)
         {
           otter_dataset_builder_skip (builder, json_path,
-                                      "%s: images[%u] needs an integer \"id\" and a \"file_name\"",
+                                      _("%s: images[%u] needs an integer \"id\" and a \"file_name\""),
                                       rel, i);
           continue;
         }
       if (g_hash_table_contains (by_id, &entry.id))
         {
-          otter_dataset_builder_skip (builder, json_path, "%s: images[%u] (%s): id %" G_GINT64_FORMAT
-                                      " is used by another image", rel, i, file_name, entry.id);
+          otter_dataset_builder_skip (builder, json_path, _("%s: images[%u] (%s): id %" PRId64
+                                      " is used by another image"), rel, i, file_name, entry.id);
           continue;
         }
 
@@ -223,8 +226,8 @@ read_images (OtterDatasetBuilder *builder,
       image_path = otter_dataset_find_file ((const char *const *) dirs, file_name);
       if (image_path == NULL)
         otter_dataset_builder_skip (builder, json_path,
-                                    "%s: image %s (id %" G_GINT64_FORMAT ") not found beside the "
-                                    "JSON, in ../images or in images/", rel, file_name, entry.id);
+                                    _("%s: image %s (id %" PRId64 ") not found beside the "
+                                      "JSON, in ../images or in images/"), rel, file_name, entry.id);
       if (image_path == NULL || !otter_dataset_builder_probe (builder, referrer, image_path, &width, &height))
         {
           /* Known, so that its annotations are dropped without a word. */
@@ -270,20 +273,20 @@ read_annotation (OtterDatasetBuilder *builder,
   gpointer class_id;
 
   if (object != NULL && get_id (object, "id", &id))
-    what = g_strdup_printf ("annotation id %" G_GINT64_FORMAT, id);
+    what = g_strdup_printf (_("annotation id %" PRId64), id);
   else
     what = g_strdup_printf ("annotations[%u]", index);
 
   if (object == NULL || !get_id (object, "image_id", &image_id))
     {
-      otter_dataset_builder_skip (builder, json_path, "%s: %s has no integer \"image_id\"", rel, what);
+      otter_dataset_builder_skip (builder, json_path, _("%s: %s has no integer \"image_id\""), rel, what);
       return;
     }
   position = GPOINTER_TO_UINT (g_hash_table_lookup (by_id, &image_id));
   if (position == 0)
     {
       otter_dataset_builder_skip (builder, json_path,
-                                  "%s: %s refers to image_id %" G_GINT64_FORMAT ", which is not in \"images\"",
+                                  _("%s: %s refers to image_id %" PRId64 ", which is not in \"images\""),
                                   rel, what, image_id);
       return;
     }
@@ -295,14 +298,14 @@ read_annotation (OtterDatasetBuilder *builder,
 
   if (!get_id (object, "category_id", &category_id))
     {
-      image->problem = g_strdup_printf ("%s (image %s): no integer \"category_id\"",
+      image->problem = g_strdup_printf (_("%s (image %s): no integer \"category_id\""),
                                         what, image->file_name);
       return;
     }
   if (!g_hash_table_lookup_extended (categories, &category_id, NULL, &class_id))
     {
-      image->problem = g_strdup_printf ("%s (image %s): unknown class: category_id %" G_GINT64_FORMAT
-                                        " is not in \"categories\"",
+      image->problem = g_strdup_printf (_("%s (image %s): unknown class: category_id %" PRId64
+                                        " is not in \"categories\""),
                                         what, image->file_name, category_id);
       return;
     }
@@ -323,7 +326,7 @@ read_annotation (OtterDatasetBuilder *builder,
     }
   if (bbox == NULL || json_array_get_length (bbox) != 4)
     {
-      image->problem = g_strdup_printf ("%s (image %s): \"bbox\" is not [x, y, width, height]",
+      image->problem = g_strdup_printf (_("%s (image %s): \"bbox\" is not [x, y, width, height]"),
                                         what, image->file_name);
       return;
     }
@@ -338,7 +341,7 @@ read_annotation (OtterDatasetBuilder *builder,
     {
       g_autofree char *problem = g_steal_pointer (&image->problem);
 
-      image->problem = g_strdup_printf ("%s (image %s): %s", what, image->file_name, problem);
+      image->problem = g_strdup_printf (_("%s (image %s): %s"), what, image->file_name, problem);
       return;
     }
 
@@ -367,7 +370,7 @@ load_json (const char  *path,
   const char *kind = otter_describe_irregular_file (path);
   if (kind != NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s is %s, not a COCO file", rel, kind);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s is %s, not a COCO file"), rel, kind);
       return FALSE;
     }
   g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
@@ -379,7 +382,7 @@ load_json (const char  *path,
   if (!otter_json_check_depth (g_mapped_file_get_contents (mapped), (gssize) g_mapped_file_get_length (mapped),
                                OTTER_JSON_MAX_DEPTH, &local_error))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s: malformed JSON: %s", rel, local_error->message);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s: malformed JSON: %s"), rel, local_error->message);
       return FALSE;
     }
   g_clear_pointer (&mapped, g_mapped_file_unref);
@@ -387,7 +390,7 @@ load_json (const char  *path,
     {
       if (json_parser_get_root (parser) != NULL)
         return TRUE;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s: the file is empty", rel);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s: the file is empty"), rel);
       return FALSE;
     }
 
@@ -405,10 +408,10 @@ load_json (const char  *path,
     message += strlen (base) + 1;
   if (message != local_error->message &&
       sscanf (message, "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0)
-    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s line %d, column %d: malformed JSON: %s",
+    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s line %d, column %d: malformed JSON: %s"),
                  rel, line, column, message + consumed);
   else
-    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s: malformed JSON: %s",
+    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s: malformed JSON: %s"),
                  rel, local_error->message);
 
   return FALSE;
@@ -447,7 +450,7 @@ otter_dataset_load_coco (const char    *path,
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s: the top level is not an object; is this a COCO detection file?", rel);
+                   _("%s: the top level is not an object; is this a COCO detection file?"), rel);
       return NULL;
     }
   root = json_node_get_object (json_parser_get_root (parser));

@@ -2,6 +2,8 @@
 /* otter-dataset-csv.c: one box per line, filename,width,height,class,xmin,ymin,xmax,ymax */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-untrusted.h"
 
 #include <string.h>
@@ -94,8 +96,8 @@ check_header (const char  *line,
     return TRUE;
 
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-               "%s line 1: expected the header \"" CSV_HEADER "\", found \"%.80s\"",
-               rel, line);
+               _("%s line 1: expected the header \"%s\", found \"%.80s\""),
+               rel, CSV_HEADER, line);
   return FALSE;
 }
 
@@ -128,8 +130,8 @@ start_image (OtterDatasetBuilder *builder,
   if (image_path == NULL)
     {
       image->state = CSV_IMAGE_BAD;
-      image->problem = g_strdup_printf ("line %u: image %s not found beside the CSV, "
-                                        "in images/ or in ../images", line, filename);
+      image->problem = g_strdup_printf (_("line %u: image %s not found beside the CSV, "
+                                          "in images/ or in ../images"), line, filename);
       return;
     }
   g_autofree char *csv_rel = g_filename_display_name (otter_dataset_builder_relative (builder, csv_path));
@@ -160,14 +162,14 @@ read_box (OtterDatasetBuilder *builder,
   if (*class_name == '\0')
     {
       image->state = CSV_IMAGE_BAD;
-      image->problem = g_strdup_printf ("line %u: the class is empty", line);
+      image->problem = g_strdup_printf (_("line %u: the class is empty"), line);
       return;
     }
   for (guint i = 0; i < 4; i++)
     if (!otter_dataset_parse_double (fields->pdata[4 + i], &source.values[i]))
       {
         image->state = CSV_IMAGE_BAD;
-        image->problem = g_strdup_printf ("line %u: %s \"%s\" is not a number",
+        image->problem = g_strdup_printf (_("line %u: %s \"%s\" is not a number"),
                                           line, names[i], (char *) fields->pdata[4 + i]);
         return;
       }
@@ -181,7 +183,7 @@ read_box (OtterDatasetBuilder *builder,
                                 &source, &bad_field, &problem))
     {
       image->state = CSV_IMAGE_BAD;
-      image->problem = g_strdup_printf ("line %u: %s", line, problem);
+      image->problem = g_strdup_printf (_("line %u: %s"), line, problem);
       return;
     }
 
@@ -224,7 +226,7 @@ otter_dataset_load_csv (const char    *path,
     }
   if (contents[0] == '\0')
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s: the file is empty", rel);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s: the file is empty"), rel);
       return NULL;
     }
   g_strdelimit (contents, "\r", ' ');
@@ -254,7 +256,7 @@ otter_dataset_load_csv (const char    *path,
       filename = fields->pdata[0];
       if (*filename == '\0')
         {
-          otter_dataset_builder_skip (builder, csv_path, "%s line %u: the filename is empty",
+          otter_dataset_builder_skip (builder, csv_path, _("%s line %u: the filename is empty"),
                                       rel, l + 1);
           continue;
         }
@@ -280,8 +282,8 @@ otter_dataset_load_csv (const char    *path,
       if (!parse_size (fields->pdata[1], &width) || !parse_size (fields->pdata[2], &height))
         {
           image->state = CSV_IMAGE_BAD;
-          image->problem = g_strdup_printf ("line %u: the image size %s × %s is not two positive "
-                                            "whole numbers", l + 1, (char *) fields->pdata[1],
+          image->problem = g_strdup_printf (_("line %u: the image size %s × %s is not two positive "
+                                              "whole numbers"), l + 1, (char *) fields->pdata[1],
                                             (char *) fields->pdata[2]);
           continue;
         }
@@ -292,8 +294,8 @@ otter_dataset_load_csv (const char    *path,
                otter_sample_get_height (image->sample) != height)
         {
           image->state = CSV_IMAGE_BAD;
-          image->problem = g_strdup_printf ("line %u: the size %d × %d differs from the %d × %d "
-                                            "given for %s before", l + 1, width, height,
+          image->problem = g_strdup_printf (_("line %u: the size %d × %d differs from the %d × %d "
+                                              "given for %s before"), l + 1, width, height,
                                             otter_sample_get_width (image->sample),
                                             otter_sample_get_height (image->sample), filename);
         }

@@ -2,6 +2,8 @@
 /* otter-dataset-voc.c: Pascal VOC XML annotations, one file per image */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -73,7 +75,7 @@ read_number (VocFile    *file,
   if (text == NULL)
     {
       otter_dataset_builder_skip (file->builder, file->xml_path,
-                                  "%s line %ld: <%s> has no <%s>", file->rel,
+                                  _("%s line %ld: <%s> has no <%s>"), file->rel,
                                   xmlGetLineNo (element != NULL ? element : parent),
                                   (const char *) parent->name, name);
       return FALSE;
@@ -81,7 +83,7 @@ read_number (VocFile    *file,
   if (!otter_dataset_parse_double (text, value))
     {
       otter_dataset_builder_skip (file->builder, file->xml_path,
-                                  "%s line %ld: <%s> \"%s\" is not a number", file->rel,
+                                  _("%s line %ld: <%s> \"%s\" is not a number"), file->rel,
                                   xmlGetLineNo (element), name, text);
       return FALSE;
     }
@@ -141,10 +143,14 @@ find_image (VocFile  *file,
     }
 
   if (found == NULL)
-    *tried = g_strdup_printf ("image %s not found in images/ or beside the XML%s%s",
-                              filename != NULL ? filename : "(no <filename>)",
-                              path != NULL ? ", nor at " : "",
-                              path != NULL ? path : "");
+    {
+      const char *shown = filename != NULL ? filename : _("(no <filename>)");
+
+      if (path != NULL)
+        *tried = g_strdup_printf (_("image %s not found in images/ or beside the XML, nor at %s"), shown, path);
+      else
+        *tried = g_strdup_printf (_("image %s not found in images/ or beside the XML"), shown);
+    }
   return found;
 }
 
@@ -175,7 +181,7 @@ read_objects (VocFile     *file,
       if (name == NULL)
         {
           otter_dataset_builder_skip (file->builder, file->xml_path,
-                                      "%s line %ld: <object> has no <name>",
+                                      _("%s line %ld: <object> has no <name>"),
                                       file->rel, xmlGetLineNo (object));
           return FALSE;
         }
@@ -183,7 +189,7 @@ read_objects (VocFile     *file,
       if (bndbox == NULL)
         {
           otter_dataset_builder_skip (file->builder, file->xml_path,
-                                      "%s line %ld: <object> has no <bndbox>",
+                                      _("%s line %ld: <object> has no <bndbox>"),
                                       file->rel, xmlGetLineNo (object));
           return FALSE;
         }
@@ -206,7 +212,7 @@ read_objects (VocFile     *file,
         {
           xmlNode *element = child_element (bndbox, fields[bad_field]);
 
-          otter_dataset_builder_skip (file->builder, file->xml_path, "%s line %ld: %s",
+          otter_dataset_builder_skip (file->builder, file->xml_path, _("%s line %ld: %s"),
                                       file->rel, xmlGetLineNo (element), problem);
           return FALSE;
         }
@@ -242,7 +248,7 @@ read_size (VocFile *file,
   if (w < 0 || h < 0 || w > G_MAXINT || h > G_MAXINT)
     {
       otter_dataset_builder_skip (file->builder, file->xml_path,
-                                  "%s line %ld: image size %g × %g is not valid",
+                                  _("%s line %ld: image size %g × %g is not valid"),
                                   file->rel, xmlGetLineNo (size), w, h);
       return FALSE;
     }
@@ -280,7 +286,7 @@ read_voc_file (OtterDatasetBuilder *builder,
       g_autofree char *message = g_strstrip (g_strdup (xml_error != NULL && xml_error->message != NULL
                                                        ? xml_error->message : "unreadable"));
 
-      otter_dataset_builder_skip (builder, xml_path, "%s line %d: malformed XML: %s",
+      otter_dataset_builder_skip (builder, xml_path, _("%s line %d: malformed XML: %s"),
                                   rel, xml_error != NULL ? xml_error->line : 0, message);
       return;
     }
@@ -289,7 +295,7 @@ read_voc_file (OtterDatasetBuilder *builder,
   if (root == NULL || strcmp ((const char *) root->name, "annotation") != 0)
     {
       otter_dataset_builder_skip (builder, xml_path,
-                                  "%s: the root element is <%s>, not <annotation>",
+                                  _("%s: the root element is <%s>, not <annotation>"),
                                   rel, root != NULL ? (const char *) root->name : "");
       return;
     }

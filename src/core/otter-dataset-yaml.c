@@ -2,6 +2,9 @@
 /* otter-dataset-yaml.c: the class names of a YOLO data.yaml */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include "otter-untrusted.h"
 
 #include <string.h>
@@ -69,7 +72,7 @@ set_syntax_error (YamlReader  *reader,
 
       for (gsize i = 0; i < offset; i++)
         line_number += reader->contents[i] == '\n';
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s line %u: %s",
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s line %u: %s"),
                    reader->rel, line_number, parser->problem);
       return;
     }
@@ -78,16 +81,16 @@ set_syntax_error (YamlReader  *reader,
   line = find_line (reader, parser->problem_mark.line);
   if (parser->error == YAML_SCANNER_ERROR && line != NULL && line[strspn (line, " ")] == '\t')
     g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                 "%s line %zu: YAML does not allow tabs for indentation",
+                 _("%s line %zu: YAML does not allow tabs for indentation"),
                  reader->rel, parser->problem_mark.line + 1);
   else if (parser->context != NULL)
-    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s line %zu: %s (%s on line %zu)",
+    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s line %zu: %s (%s on line %zu)"),
                  reader->rel, parser->problem_mark.line + 1, parser->problem,
                  parser->context, parser->context_mark.line + 1);
   else
-    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s line %zu: %s",
+    g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s line %zu: %s"),
                  reader->rel, parser->problem_mark.line + 1,
-                 parser->problem != NULL ? parser->problem : "libyaml ran out of memory");
+                 parser->problem != NULL ? parser->problem : _("libyaml ran out of memory"));
 }
 
 /* Replaces `event` with the next one, within the caps. */
@@ -105,7 +108,7 @@ reader_next (YamlReader    *reader,
   if (++reader->n_events > MAX_EVENTS)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s line %u: more than %u YAML nodes, too many for a data.yaml",
+                   _("%s line %u: more than %u YAML nodes, too many for a data.yaml"),
                    reader->rel, event_line (event), MAX_EVENTS);
       return FALSE;
     }
@@ -117,7 +120,7 @@ reader_next (YamlReader    *reader,
   if (reader->depth > MAX_DEPTH)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s line %u: nested more than %u levels deep", reader->rel,
+                   _("%s line %u: nested more than %u levels deep"), reader->rel,
                    event_line (event), MAX_DEPTH);
       return FALSE;
     }
@@ -155,15 +158,16 @@ check_scalar (YamlReader          *reader,
               const char          *what,
               GError             **error)
 {
+  /* `what` comes translated ("a class name") or is the key "names". */
   if (event->type == YAML_SCALAR_EVENT)
     return TRUE;
   if (event->type == YAML_ALIAS_EVENT)
     g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                 "%s line %u: %s is the alias *%s; aliases are not followed in names",
+                 _("%s line %u: %s is the alias *%s; aliases are not followed in names"),
                  reader->rel, event_line (event), what, event->data.alias.anchor);
   else
     g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                 "%s line %u: %s must be text, not a list or a mapping",
+                 _("%s line %u: %s must be text, not a list or a mapping"),
                  reader->rel, event_line (event), what);
 
   return FALSE;
@@ -186,27 +190,27 @@ read_names_mapping (YamlReader    *reader,
         return FALSE;
       if (event->type == YAML_MAPPING_END_EVENT)
         return TRUE;
-      if (!check_scalar (reader, event, "a class index", error))
+      if (!check_scalar (reader, event, _("a class index"), error))
         return FALSE;
       key = scalar_dup (event);
       line = event_line (event);
       if (!otter_dataset_parse_int (key, &index) || index < 0 || index > 100000)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                       "%s line %u: the class index \"%s\" is not a whole number from 0",
+                       _("%s line %u: the class index \"%s\" is not a whole number from 0"),
                        reader->rel, line, key);
           return FALSE;
         }
       if ((guint) index < names->len && names->pdata[index] != NULL)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                       "%s line %u: class %" G_GINT64_FORMAT " is named twice",
+                       _("%s line %u: class %" PRId64 " is named twice"),
                        reader->rel, line, index);
           return FALSE;
         }
 
       if (!reader_next (reader, event, error) ||
-          !check_scalar (reader, event, "a class name", error))
+          !check_scalar (reader, event, _("a class name"), error))
         return FALSE;
       if ((guint) index >= names->len)
         g_ptr_array_set_size (names, index + 1);
@@ -226,11 +230,12 @@ read_names (YamlReader    *reader,
 
   if (event->type != YAML_SEQUENCE_START_EVENT)
     {
-      if (!check_scalar (reader, event, "names", error))
+      if (!/* "names" is the YAML key, kept as it is written. */
+          check_scalar (reader, event, "names", error))
         return FALSE;
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s line %u: names must be a list ([a, b] or \"- a\" lines) "
-                   "or an index mapping (\"0: a\" lines)", reader->rel, event_line (event));
+                   _("%s line %u: names must be a list ([a, b] or \"- a\" lines) "
+                     "or an index mapping (\"0: a\" lines)"), reader->rel, event_line (event));
       return FALSE;
     }
 
@@ -240,7 +245,7 @@ read_names (YamlReader    *reader,
         return FALSE;
       if (event->type == YAML_SEQUENCE_END_EVENT)
         return TRUE;
-      if (!check_scalar (reader, event, "a class name", error))
+      if (!check_scalar (reader, event, _("a class name"), error))
         return FALSE;
       g_ptr_array_add (names, scalar_dup (event));
     }
@@ -260,7 +265,7 @@ read_top_level (YamlReader    *reader,
   if (event->type != YAML_MAPPING_START_EVENT)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s line %u: expected \"key: value\" lines", reader->rel, event_line (event));
+                   _("%s line %u: expected \"key: value\" lines"), reader->rel, event_line (event));
       return FALSE;
     }
 
@@ -288,7 +293,7 @@ read_top_level (YamlReader    *reader,
           if (*names_line != 0)
             {
               g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                           "%s line %u: names is given a second time (first on line %u)",
+                           _("%s line %u: names is given a second time (first on line %u)"),
                            reader->rel, line, *names_line);
               return FALSE;
             }
@@ -304,7 +309,7 @@ read_top_level (YamlReader    *reader,
           if (value == NULL || !otter_dataset_parse_int (value, nc) || *nc < 1)
             {
               g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                           "%s line %u: nc \"%s\" is not a positive whole number",
+                           _("%s line %u: nc \"%s\" is not a positive whole number"),
                            reader->rel, line, value != NULL ? value : "");
               return FALSE;
             }
@@ -360,20 +365,20 @@ otter_dataset_read_data_yaml (const char  *path,
   if (names_line == 0 || names->len == 0)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s: no class names (expected \"names: [a, b]\" or \"0: a\" lines under \"names:\")", rel);
+                   _("%s: no class names (expected \"names: [a, b]\" or \"0: a\" lines under \"names:\")"), rel);
       return NULL;
     }
   for (guint i = 0; i < names->len; i++)
     if (names->pdata[i] == NULL || *(char *) names->pdata[i] == '\0')
       {
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                     "%s line %u: names has no name for class %u", rel, names_line, i);
+                     _("%s line %u: names has no name for class %u"), rel, names_line, i);
         return NULL;
       }
   if (nc >= 0 && nc != names->len)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "%s line %u: nc is %" G_GINT64_FORMAT " but names has %u entries",
+                   _("%s line %u: nc is %" PRId64 " but names has %u entries"),
                    rel, nc_line, nc, names->len);
       return NULL;
     }

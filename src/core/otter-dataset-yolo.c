@@ -2,6 +2,9 @@
 /* otter-dataset-yolo.c: YOLO txt labels beside an images/ folder */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include "otter-untrusted.h"
 
 #include <glib/gstdio.h>
@@ -42,7 +45,7 @@ read_classes_txt (const char  *path,
   if (names->len == 1)
     {
       g_ptr_array_unref (names);
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "%s: no class names in it", rel);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("%s: no class names in it"), rel);
       return NULL;
     }
 
@@ -73,7 +76,7 @@ read_label_file (OtterDatasetBuilder *builder,
 
   for (guint l = 0; lines[l] != NULL; l++)
     {
-      OtterBoxSource source = { { "left edge", "top edge", "right edge", "bottom edge" } };
+      OtterBoxSource source = { { _("left edge"), _("top edge"), _("right edge"), _("bottom edge") } };
       g_auto(GStrv) tokens = g_strsplit_set (g_strstrip (lines[l]), " \t", -1);
       g_autofree char *problem = NULL;
       const char *token[5];
@@ -90,36 +93,36 @@ read_label_file (OtterDatasetBuilder *builder,
       if (n != 5)
         {
           otter_dataset_builder_skip (builder, label_path,
-                                      "%s line %u: expected 5 values (class cx cy w h), found %u",
+                                      _("%s line %u: expected 5 values (class cx cy w h), found %u"),
                                       rel, l + 1, n);
           return FALSE;
         }
       if (!otter_dataset_parse_int (token[0], &class_id))
         {
           otter_dataset_builder_skip (builder, label_path,
-                                      "%s line %u: class \"%s\" is not a whole number",
+                                      _("%s line %u: class \"%s\" is not a whole number"),
                                       rel, l + 1, token[0]);
           return FALSE;
         }
       if (class_id < 0 || class_id >= n_classes)
         {
           otter_dataset_builder_skip (builder, label_path,
-                                      "%s line %u: unknown class %" G_GINT64_FORMAT
-                                      " (the class names give %u: 0 to %u)",
+                                      _("%s line %u: unknown class %" PRId64
+                                      " (the class names give %u: 0 to %u)"),
                                       rel, l + 1, class_id, n_classes, n_classes - 1);
           return FALSE;
         }
       for (guint i = 0; i < 4; i++)
         if (!otter_dataset_parse_double (token[i + 1], &v[i]))
           {
-            otter_dataset_builder_skip (builder, label_path, "%s line %u: %s \"%s\" is not a number",
+            otter_dataset_builder_skip (builder, label_path, _("%s line %u: %s \"%s\" is not a number"),
                                         rel, l + 1, fields[i], token[i + 1]);
             return FALSE;
           }
       if (v[2] <= 0 || v[3] <= 0)
         {
           otter_dataset_builder_skip (builder, label_path,
-                                      "%s line %u: box has zero or negative %s (%s %g)",
+                                      _("%s line %u: box has zero or negative %s (%s %g)"),
                                       rel, l + 1, v[2] <= 0 ? "width" : "height",
                                       v[2] <= 0 ? "w" : "h", v[2] <= 0 ? v[2] : v[3]);
           return FALSE;
@@ -131,7 +134,7 @@ read_label_file (OtterDatasetBuilder *builder,
       source.values[3] = box.y2 = (v[1] + v[3] / 2) * height;
       if (!otter_dataset_check_box (&box, width, height, &source, &bad_field, &problem))
         {
-          otter_dataset_builder_skip (builder, label_path, "%s line %u: %s", rel, l + 1, problem);
+          otter_dataset_builder_skip (builder, label_path, _("%s line %u: %s"), rel, l + 1, problem);
           return FALSE;
         }
       box.class_id = (int) class_id;
@@ -152,7 +155,7 @@ describe_non_file (const char *path)
   if (g_lstat (path, &st) != 0)
     return NULL;
   if (S_ISLNK (st.st_mode) && g_stat (path, &st) != 0)
-    return "a dangling symbolic link";
+    return _("a dangling symbolic link");
 
   return otter_describe_irregular_file (path);
 }
@@ -203,7 +206,7 @@ find_class_names (const char  *yaml,
     return read_classes_txt (labels_classes, "labels/classes.txt", error);
 
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND,
-               "%s: no data.yaml or classes.txt giving the class names of the YOLO labels",
+               _("%s: no data.yaml or classes.txt giving the class names of the YOLO labels"),
                display);
   return NULL;
 }
@@ -256,7 +259,7 @@ otter_dataset_load_yolo (const char    *path,
           g_autofree char *shown_root = g_filename_display_name (root);
 
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_OUTSIDE_ROOT,
-                       "%s: its path: %s leads to %s, outside the dataset folder %s",
+                       _("%s: its path: %s leads to %s, outside the dataset folder %s"),
                        display, path_key, shown, shown_root);
           return NULL;
         }
@@ -278,7 +281,7 @@ otter_dataset_load_yolo (const char    *path,
       g_autofree char *display = g_filename_display_name (root);
 
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND,
-                   "%s: no labels/ folder with the YOLO .txt labels", display);
+                   _("%s: no labels/ folder with the YOLO .txt labels"), display);
       return NULL;
     }
   label_files = otter_dataset_list_files (labels, TRUE, is_label_name, error);
@@ -322,14 +325,14 @@ otter_dataset_load_yolo (const char    *path,
             {
               g_autofree char *rel = g_filename_display_name (otter_dataset_builder_relative (builder, unlisted));
 
-              otter_dataset_builder_skip (builder, unlisted, "%s: %s, not a label file", rel, kind);
+              otter_dataset_builder_skip (builder, unlisted, _("%s: %s, not a label file"), rel, kind);
               continue;
             }
         }
 
       if (!otter_dataset_builder_probe (builder, NULL, image_path, &width, &height))
         continue;
-      if (label_path != NULL && !otter_dataset_builder_check_inside (builder, NULL, label_path, "label file"))
+      if (label_path != NULL && !otter_dataset_builder_check_inside (builder, NULL, label_path, _("label file")))
         continue;
       sample = otter_sample_new (image_path, label_path, width, height);
       if (label_path != NULL && !read_label_file (builder, label_path, sample))
@@ -348,7 +351,7 @@ otter_dataset_load_yolo (const char    *path,
         continue;
       label_path = g_build_filename (labels, label_files->pdata[i], NULL);
       rel = g_filename_display_name (otter_dataset_builder_relative (builder, label_path));
-      otter_dataset_builder_skip (builder, label_path, "%s: no image %s.* in images/", rel, stem);
+      otter_dataset_builder_skip (builder, label_path, _("%s: no image %s.* in images/"), rel, stem);
     }
 
   return otter_dataset_builder_finish (builder, error);

@@ -2,6 +2,8 @@
 /* otter-dataset.c: a GListModel of OtterSample read from any supported layout */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "otter-dataset-private.h"
@@ -253,8 +255,8 @@ load_directory (const char           *path,
     return otter_dataset_load_folder (path, flags, cancellable, error);
 
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_UNKNOWN_FORMAT,
-               "%s is not a dataset folder Otter knows: expected Pascal VOC .xml files "
-               "(in it or in annotations/), a YOLO data.yaml or labels/ folder, or image files",
+               _("%s is not a dataset folder Otter knows: expected Pascal VOC .xml files "
+                 "(in it or in annotations/), a YOLO data.yaml or labels/ folder, or image files"),
                display);
   return NULL;
 }
@@ -331,7 +333,7 @@ otter_dataset_load_with_flags (const char           *path,
       if (!g_ascii_string_to_unsigned (path + 5, 10, 2, 100000, &n, NULL))
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                       "“%s”: a demo dataset size must be a number of images between 2 and 100000", path);
+                       _("“%s”: a demo dataset size must be a number of images between 2 and 100000"), path);
           return NULL;
         }
       return otter_dataset_new_demo (OTTER_DEMO_DEFAULT_SEED, (guint) n, OTTER_DEMO_IMAGE_SIZE);
@@ -342,7 +344,7 @@ otter_dataset_load_with_flags (const char           *path,
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND,
-                   "%s: no such file or folder", display);
+                   _("%s: no such file or folder"), display);
       return NULL;
     }
 
@@ -357,8 +359,8 @@ otter_dataset_load_with_flags (const char           *path,
     return otter_dataset_load_csv (path, flags, cancellable, error);
 
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_UNKNOWN_FORMAT,
-               "%s is not a dataset Otter knows: expected a folder (Pascal VOC, YOLO "
-               "or images), a COCO .json file, a YOLO data.yaml, a .csv file or \"demo\"",
+               _("%s is not a dataset Otter knows: expected a folder (Pascal VOC, YOLO "
+                 "or images), a COCO .json file, a YOLO data.yaml, a .csv file or \"demo\""),
                display);
   return NULL;
 }
@@ -678,7 +680,7 @@ otter_dataset_split (OtterDataset  *self,
   if (!(val_fraction >= 0.0 && val_fraction < 1.0))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "The validation fraction must be at least 0 and below 1, not %g",
+                   _("The validation fraction must be at least 0 and below 1, not %g"),
                    val_fraction);
       return FALSE;
     }

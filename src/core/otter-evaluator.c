@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-batch.h"
 #include "otter-error.h"
 #include "otter-evaluator.h"
@@ -24,7 +26,7 @@ otter_evaluate_check_classes (OtterTorchModel *model,
     if (i >= n_model || i >= n_data || g_strcmp0 (model_names[i], data_names[i]) != 0)
       {
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                     "the model knows %u classes (%s%s) but the dataset %s has %u (%s%s); class %u differs",
+                     _("the model knows %u classes (%s%s) but the dataset %s has %u (%s%s); class %u differs"),
                      n_model, n_model ? model_names[0] : "", n_model > 1 ? ", …" : "",
                      otter_dataset_get_source (dataset), n_data, n_data ? data_names[0] : "",
                      n_data > 1 ? ", …" : "", i);
@@ -247,7 +249,7 @@ otter_evaluate_image (OtterTorchModel              *model,
   if (image >= n)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "image %u is outside the %u evaluated", image, n);
+                   _("image %u is outside the %u evaluated"), image, n);
       return NULL;
     }
   batch_size = CLAMP (batch_size, 1, 256);
@@ -268,7 +270,7 @@ otter_evaluate_image (OtterTorchModel              *model,
   if (b < 0)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "image %u could not be decoded", image);
+                   _("image %u could not be decoded"), image);
       return NULL;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

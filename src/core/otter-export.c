@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -70,7 +72,7 @@ otter_export_write (OtterTorchModel  *model,
   json = description_json (model, pth_path);
   if (json == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not describe the model for %s", pth_path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("could not describe the model for %s"), pth_path);
       return FALSE;
     }
   /* Each file is written to a temporary name and renamed; the state_dict

@@ -2,6 +2,8 @@
 /* otter-image-probe.c: an image's size from its header, without decoding it */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-untrusted.h"
 
 #include <errno.h>
@@ -193,10 +195,10 @@ otter_image_probe (const char  *path,
 
       if (saved_errno == ENOENT || saved_errno == ENOTDIR)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_IMAGE,
-                     "%s: no such image file", name);
+                     _("%s: no such image file"), name);
       else if (saved_errno == ELOOP)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                     "%s: %s, not an image file", name, otter_describe_irregular_file (path));
+                     _("%s: %s, not an image file"), name, otter_describe_irregular_file (path));
       else
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
                      "%s: %s", name, g_strerror (saved_errno));
@@ -204,14 +206,14 @@ otter_image_probe (const char  *path,
     }
   if (!S_ISREG (st.st_mode))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, "%s: %s, not an image file", name,
-                   otter_describe_irregular_file (path) ? otter_describe_irregular_file (path) : "not a regular file");
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, _("%s: %s, not an image file"), name,
+                   otter_describe_irregular_file (path) ? otter_describe_irregular_file (path) : _("not a regular file"));
       return FALSE;
     }
   if (st.st_size == 0)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                   "%s: the file is empty", name);
+                   _("%s: the file is empty"), name);
       return FALSE;
     }
 
@@ -234,17 +236,17 @@ otter_image_probe (const char  *path,
     {
       if (signature != NULL)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                     "%s: the image header is truncated or damaged", name);
+                     _("%s: the image header is truncated or damaged"), name);
       else
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                     "%s: not an image Otter can read (JPEG, PNG, …)", name);
+                     _("%s: not an image Otter can read (JPEG, PNG, …)"), name);
       return FALSE;
     }
 
   if ((gint64) w * h > OTTER_IMAGE_MAX_PIXELS)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IMAGE_TOO_LARGE,
-                   "%s: the image is %d × %d pixels, more than the %d megapixels Otter accepts",
+                   _("%s: the image is %d × %d pixels, more than the %d megapixels Otter accepts"),
                    name, w, h, OTTER_IMAGE_MAX_PIXELS / (1024 * 1024));
       return FALSE;
     }

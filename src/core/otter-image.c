@@ -2,6 +2,8 @@
 /* otter-image.c: decoding images to RGB and letterboxing them for a model */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-untrusted.h"
 
 #include <math.h>
@@ -139,11 +141,11 @@ set_decode_error (GError **error,
   if (pixbuf_error != NULL
       && g_error_matches (pixbuf_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
     g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                         "not an image in a format Otter can read");
+                         _("not an image in a format Otter can read"));
   else
     g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                 "the image is truncated or corrupt (%s)",
-                 pixbuf_error != NULL ? pixbuf_error->message : "no pixels decoded");
+                 _("the image is truncated or corrupt (%s)"),
+                 pixbuf_error != NULL ? pixbuf_error->message : _("no pixels decoded"));
 }
 
 static guint
@@ -310,7 +312,7 @@ decode_bytes (const guint8  *data,
 
   if (length == 0)
     {
-      g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, "the file is empty");
+      g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, _("the file is empty"));
       return NULL;
     }
 
@@ -321,7 +323,7 @@ decode_bytes (const guint8  *data,
   if (format == NULL)
     {
       g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                           "not an image in a format Otter can read");
+                           _("not an image in a format Otter can read"));
       return NULL;
     }
   loader = gdk_pixbuf_loader_new_with_type (format, &pixbuf_error);
@@ -351,14 +353,14 @@ decode_bytes (const guint8  *data,
   if (check.too_large)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_IMAGE_TOO_LARGE,
-                   "the image is %d × %d pixels, more than the limit of %d megapixels",
+                   _("the image is %d × %d pixels, more than the limit of %d megapixels"),
                    check.width, check.height, OTTER_IMAGE_MAX_PIXELS / (1024 * 1024));
       return NULL;
     }
   if (!complete)
     {
       g_set_error_literal (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
-                           "the image is truncated (the file ends before the end of the image data)");
+                           _("the image is truncated (the file ends before the end of the image data)"));
       return NULL;
     }
 
@@ -448,7 +450,7 @@ load_file (const char  *path,
   if (kind != NULL)
     {
       g_autofree char *name = g_filename_display_name (path);
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, "%s: %s, not an image file", name, kind);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE, _("%s: %s, not an image file"), name, kind);
       return NULL;
     }
   mapped = g_mapped_file_new (path, FALSE, &local_error);
@@ -461,7 +463,7 @@ load_file (const char  *path,
       /* Same codes as otter_image_probe(), which datasets call first. */
       if (missing)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_IMAGE,
-                     "%s: no such image file", name);
+                     _("%s: no such image file"), name);
       else
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_IMAGE,
                      "%s: %s", name, local_error->message);
@@ -540,7 +542,7 @@ otter_image_load_sample_to_fit (OtterSample  *sample,
   if (otter_sample_get_width (sample) < 8)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "%s: generated sample without a usable size",
+                   _("%s: generated sample without a usable size"),
                    otter_sample_get_display_name (sample));
       return NULL;
     }

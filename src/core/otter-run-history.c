@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-untrusted.h"
 
 #include <math.h>
@@ -243,7 +245,7 @@ otter_run_read_config (const char       *dir,
       (root = otter_json_from_untrusted (text, (gssize) length, &local)) == NULL ||
       !otter_train_config_from_json (config, root, &local))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "%s is not a usable run: %s", dir, local->message);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, _("%s is not a usable run: %s"), dir, local->message);
       return FALSE;
     }
   return TRUE;

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-untrusted.h"
 
 #include <errno.h>
@@ -36,7 +38,7 @@ lock_run (OtterRun *run,
   if (fd < 0)
     {
       int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not open %s: %s", path, g_strerror (saved));
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("could not open %s: %s"), path, g_strerror (saved));
       return FALSE;
     }
   if (flock (fd, LOCK_EX | LOCK_NB) != 0)
@@ -48,10 +50,10 @@ lock_run (OtterRun *run,
       close (fd);
       if (saved == EWOULDBLOCK)
         g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN,
-                     "%s is being trained by another Otter (process %s); wait for it or stop it first",
+                     _("%s is being trained by another Otter (process %s); wait for it or stop it first"),
                      run->dir, *g_strstrip (pid) ? pid : "unknown");
       else
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not lock %s: %s", path, g_strerror (saved));
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("could not lock %s: %s"), path, g_strerror (saved));
       return FALSE;
     }
   g_autofree char *text = g_strdup_printf ("%d\n", (int) getpid ());
@@ -130,7 +132,7 @@ open_metrics (OtterRun *run, GError **error)
   if (run->metrics == NULL)
     {
       int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not open %s: %s", path, g_strerror (saved));
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("could not open %s: %s"), path, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -149,14 +151,14 @@ otter_run_create (const char             *dir,
   if (g_file_test (config_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN,
-                   "%s already holds a run; resume it (--resume) or choose another folder", run->dir);
+                   _("%s already holds a run; resume it (--resume) or choose another folder"), run->dir);
       return NULL;
     }
   g_autofree char *checkpoints = otter_run_dup_path (run, "checkpoints");
   if (g_mkdir_with_parents (checkpoints, 0755) != 0)
     {
       int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not create %s: %s", checkpoints, g_strerror (saved));
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("could not create %s: %s"), checkpoints, g_strerror (saved));
       return NULL;
     }
   if (!lock_run (run, error))
@@ -181,7 +183,7 @@ otter_run_open (const char       *dir,
   run->dir = g_strdup (dir);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: no such run folder", dir);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, _("%s: no such run folder"), dir);
       return NULL;
     }
   if (!otter_run_read_config (dir, config, error) || !lock_run (run, error))
@@ -228,7 +230,7 @@ otter_run_append (OtterRun *run,
   if (fprintf (run->metrics, "%s\n", line) < 0 || fflush (run->metrics) != 0)
     {
       int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "could not append to %s/%s: %s",
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("could not append to %s/%s: %s"),
                    run->dir, OTTER_RUN_METRICS, g_strerror (saved));
       return FALSE;
     }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -119,36 +121,36 @@ otter_train_config_validate (const OtterTrainConfig *config,
   int size = otter_train_config_get_input_size (config);
 
   if (config->data == NULL || *config->data == '\0')
-    problem = "no dataset was given";
+    problem = _("no dataset was given");
   else if (config->val_data == NULL && !(config->val_fraction >= 0 && config->val_fraction < 1))
-    problem = "the validation fraction must be at least 0 and below 1";
+    problem = _("the validation fraction must be at least 0 and below 1");
   else if (config->arch == NULL || !g_strv_contains ((const char *const *) otter_torch_model_archs (), config->arch))
-    problem = "the architecture must be tiny, small, resnet18 or mobilenet_v3_large";
+    problem = _("the architecture must be tiny, small, resnet18 or mobilenet_v3_large");
   else if (config->backbone_weights != NULL && config->init_model != NULL)
-    problem = "backbone weights start a new model; they cannot be combined with a model to start from";
+    problem = _("backbone weights start a new model; they cannot be combined with a model to start from");
   else if (config->freeze_backbone_epochs < 0 || config->freeze_backbone_epochs > config->max_epochs)
-    problem = "the backbone can be frozen for 0 up to the maximum number of epochs";
+    problem = _("the backbone can be frozen for 0 up to the maximum number of epochs");
   else if (!(config->train.backbone_lr_scale <= 10))
-    problem = "the backbone's learning-rate scale must be in [0, 10]";
+    problem = _("the backbone's learning-rate scale must be in [0, 10]");
   else if (config->augment_custom && !otter_augment_params_is_valid (&config->augment_params))
-    problem = "the augmentation needs 0 < zoom min ≤ max ≤ 4, hue in [0, 0.5], saturation, value, "
-              "mosaic and minimum visible fraction in [0, 1]";
+    problem = _("the augmentation needs 0 < zoom min ≤ max ≤ 4, hue in [0, 0.5], saturation, value, "
+                "mosaic and minimum visible fraction in [0, 1]");
   else if (!(config->train.ema_decay < 1))
-    problem = "the EMA decay must be below 1 (0 turns it off)";
+    problem = _("the EMA decay must be below 1 (0 turns it off)");
   else if (size < 32 || size > 2048 || size % 32 != 0)
-    problem = "the input size must be a multiple of 32 between 32 and 2048";
+    problem = _("the input size must be a multiple of 32 between 32 and 2048");
   else if (config->batch_size < 2 || config->batch_size > 1024)
-    problem = "the batch size must be between 2 and 1024";
+    problem = _("the batch size must be between 2 and 1024");
   else if (config->max_epochs < 1 || config->max_epochs > 100000)
-    problem = "the number of epochs must be between 1 and 100000";
+    problem = _("the number of epochs must be between 1 and 100000");
   else if (!isfinite (config->loss_threshold) || config->loss_threshold < 0)
-    problem = "the loss threshold must be a positive number";
+    problem = _("the loss threshold must be a positive number");
   else if (config->checkpoint_every < 1)
-    problem = "checkpoints must be written at least every epoch count ≥ 1";
+    problem = _("checkpoints must be written at least every epoch count ≥ 1");
   else if (!(config->train.lr >= 0 && config->train.lr <= 10))
-    problem = "the learning rate must be in (0, 10] (0 picks the default)";
+    problem = _("the learning rate must be in (0, 10] (0 picks the default)");
   else if (!(config->train.ot.epsilon >= 0 && config->train.ot.epsilon <= 1))
-    problem = "ε must be between 0 and 1";
+    problem = _("ε must be between 0 and 1");
   if (problem != NULL)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s", problem);
@@ -282,17 +284,18 @@ static const char *
 describe_node (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
+    return _("an object");
   if (JSON_NODE_HOLDS_ARRAY (node))
-    return "a list";
+    return _("a list");
   if (JSON_NODE_HOLDS_NULL (node))
+    /* JSON's own word, kept in every language */
     return "null";
   switch (json_node_get_value_type (node))
     {
-    case G_TYPE_STRING: return "a string";
-    case G_TYPE_BOOLEAN: return "true or false";
-    case G_TYPE_INT64: return "a whole number";
-    default: return "a number";
+    case G_TYPE_STRING: return _("a string");
+    case G_TYPE_BOOLEAN: return _("true or false");
+    case G_TYPE_INT64: return _("a whole number");
+    default: return _("a number");
     }
 }
 
@@ -342,8 +345,8 @@ check_member_types (JsonObject  *o,
       if (!node_fits (given, expected))
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                       "the run configuration's “%s%s” is %s, not %s", prefix, name,
-                       describe_node (given), JSON_NODE_HOLDS_NULL (expected) ? "a string" : describe_node (expected));
+                       _("the run configuration's “%s%s” is %s, not %s"), prefix, name,
+                       describe_node (given), JSON_NODE_HOLDS_NULL (expected) ? _("a string") : describe_node (expected));
           return FALSE;
         }
       if (JSON_NODE_HOLDS_OBJECT (given))
@@ -374,7 +377,7 @@ otter_train_config_from_json (OtterTrainConfig *c,
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, "the run configuration is not a JSON object");
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE, _("the run configuration is not a JSON object"));
       return FALSE;
     }
   JsonObject *o = json_node_get_object (node);
@@ -444,7 +447,7 @@ otter_train_config_from_json (OtterTrainConfig *c,
       !otter_optimizer_kind_from_string (optimizer, &t->optimizer))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_PARSE,
-                   "the run configuration names an unknown method “%s” or optimiser “%s”", method, optimizer);
+                   _("the run configuration names an unknown method “%s” or optimiser “%s”"), method, optimizer);
       return FALSE;
     }
   t->ot.space = g_strcmp0 (space, "spatial") == 0 ? OTTER_FEATURE_SPACE_SPATIAL : OTTER_FEATURE_SPACE_BATCH;

@@ -10,6 +10,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include "otter-batch.h"
 #include "otter-dataset.h"
 #include "otter-evaluator.h"
@@ -170,7 +173,7 @@ load_data (RunState *rs, GError **error)
   if (otter_dataset_get_n_classes (all) == 0)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
-                   "%s has no boxes to learn from (a plain image folder can only be used for detection)", c->data);
+                   _("%s has no boxes to learn from (a plain image folder can only be used for detection)"), c->data);
       return FALSE;
     }
   if (c->val_data != NULL)
@@ -191,7 +194,7 @@ load_data (RunState *rs, GError **error)
   if (g_list_model_get_n_items (G_LIST_MODEL (rs->train)) < 2)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
-                   "%s leaves fewer than two training images", c->data);
+                   _("%s leaves fewer than two training images"), c->data);
       return FALSE;
     }
   return TRUE;
@@ -279,7 +282,7 @@ write_checkpoint (RunState *rs, const char *relative)
    * previous checkpoint. The run goes on; the user is told. */
   if (!otter_torch_trainer_save_checkpoint (rs->trainer, path, meta, &error))
     {
-      g_autofree char *msg = g_strdup_printf ("checkpoint not written (the previous one is kept): %s",
+      g_autofree char *msg = g_strdup_printf (_("checkpoint not written (the previous one is kept): %s"),
                                               error->message);
       g_warning ("%s", msg);
       g_mutex_lock (&rs->shared->mutex);
@@ -369,7 +372,7 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
 
   if (n_steps == 0)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET, "epoch %d had no batch to train on", epoch + 1);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET, _("epoch %d had no batch to train on"), epoch + 1);
       return EPOCH_FAILED;
     }
   out->epoch = epoch + 1;
@@ -402,8 +405,8 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
         {
           /* A missing number would read as "no validation set"; the
            * epoch's checkpoint is kept, so the run can be resumed. */
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, "validation after epoch %d failed: %s",
-                       epoch + 1, local ? local->message : "unknown error");
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, _("validation after epoch %d failed: %s"),
+                       epoch + 1, local ? local->message : _("unknown error"));
           return EPOCH_FAILED;
         }
       out->val_map50 = map->map50;
@@ -497,7 +500,7 @@ load_checkpoint_or_best (RunState   *rs,
       g_propagate_error (error, g_steal_pointer (&last_error));
       return FALSE;
     }
-  g_autofree char *message = g_strdup_printf ("resumed from best.ckpt (step %" G_GINT64_FORMAT "): %s",
+  g_autofree char *message = g_strdup_printf (_("resumed from best.ckpt (step %" PRId64 "): %s"),
                                               otter_torch_trainer_get_step (rs->trainer), last_error->message);
   /* the status line tells the user; the log keeps it */
   g_message ("%s", message);
@@ -589,24 +592,31 @@ final_message (OtterTrainerState state, RunState *rs, GError *error, char **owne
   switch (state)
     {
     case OTTER_TRAINER_CONVERGED:
-      *owned = g_strdup_printf ("converged at epoch %u (mean loss %.4f ≤ τ = %.4g); model stored",
+      *owned = g_strdup_printf (_("converged at epoch %u (mean loss %.4f ≤ τ = %.4g); model stored"),
                                 rs->epochs->len,
                                 g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1).loss,
                                 otter_train_config_get_threshold (c));
       break;
     case OTTER_TRAINER_NOT_CONVERGED:
-      *owned = g_strdup_printf ("stopped, not converged: %d epoch%s without reaching τ = %.4g",
-                                c->max_epochs, c->max_epochs == 1 ? "" : "s",
-                                otter_train_config_get_threshold (c));
+      *owned = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "stopped, not converged: %d epoch without reaching τ = %.4g",
+                                             "stopped, not converged: %d epochs without reaching τ = %.4g",
+                                             c->max_epochs),
+                                c->max_epochs, otter_train_config_get_threshold (c));
       break;
     case OTTER_TRAINER_STOPPED:
-      *owned = g_strdup ("stopped by the user before converging");
+      *owned = g_strdup (_("stopped by the user before converging"));
       break;
     case OTTER_TRAINER_FAILED:
     default:
-      *owned = g_strdup_printf ("failed: %s%s", error ? error->message : "unknown error",
-                                error && g_error_matches (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE)
-                                ? " (the last good checkpoint was kept)" : "");
+      {
+        const char *why = error ? error->message : _("unknown error");
+
+        if (error && g_error_matches (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE))
+          *owned = g_strdup_printf (_("failed: %s (the last good checkpoint was kept)"), why);
+        else
+          *owned = g_strdup_printf (_("failed: %s"), why);
+      }
       break;
     }
   return *owned;
@@ -647,9 +657,11 @@ otter_trainer_run_thread (gpointer data)
   g_mutex_unlock (&rs.shared->mutex);
   if (n_checkpoint_failures > 0)
     {
-      g_autofree char *with_checkpoints = g_strdup_printf ("%s; %u checkpoint%s could not be written (last: %s)",
-                                                           message, n_checkpoint_failures,
-                                                           n_checkpoint_failures == 1 ? "" : "s", checkpoint_error);
+      g_autofree char *with_checkpoints = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                        "%s; %u checkpoint could not be written (last: %s)",
+                                                                        "%s; %u checkpoints could not be written (last: %s)",
+                                                                        n_checkpoint_failures),
+                                                           message, n_checkpoint_failures, checkpoint_error);
       g_free (message);
       message = g_steal_pointer (&with_checkpoints);
     }
@@ -658,7 +670,7 @@ otter_trainer_run_thread (gpointer data)
     {
       /* The outcome stands, but the run folder will look interrupted. */
       g_warning ("%s", end_error->message);
-      g_autofree char *with_warning = g_strdup_printf ("%s; the run's end record could not be written: %s",
+      g_autofree char *with_warning = g_strdup_printf (_("%s; the run's end record could not be written: %s"),
                                                       message, end_error->message);
       g_free (message);
       message = g_steal_pointer (&with_warning);

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "otter-trainer-private.h"
 
 enum
@@ -401,7 +403,7 @@ otter_trainer_start (OtterTrainer *self,
 
   if (self->thread != NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "this run has already been started");
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("this run has already been started"));
       return FALSE;
     }
   if (self->resume_dir == NULL && !otter_train_config_validate (&self->config, error))

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <gst/app/gstappsink.h>
 #include <gst/pbutils/pbutils.h>
 
@@ -98,7 +100,7 @@ bus_error (OtterAudioReader *self,
     return FALSE;
   g_autoptr (GError) gst_error = NULL;
   gst_message_parse_error (message, &gst_error, NULL);
-  g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: its audio cannot be read: %s", self->name,
+  g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: its audio cannot be read: %s"), self->name,
                gst_error->message);
   return TRUE;
 }
@@ -136,7 +138,7 @@ build_pipeline (OtterAudioReader *self,
       if (elements[i] == NULL)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN,
-                       "GStreamer has no “%s” element: install gstreamer1.0-plugins-base", factories[i]);
+                       _("GStreamer has no “%s” element: install gstreamer1.0-plugins-base"), factories[i]);
           return FALSE;
         }
       gst_bin_add (GST_BIN (self->pipeline), elements[i]);
@@ -152,7 +154,7 @@ build_pipeline (OtterAudioReader *self,
   g_signal_connect (elements[0], "no-more-pads", G_CALLBACK (no_more_pads_cb), self);
   if (!gst_element_link_many (elements[1], elements[2], elements[3], elements[4], NULL))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "GStreamer cannot convert audio");
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, _("GStreamer cannot convert audio"));
       return FALSE;
     }
   return TRUE;
@@ -170,7 +172,7 @@ preroll (OtterAudioReader *self,
   if (gst_element_set_state (self->pipeline, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE)
     {
       if (!bus_error (self, 0, error))
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: its audio cannot be read", self->name);
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: its audio cannot be read"), self->name);
       return FALSE;
     }
   for (;;)
@@ -187,7 +189,7 @@ preroll (OtterAudioReader *self,
       if (no_audio && undecodable != NULL)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN,
-                       "%s: no decoder for its %s audio: install gstreamer1.0-libav, or export without audio",
+                       _("%s: no decoder for its %s audio: install gstreamer1.0-libav, or export without audio"),
                        self->name, undecodable);
           return FALSE;
         }
@@ -197,13 +199,13 @@ preroll (OtterAudioReader *self,
         {
           g_autoptr (GError) gst_error = NULL;
           gst_message_parse_error (message, &gst_error, NULL);
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: its audio cannot be read: %s",
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: its audio cannot be read: %s"),
                        self->name, gst_error->message);
           return FALSE;
         }
       if (g_get_monotonic_time () > deadline)
         {
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: no audio after %d s", self->name,
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: no audio after %d s"), self->name,
                        OPEN_TIMEOUT_MS / 1000);
           return FALSE;
         }
@@ -228,14 +230,14 @@ otter_audio_reader_open (const char *uri,
       !gst_element_seek_simple (self->pipeline, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
                                 self->start))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: its audio cannot be seeked to %.3f s",
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: its audio cannot be seeked to %.3f s"),
                    self->name, self->start / 1e9);
       return NULL;
     }
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       if (!bus_error (self, 0, error))
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: its audio cannot be read", self->name);
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: its audio cannot be read"), self->name);
       return NULL;
     }
   return g_steal_pointer (&self);
@@ -280,7 +282,7 @@ otter_audio_reader_read (OtterAudioReader *self,
           if (bus_error (self, 0, error))
             return NULL;
           if (!gst_app_sink_is_eos (GST_APP_SINK (self->sink)))
-            g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: its audio stopped coming", self->name);
+            g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: its audio stopped coming"), self->name);
           return NULL;
         }
       GstBuffer *buffer = trim_to_start (self, gst_buffer_ref (gst_sample_get_buffer (sample)));

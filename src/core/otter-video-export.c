@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -87,7 +89,7 @@ make_dir (const char *path,
     return TRUE;
   int saved = errno;
   g_autofree char *display = g_filename_display_name (path);
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot create %s: %s", display,
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("cannot create %s: %s"), display,
                g_strerror (saved));
   return FALSE;
 }
@@ -272,7 +274,7 @@ otter_video_export (OtterVideoSource              *source,
     goto out;
   if (options->compare_path != NULL && ex.writer == NULL)
     {
-      g_set_error (&local_error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s: no frames to write",
+      g_set_error (&local_error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("%s: no frames to write"),
                    options->compare_path);
       goto out;
     }

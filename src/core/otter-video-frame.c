@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "otter-error.h"
@@ -54,7 +56,7 @@ otter_video_frame_save (const OtterVideoFrame *frame,
                      : g_str_has_suffix (lower, ".jpg") || g_str_has_suffix (lower, ".jpeg") ? "jpeg" : NULL;
   if (type == NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s: frames are saved as .png or .jpg", path);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("%s: frames are saved as .png or .jpg"), path);
       return FALSE;
     }
   g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (frame->pixels, GDK_COLORSPACE_RGB, FALSE, 8,

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
@@ -68,7 +70,7 @@ ensure_gstreamer (GError **error)
     }
   if (init_error != NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "GStreamer could not start: %s",
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, _("GStreamer could not start: %s"),
                    init_error->message);
       return FALSE;
     }
@@ -79,7 +81,7 @@ char *
 otter_video_describe_gstreamer (void)
 {
   if (!ensure_gstreamer (NULL))
-    return g_strdup ("GStreamer (not working)");
+    return g_strdup (_("GStreamer (not working)"));
   return gst_version_string ();
 }
 
@@ -135,7 +137,7 @@ set_error_from_message (OtterVideoSource *self,
   if (g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_TYPE_NOT_FOUND) ||
       g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s is not a video GStreamer can read", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s is not a video GStreamer can read"), self->name);
       return;
     }
   if (g_error_matches (gst_error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN))
@@ -148,7 +150,7 @@ set_error_from_message (OtterVideoSource *self,
       g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE))
     {
       /* GStreamer's own words for these are generic */
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s is damaged or cut short", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s is damaged or cut short"), self->name);
       return;
     }
   if (gst_error->domain == GST_RESOURCE_ERROR)
@@ -225,7 +227,7 @@ pad_added_cb (GstElement       *decode,
       g_autoptr (GstPad) sink_pad = gst_element_get_static_pad (self->convert, "sink");
       /* decodebin hands out a stream it found no decoder for as it is */
       if (GST_PAD_LINK_FAILED (gst_pad_link (pad, sink_pad)))
-        GST_ELEMENT_ERROR (decode, CORE, MISSING_PLUGIN, ("no decoder for %s", name), (NULL));
+        GST_ELEMENT_ERROR (decode, CORE, MISSING_PLUGIN, (_("no decoder for %s"), name), (NULL));
     }
   else
     otter_video_discard_pad (self->pipeline, pad);
@@ -240,7 +242,7 @@ no_more_pads_cb (GstElement       *decode,
   gboolean linked = self->video_linked;
   g_mutex_unlock (&self->lock);
   if (!linked)
-    GST_ELEMENT_ERROR (decode, STREAM, FORMAT, ("no video stream"), (NULL));
+    GST_ELEMENT_ERROR (decode, STREAM, FORMAT, (_("no video stream")), (NULL));
 }
 
 static GstElement *
@@ -251,7 +253,7 @@ make_element (const char *factory,
   GstElement *element = gst_element_factory_make (factory, NULL);
   if (element == NULL)
     g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN,
-                 "GStreamer has no “%s” element: install %s", factory, package);
+                 _("GStreamer has no “%s” element: install %s"), factory, package);
   return element;
 }
 
@@ -287,7 +289,7 @@ build_pipeline (OtterVideoSource *self,
                 "drop", real_time, "emit-signals", FALSE, NULL);
   if (!gst_element_link (convert, sink))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "GStreamer cannot convert video to RGB");
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, _("GStreamer cannot convert video to RGB"));
       return FALSE;
     }
 
@@ -298,7 +300,7 @@ build_pipeline (OtterVideoSource *self,
       g_object_set (source, "is-live", TRUE, "pattern", 18 /* ball */, NULL);
       if (!gst_element_link_filtered (source, convert, size))
         {
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s gives no video GStreamer can convert",
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s gives no video GStreamer can convert"),
                        self->name);
           return FALSE;
         }
@@ -308,7 +310,7 @@ build_pipeline (OtterVideoSource *self,
       g_object_set (source, "device", self->device, NULL);
       if (!gst_element_link (source, convert))
         {
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s gives no video GStreamer can convert",
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s gives no video GStreamer can convert"),
                        self->name);
           return FALSE;
         }
@@ -401,10 +403,10 @@ otter_video_source_open (OtterVideoSource *self,
               /* a file that never prerolls is one the demuxer gave up on quietly */
               if (self->info.live)
                 g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO,
-                             "%s: no frame after %d s", self->name, OPEN_TIMEOUT_MS / 1000);
+                             _("%s: no frame after %d s"), self->name, OPEN_TIMEOUT_MS / 1000);
               else
                 g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO,
-                             "%s is damaged or cut short: no frame after %d s", self->name,
+                             _("%s is damaged or cut short: no frame after %d s"), self->name,
                              OPEN_TIMEOUT_MS / 1000);
               return FALSE;
             }
@@ -421,7 +423,7 @@ otter_video_source_open (OtterVideoSource *self,
           failed = TRUE;
           break;
         case GST_MESSAGE_EOS:
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s has no video frames", self->name);
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s has no video frames"), self->name);
           failed = TRUE;
           break;
         case GST_MESSAGE_TAG:
@@ -442,7 +444,7 @@ otter_video_source_open (OtterVideoSource *self,
   read_stream_info (self);
   if (self->info.width <= 0 || self->info.height <= 0)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: the video has no frame size", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: the video has no frame size"), self->name);
       return FALSE;
     }
   self->opened = TRUE;
@@ -503,7 +505,7 @@ otter_video_source_read_frame (OtterVideoSource *self,
   g_return_val_if_fail (OTTER_IS_VIDEO_SOURCE (self), NULL);
   if (!self->opened || self->pipeline == NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s is not open", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("%s is not open"), self->name);
       return NULL;
     }
 
@@ -538,7 +540,7 @@ otter_video_source_read_frame (OtterVideoSource *self,
   gst_sample_unref (sample);
   if (frame == NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: a frame could not be read", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: a frame could not be read"), self->name);
       return NULL;
     }
   if (self->mode == OTTER_VIDEO_REAL_TIME && frame->number >= 0 && self->last_number >= 0 &&
@@ -557,7 +559,7 @@ otter_video_source_seek (OtterVideoSource *self,
   g_return_val_if_fail (OTTER_IS_VIDEO_SOURCE (self), FALSE);
   if (!self->opened || !self->info.seekable)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s cannot seek", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("%s cannot seek"), self->name);
       return FALSE;
     }
   position = MAX (position, 0);
@@ -574,7 +576,7 @@ otter_video_source_seek (OtterVideoSource *self,
   if (!gst_element_seek_simple (self->pipeline, GST_FORMAT_TIME,
                                 GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, position))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s: the seek was refused", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s: the seek was refused"), self->name);
       return FALSE;
     }
   /* a flushing seek while paused prerolls again, on the frame asked for */
@@ -595,7 +597,7 @@ otter_video_source_set_playing (OtterVideoSource *self,
   g_return_val_if_fail (OTTER_IS_VIDEO_SOURCE (self), FALSE);
   if (!self->opened)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s is not open", self->name);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("%s is not open"), self->name);
       return FALSE;
     }
   playing = !!playing;
@@ -606,8 +608,8 @@ otter_video_source_set_playing (OtterVideoSource *self,
     {
       /* the bus says why, when it can */
       if (drain_bus (self, error))
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s would not %s", self->name,
-                     playing ? "play" : "pause");
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO,
+                     playing ? _("%s would not play") : _("%s would not pause"), self->name);
       return FALSE;
     }
   self->playing = playing;
@@ -705,7 +707,7 @@ otter_video_source_new (const char     *location,
   if (g_str_equal (location, "camera:test"))
     {
       self->test_camera = TRUE;
-      self->name = g_strdup ("the test camera");
+      self->name = g_strdup (_("the test camera"));
       self->info.live = TRUE;
       return g_steal_pointer (&self);
     }
@@ -716,7 +718,7 @@ otter_video_source_new (const char     *location,
       if (end == location + 7 || *end != '\0' || index > 63)
         {
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                       "“%s” is not a camera: write camera:0, camera:1, … (or camera:test)", location);
+                       _("“%s” is not a camera: write camera:0, camera:1, … (or camera:test)"), location);
           return NULL;
         }
       self->device = g_strdup_printf ("/dev/video%u", (guint) index);
@@ -724,7 +726,7 @@ otter_video_source_new (const char     *location,
       self->info.live = TRUE;
       if (!g_file_test (self->device, G_FILE_TEST_EXISTS))
         {
-          g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "There is no camera %u: %s does not exist",
+          g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, _("There is no camera %u: %s does not exist"),
                        (guint) index, self->device);
           return NULL;
         }
@@ -738,12 +740,12 @@ otter_video_source_new (const char     *location,
   self->uri = g_file_get_uri (file);
   if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: no such file", location);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, _("%s: no such file"), location);
       return NULL;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, "%s is a folder, not a video", location);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_BAD_VIDEO, _("%s is a folder, not a video"), location);
       return NULL;
     }
   return g_steal_pointer (&self);

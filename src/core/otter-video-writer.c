@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -89,13 +91,13 @@ format_for (const char *path,
   if (format == NULL)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "%s: write .webm (VP8), .mkv, .avi (MJPEG) or .mp4 (H.264)", path);
+                   _("%s: write .webm (VP8), .mkv, .avi (MJPEG) or .mp4 (H.264)"), path);
       return NULL;
     }
   g_autofree char *dir = g_path_get_dirname (path);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, "%s: the folder %s does not exist", path, dir);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND, _("%s: the folder %s does not exist"), path, dir);
       return NULL;
     }
   return format;
@@ -112,7 +114,7 @@ otter_video_writer_check_path (const char *path,
   if (g_access (dir, W_OK) != 0)
     {
       int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: cannot write in %s: %s", path, dir, g_strerror (saved));
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s: cannot write in %s: %s"), path, dir, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -144,7 +146,7 @@ otter_video_writer_new_with_audio (const char  *path,
   if (width <= 0 || height <= 0 || width > 16384 || height > 16384 || fps_n <= 0 || fps_d <= 0)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "%s: cannot write %d × %d video at %d/%d frames/s", path, width, height, fps_n, fps_d);
+                   _("%s: cannot write %d × %d video at %d/%d frames/s"), path, width, height, fps_n, fps_d);
       return NULL;
     }
   const Format *format = format_for (path, error);
@@ -158,7 +160,7 @@ otter_video_writer_new_with_audio (const char  *path,
   if (fd < 0)
     {
       int saved = errno;
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: cannot write in %s: %s", path, dir, g_strerror (saved));
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s: cannot write in %s: %s"), path, dir, g_strerror (saved));
       return NULL;
     }
   close (fd);
@@ -207,7 +209,7 @@ otter_video_writer_new_with_audio (const char  *path,
       otter_audio_reader_free (audio);
       if (pipeline != NULL)
         gst_object_unref (pipeline);
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, "%s: GStreamer cannot encode it (%s): install %s",
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_MISSING_PLUGIN, _("%s: GStreamer cannot encode it (%s): install %s"),
                    path, parse_error ? parse_error->message : "no pipeline", format->package);
       return NULL;
     }
@@ -224,7 +226,7 @@ otter_video_writer_new_with_audio (const char  *path,
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       if (!pop_error (pipeline, path, error))
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the encoder would not start", path);
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s: the encoder would not start"), path);
       otter_video_writer_abort (self);
       return NULL;
     }
@@ -292,7 +294,7 @@ feed_audio (OtterVideoWriter *self,
       if (gst_app_src_push_buffer (GST_APP_SRC (self->audio_source), out) != GST_FLOW_OK)
         {
           if (!pop_error (self->pipeline, self->path, error))
-            g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the audio encoder took no more sound", self->path);
+            g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s: the audio encoder took no more sound"), self->path);
           return FALSE;
         }
     }
@@ -325,7 +327,7 @@ otter_video_writer_push (OtterVideoWriter *self,
     {
       self->failed = TRUE;
       if (error != NULL && *error == NULL)
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the encoder failed earlier", self->path);
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s: the encoder failed earlier"), self->path);
       return FALSE;
     }
 
@@ -349,7 +351,7 @@ otter_video_writer_push (OtterVideoWriter *self,
     {
       self->failed = TRUE;
       if (!pop_error (self->pipeline, self->path, error))
-        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: the encoder took no more frames", self->path);
+        g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, _("%s: the encoder took no more frames"), self->path);
       return FALSE;
     }
   self->n_frames++;
@@ -389,7 +391,7 @@ otter_video_writer_finish (OtterVideoWriter *self,
 
   if (ok && self->n_frames == 0)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "%s: no frames to write", self->path);
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("%s: no frames to write"), self->path);
       ok = FALSE;
     }
   /* the sound ends with the last frame */
@@ -408,7 +410,7 @@ otter_video_writer_finish (OtterVideoWriter *self,
           if (message != NULL)
             gst_message_parse_error (message, &gst_error, NULL);
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_IO, "%s: %s", self->path,
-                       gst_error ? gst_error->message : "the encoder did not finish");
+                       gst_error ? gst_error->message : _("the encoder did not finish"));
           ok = FALSE;
         }
     }

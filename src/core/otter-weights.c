@@ -15,6 +15,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -186,7 +189,7 @@ file_name_of_url (const char  *url,
        g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an http or https URL", url);
+                   _("“%s” is not an http or https URL"), url);
       return NULL;
     }
   path = g_uri_get_path (uri);
@@ -196,7 +199,7 @@ file_name_of_url (const char  *url,
   if (file == NULL || !split_file_name (file, NULL, NULL))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "%s does not end in a weights file name NAME-HASH.pth", url);
+                   _("%s does not end in a weights file name NAME-HASH.pth"), url);
       return NULL;
     }
   return g_steal_pointer (&file);
@@ -249,7 +252,7 @@ otter_weights_resolve (const char  *name,
       for (guint i = 0; i < G_N_ELEMENTS (known); i++)
         g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", known[i].name);
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
-                   "unknown weights “%s” (expected %s, a file name NAME-HASH.pth or its URL)",
+                   _("unknown weights “%s” (expected %s, a file name NAME-HASH.pth or its URL)"),
                    name, names->str);
       return NULL;
     }
@@ -343,7 +346,7 @@ otter_weights_find (const char  *name,
     return cached;
   dir = g_path_get_dirname (source->path);
   g_set_error (error, OTTER_ERROR, OTTER_ERROR_NOT_FOUND,
-               "%s is not in %s", source->file, dir);
+               _("%s is not in %s"), source->file, dir);
   return NULL;
 }
 
@@ -374,7 +377,7 @@ write_all (int          fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return set_errno_error (error, errno, "cannot write", path);
+        return set_errno_error (error, errno, _("cannot write"), path);
       data += n;
       len -= n;
     }
@@ -400,12 +403,12 @@ create_temporary (const char  *final,
         }
       if (errno != EEXIST)
         {
-          set_errno_error (error, errno, "cannot create", path);
+          set_errno_error (error, errno, _("cannot create"), path);
           return -1;
         }
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-               "cannot create a temporary file beside %s", final);
+               _("cannot create a temporary file beside %s"), final);
   return -1;
 }
 
@@ -451,18 +454,20 @@ stream_body (GInputStream              *body,
     {
       if (total >= 0)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                     "the connection closed after %" G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT " bytes",
-                     done, total);
+                     _("the connection closed after %" PRId64 " of %" PRId64 " bytes"),
+                     (gint64) done, (gint64) total);
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                     "the connection closed after %" G_GOFFSET_FORMAT " bytes", done);
+                     g_dngettext (GETTEXT_PACKAGE, "the connection closed after %" PRId64 " byte",
+                                  "the connection closed after %" PRId64 " bytes", (gulong) done),
+                     (gint64) done);
       return NULL;
     }
   /* On disk before the rename, or a crash could leave a short file under
    * the final name. */
   if (fsync (fd) != 0)
     {
-      set_errno_error (error, errno, "cannot write", tmp_path);
+      set_errno_error (error, errno, _("cannot write"), tmp_path);
       return NULL;
     }
   return g_strdup (g_checksum_get_string (checksum));
@@ -494,7 +499,7 @@ download (const OtterWeightsSource  *source,
   message = soup_message_new (SOUP_METHOD_GET, source->url);
   if (message == NULL)
     {
-      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, "not a valid URL");
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT, _("not a valid URL"));
       return FALSE;
     }
   body = soup_session_send (session, message, cancellable, error);
@@ -515,14 +520,14 @@ download (const OtterWeightsSource  *source,
 
   /* Only now: an attempt while offline leaves no empty folders behind. */
   if (g_mkdir_with_parents (dir, 0755) != 0)
-    return set_errno_error (error, errno, "cannot create", dir);
+    return set_errno_error (error, errno, _("cannot create"), dir);
   fd = create_temporary (source->path, &tmp_path, error);
   if (fd < 0)
     return FALSE;
   digest = stream_body (body, fd, tmp_path, total, cancellable, progress, progress_data, error);
   if (close (fd) != 0 && digest != NULL)
     {
-      set_errno_error (error, errno, "cannot write", tmp_path);
+      set_errno_error (error, errno, _("cannot write"), tmp_path);
       g_clear_pointer (&digest, g_free);
     }
   g_input_stream_close (body, NULL, NULL);
@@ -530,7 +535,7 @@ download (const OtterWeightsSource  *source,
   if (digest != NULL && !g_str_has_prefix (digest, source->hash))
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_FAILED,
-                   "its SHA-256 begins %.*s, not %s as its name says",
+                   _("its SHA-256 begins %.*s, not %s as its name says"),
                    (int) strlen (source->hash), digest, source->hash);
       g_clear_pointer (&digest, g_free);
     }
@@ -540,7 +545,7 @@ download (const OtterWeightsSource  *source,
     g_clear_pointer (&digest, g_free);
   if (digest != NULL && g_rename (tmp_path, source->path) != 0)
     {
-      set_errno_error (error, errno, "cannot rename to", source->path);
+      set_errno_error (error, errno, _("cannot rename to"), source->path);
       g_clear_pointer (&digest, g_free);
     }
   if (digest == NULL)
@@ -558,14 +563,14 @@ describe_failure (const GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_strdup ("cancelled");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    return g_strdup ("connection refused");
+    return g_strdup (_("connection refused"));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    return g_strdup ("timed out");
+    return g_strdup (_("timed out"));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE))
-    return g_strdup ("network unreachable: offline?");
+    return g_strdup (_("network unreachable: offline?"));
   if (error->domain == G_RESOLVER_ERROR)
-    return g_strdup ("host not found: offline?");
+    return g_strdup (_("host not found: offline?"));
   /* Messages from below (TLS, sockets) may span lines; the error must not. */
   return g_strdelimit (g_strdup (error->message), "\r\n", ' ');
 }
@@ -594,7 +599,7 @@ fetch_source (const OtterWeightsSource  *source,
   else if (local->domain == OTTER_ERROR)
     code = local->code;
   reason = describe_failure (local);
-  g_set_error (error, domain, code, "could not download %s (%s); place the file at %s by hand",
+  g_set_error (error, domain, code, _("could not download %s (%s); place the file at %s by hand"),
                source->url, reason, source->path);
   return NULL;
 }

@@ -16,6 +16,8 @@
 #include <stdexcept>
 
 #include "otter-torch-backbone.hpp"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 namespace otter {
 
@@ -361,10 +363,17 @@ backbone_load_state_dict (BackboneImpl &backbone,
   auto collect = [&] (const std::string &name, const at::Tensor &target) {
     auto it = by_name.find (name);
     if (it == by_name.end ())
-      throw std::runtime_error ("it has no tensor " + name +
-                                (state.empty () ? std::string () : " (its first is " + state.front ().first + ")"));
+      {
+        g_autofree char *why = state.empty ()
+          ? g_strdup_printf (_("it has no tensor %s"), name.c_str ())
+          : g_strdup_printf (_("it has no tensor %s (its first is %s)"), name.c_str (), state.front ().first.c_str ());
+        throw std::runtime_error (why);
+      }
     if (!it->second.sizes ().equals (target.sizes ()))
-      throw std::runtime_error ("its tensor " + name + " has another shape");
+      {
+        g_autofree char *why = g_strdup_printf (_("its tensor %s has another shape"), name.c_str ());
+        throw std::runtime_error (why);
+      }
     copies.emplace_back (target, it->second);
     by_name.erase (it);
   };

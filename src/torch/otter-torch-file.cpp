@@ -23,6 +23,8 @@
 
 #include "otter-torch-private.hpp"
 #include "otter-untrusted.h"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 namespace otter {
 
@@ -82,7 +84,7 @@ container_write (const char *path, const std::string &header_json,
                                  0644, &local))
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO,
-                   "could not write %s: %s", path, local->message);
+                   _("could not write %s: %s"), path, local->message);
       g_error_free (local);
       return false;
     }
@@ -93,7 +95,7 @@ static bool
 corrupt (GError **error, const char *path, const char *why)
 {
   g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
-               "%s is a damaged Otter model: %s", path, why);
+               _("%s is a damaged Otter model: %s"), path, why);
   return false;
 }
 
@@ -112,35 +114,35 @@ read_tensor_entry (JsonArray *list, guint i, const char *path, std::string &name
 {
   JsonNode *node = json_array_get_element (list, i);
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return corrupt (error, path, "a tensor entry is not an object");
+    return corrupt (error, path, _("a tensor entry is not an object"));
   JsonObject *t = json_node_get_object (node);
   JsonNode *name_node = json_object_get_member (t, "name");
   JsonArray *dims = otter_json_get_array (t, "shape");
   JsonNode *dtype_node = json_object_get_member (t, "dtype");
   if (name_node == nullptr || json_node_get_value_type (name_node) != G_TYPE_STRING || dims == nullptr)
-    return corrupt (error, path, "a tensor entry lacks its name or shape");
+    return corrupt (error, path, _("a tensor entry lacks its name or shape"));
   if (dtype_node != nullptr && json_node_get_value_type (dtype_node) != G_TYPE_STRING)
-    return corrupt (error, path, "a tensor's dtype is not a string");
+    return corrupt (error, path, _("a tensor's dtype is not a string"));
   const char *dtype = dtype_node != nullptr ? json_node_get_string (dtype_node) : "f32";
   if (!g_str_equal (dtype, "f32") && !g_str_equal (dtype, "i64"))
-    return corrupt (error, path, "a tensor has a dtype other than f32 and i64");
+    return corrupt (error, path, _("a tensor has a dtype other than f32 and i64"));
   is_long = g_str_equal (dtype, "i64");
   name = json_node_get_string (name_node);
 
   guint rank = json_array_get_length (dims);
   if (rank > kMaxRank)
-    return corrupt (error, path, "a tensor has more dimensions than any model has");
+    return corrupt (error, path, _("a tensor has more dimensions than any model has"));
   shape.clear ();
   numel = 1;
   for (guint d = 0; d < rank; d++)
     {
       JsonNode *dim = json_array_get_element (dims, d);
       if (!JSON_NODE_HOLDS_VALUE (dim) || json_node_get_value_type (dim) != G_TYPE_INT64)
-        return corrupt (error, path, "a tensor's shape holds something other than whole numbers");
+        return corrupt (error, path, _("a tensor's shape holds something other than whole numbers"));
       gint64 v = json_node_get_int (dim);
       /* checked before multiplying, so the product never overflows */
       if (v < 0 || (v > 0 && numel > kMaxElements / v))
-        return corrupt (error, path, "a tensor has an impossible shape");
+        return corrupt (error, path, _("a tensor has an impossible shape"));
       shape.push_back (v);
       numel *= v;
     }
@@ -167,23 +169,23 @@ static bool
 header_members_have_types (JsonObject *root, const char *path, GError **error)
 {
   static const struct { const char *name; JsonNodeType type; GType gtype; const char *what; } members[] = {
-    { "arch", JSON_NODE_VALUE, G_TYPE_STRING, "a string" },
-    { "input_size", JSON_NODE_VALUE, G_TYPE_INT64, "a whole number" },
-    { "class_names", JSON_NODE_ARRAY, G_TYPE_INVALID, "a list" },
-    { "architecture", JSON_NODE_OBJECT, G_TYPE_INVALID, "an object" },
-    { "checkpoint", JSON_NODE_OBJECT, G_TYPE_INVALID, "an object" },
+    { "arch", JSON_NODE_VALUE, G_TYPE_STRING, N_("a string") },
+    { "input_size", JSON_NODE_VALUE, G_TYPE_INT64, N_("a whole number") },
+    { "class_names", JSON_NODE_ARRAY, G_TYPE_INVALID, N_("a list") },
+    { "architecture", JSON_NODE_OBJECT, G_TYPE_INVALID, N_("an object") },
+    { "checkpoint", JSON_NODE_OBJECT, G_TYPE_INVALID, N_("an object") },
   };
   for (const auto &m : members)
     if (!member_is (root, m.name, m.type, m.gtype))
       {
-        g_autofree char *why = g_strdup_printf ("its header's “%s” is not %s", m.name, m.what);
+        g_autofree char *why = g_strdup_printf (_("its header's “%s” is not %s"), m.name, _(m.what));
         return corrupt (error, path, why);
       }
   if (json_object_has_member (root, "input_size") && !JSON_NODE_HOLDS_NULL (json_object_get_member (root, "input_size")))
     {
       gint64 size = json_object_get_int_member (root, "input_size");
       if (size < 0 || size > 4096)
-        return corrupt (error, path, "its header's input size is not between 0 and 4096");
+        return corrupt (error, path, _("its header's input size is not between 0 and 4096"));
     }
   JsonNode *names = json_object_get_member (root, "class_names");
   if (names != nullptr && JSON_NODE_HOLDS_ARRAY (names))
@@ -193,7 +195,7 @@ header_members_have_types (JsonObject *root, const char *path, GError **error)
         {
           JsonNode *name = json_array_get_element (list, i);
           if (!JSON_NODE_HOLDS_VALUE (name) || json_node_get_value_type (name) != G_TYPE_STRING)
-            return corrupt (error, path, "its header's class names are not all strings");
+            return corrupt (error, path, _("its header's class names are not all strings"));
         }
     }
   JsonNode *architecture = json_object_get_member (root, "architecture");
@@ -201,20 +203,20 @@ header_members_have_types (JsonObject *root, const char *path, GError **error)
     {
       JsonObject *arch = json_node_get_object (architecture);
       if (!member_is (arch, "backbone", JSON_NODE_OBJECT))
-        return corrupt (error, path, "its header's backbone is not an object");
+        return corrupt (error, path, _("its header's backbone is not an object"));
       JsonNode *backbone = json_object_get_member (arch, "backbone");
       JsonNode *init = backbone && JSON_NODE_HOLDS_OBJECT (backbone)
         ? json_object_get_member (json_node_get_object (backbone), "init") : nullptr;
       if (init != nullptr && JSON_NODE_HOLDS_OBJECT (init) &&
           (!member_is (json_node_get_object (init), "file", JSON_NODE_VALUE, G_TYPE_STRING) ||
            !member_is (json_node_get_object (init), "sha256", JSON_NODE_VALUE, G_TYPE_STRING)))
-        return corrupt (error, path, "its header's backbone weights are not named by strings");
+        return corrupt (error, path, _("its header's backbone weights are not named by strings"));
     }
   JsonNode *checkpoint = json_object_get_member (root, "checkpoint");
   if (checkpoint != nullptr && JSON_NODE_HOLDS_OBJECT (checkpoint) &&
       (!member_is (json_node_get_object (checkpoint), "optimizer", JSON_NODE_VALUE, G_TYPE_STRING) ||
        !member_is (json_node_get_object (checkpoint), "step", JSON_NODE_VALUE, G_TYPE_INT64)))
-    return corrupt (error, path, "its header's checkpoint state has the wrong types");
+    return corrupt (error, path, _("its header's checkpoint state has the wrong types"));
   return true;
 }
 
@@ -235,27 +237,29 @@ container_read (const char *path, std::string &header_json,
 
   if (len < sizeof kMagic || memcmp (raw, kMagic, sizeof kMagic) != 0)
     {
-      const char *hint = "";
       if (len >= 4 && memcmp (raw, "PK\x03\x04", 4) == 0)
-        hint = " (it looks like a PyTorch/TorchScript archive; Otter models come from “otter-cli train” or the app)";
-      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
-                   "%s is not an Otter model file%s", path, hint);
+        g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
+                     _("%s is not an Otter model file (it looks like a PyTorch/TorchScript archive; "
+                       "Otter models come from “otter-cli train” or the app)"), path);
+      else
+        g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
+                     _("%s is not an Otter model file"), path);
       return false;
     }
   if (len < sizeof kMagic + 8 + kDigestLength)
-    return corrupt (error, path, "the file is truncated");
+    return corrupt (error, path, _("the file is truncated"));
   guint32 version = get_u32 (raw + 8);
   if (version != kVersion)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
-                   "%s is an Otter model of format version %u, this Otter reads version %u",
+                   _("%s is an Otter model of format version %u, this Otter reads version %u"),
                    path, version, kVersion);
       return false;
     }
   guint32 header_len = get_u32 (raw + 12);
   gsize data_start = 16 + (gsize) header_len;
   if (data_start + kDigestLength > len)
-    return corrupt (error, path, "the file is truncated");
+    return corrupt (error, path, _("the file is truncated"));
 
   /* The digest first: nothing of a damaged or altered file is parsed. */
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -265,24 +269,24 @@ container_read (const char *path, std::string &header_json,
   g_checksum_get_digest (sum, digest, &digest_len);
   g_checksum_free (sum);
   if (memcmp (digest, raw + len - kDigestLength, kDigestLength) != 0)
-    return corrupt (error, path, "its checksum does not match (the file is truncated, altered or damaged)");
+    return corrupt (error, path, _("its checksum does not match (the file is truncated, altered or damaged)"));
 
   header_json.assign (raw + 16, header_len);
   if (!otter_json_check_depth (header_json.data (), (gssize) header_json.size (), OTTER_JSON_MAX_DEPTH, nullptr))
-    return corrupt (error, path, "its header nests too deeply to be a model's");
+    return corrupt (error, path, _("its header nests too deeply to be a model's"));
   JsonParser *parser = json_parser_new ();
   std::unique_ptr<JsonParser, decltype (&g_object_unref)> parser_guard (parser, g_object_unref);
   /* an empty header parses, to no root at all */
   if (!json_parser_load_from_data (parser, header_json.data (), header_json.size (), nullptr) ||
       json_parser_get_root (parser) == nullptr || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return corrupt (error, path, "its header is not valid JSON");
+    return corrupt (error, path, _("its header is not valid JSON"));
 
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
   if (!header_members_have_types (root, path, error))
     return false;
   JsonArray *list = otter_json_get_array (root, "tensors");
   if (list == nullptr)
-    return corrupt (error, path, "its header lists no tensors");
+    return corrupt (error, path, _("its header lists no tensors"));
   gsize offset = data_start;
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
@@ -294,7 +298,7 @@ container_read (const char *path, std::string &header_json,
         return false;
       gsize bytes = (gsize) numel * (is_long ? 8 : 4);
       if (bytes > len - kDigestLength - offset)
-        return corrupt (error, path, "its tensors do not fit in the file");
+        return corrupt (error, path, _("its tensors do not fit in the file"));
       at::Tensor tensor = at::empty (shape, is_long ? at::kLong : at::kFloat);
       if (bytes > 0)
         memcpy (tensor.data_ptr (), raw + offset, bytes);
@@ -302,7 +306,7 @@ container_read (const char *path, std::string &header_json,
       tensors[name] = tensor;
     }
   if (offset != len - kDigestLength)
-    return corrupt (error, path, "the file has trailing data");
+    return corrupt (error, path, _("the file has trailing data"));
   return true;
 }
 
@@ -476,9 +480,10 @@ model_assign_tensors (OtterTorchModel *model, const char *path,
       if (it == tensors.end () || !it->second.sizes ().equals (target.sizes ()))
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
-                       "%s does not fit the “%s” architecture it declares (tensor %s is %s)",
-                       path, model->detector->spec.name.c_str (), name.c_str (),
-                       it == tensors.end () ? "missing" : "of another shape");
+                       it == tensors.end ()
+                       ? _("%s does not fit the “%s” architecture it declares (tensor %s is missing)")
+                       : _("%s does not fit the “%s” architecture it declares (tensor %s is of another shape)"),
+                       path, model->detector->spec.name.c_str (), name.c_str ());
           return false;
         }
       target.copy_ (it->second.to (target.scalar_type ()));
@@ -551,7 +556,7 @@ otter_torch_model_load (const char *path,
       if (arch_lookup (arch) == nullptr)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
-                       "%s is a model of architecture “%s”, which this Otter does not know", path, arch);
+                       _("%s is a model of architecture “%s”, which this Otter does not know"), path, arch);
           return nullptr;
         }
       JsonArray *names = otter_json_get_array (obj, "class_names");
@@ -562,7 +567,7 @@ otter_torch_model_load (const char *path,
           if (name == nullptr)
             {
               g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
-                           "%s has an unusable header: class name %u is not a string", path, i);
+                           _("%s has an unusable header: class name %u is not a string"), path, i);
               return nullptr;
             }
           class_names.emplace_back (name);
@@ -578,7 +583,7 @@ otter_torch_model_load (const char *path,
       if (model == nullptr)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
-                       "%s has an unusable header: %s", path, local->message);
+                       _("%s has an unusable header: %s"), path, local->message);
           g_error_free (local);
           return nullptr;
         }

@@ -11,10 +11,13 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/version.h>
 
+#include <cinttypes>
 #include <cmath>
 #include <cstring>
 
 #include "otter-torch-private.hpp"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 G_DEFINE_QUARK (otter-torch-error-quark, otter_torch_error)
 
@@ -37,7 +40,7 @@ set_error (GError **error, const std::exception &e)
   size_t nl = msg.find ('\n');
   if (nl != std::string::npos)
     msg.resize (nl);
-  g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_FAILED, "libtorch: %s", msg.c_str ());
+  g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_FAILED, _("libtorch: %s"), msg.c_str ());
 }
 
 at::Generator
@@ -158,19 +161,19 @@ check_batch (OtterTorchModel *model, const OtterTorchBatch *batch, bool need_box
 {
   if (batch == nullptr || batch->n <= 0 || batch->images == nullptr)
     {
-      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "empty batch");
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, _("empty batch"));
       return false;
     }
   if (batch->size != model->input_size)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "batch images are %d px but the model takes %d px", batch->size, model->input_size);
+                   _("batch images are %d px but the model takes %d px"), batch->size, model->input_size);
       return false;
     }
   if (need_boxes && (batch->box_start == nullptr || (batch->boxes == nullptr && batch->box_start[batch->n] > 0)))
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "this computation needs ground-truth boxes");
+                   _("this computation needs ground-truth boxes"));
       return false;
     }
   if (need_boxes)
@@ -180,7 +183,7 @@ check_batch (OtterTorchModel *model, const OtterTorchBatch *batch, bool need_box
         if (batch->boxes[i].class_id < 0 || batch->boxes[i].class_id >= n_classes)
           {
             g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                         "box class %d is outside the model's %d classes",
+                         _("box class %d is outside the model's %d classes"),
                          batch->boxes[i].class_id, n_classes);
             return false;
           }
@@ -408,7 +411,7 @@ otter_torch_model_new (const char        *arch,
   if (spec == nullptr)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "unknown architecture “%s” (expected tiny, small, resnet18 or mobilenet_v3_large)", arch);
+                   _("unknown architecture “%s” (expected tiny, small, resnet18 or mobilenet_v3_large)"), arch);
       return nullptr;
     }
   std::vector<std::string> names;
@@ -417,13 +420,13 @@ otter_torch_model_new (const char        *arch,
   if (names.empty () || names.size () > 1000)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "a model needs between 1 and 1000 classes, not %zu", names.size ());
+                   _("a model needs between 1 and 1000 classes, not %zu"), names.size ());
       return nullptr;
     }
   if (input_size < 32 || input_size > 2048 || input_size % 32 != 0)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "input size %d must be a multiple of 32 between 32 and 2048", input_size);
+                   _("input size %d must be a multiple of 32 between 32 and 2048"), input_size);
       return nullptr;
     }
 
@@ -511,36 +514,47 @@ otter_torch_model_describe (OtterTorchModel *model)
   g_return_val_if_fail (model != nullptr, nullptr);
   const ArchSpec &s = model->detector->spec;
   GString *text = g_string_new (nullptr);
-  g_string_append_printf (text, "CenterNet-style detector “%s”, %d×%d input, %zu classes, %" G_GINT64_FORMAT " parameters\n",
+  /* The first column lines up with the labels below it; a translation
+   * lines up its own. */
+  g_string_append_printf (text,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "CenterNet-style detector “%s”, %d×%d input, %zu class, %" PRId64 " parameters\n",
+                                       "CenterNet-style detector “%s”, %d×%d input, %zu classes, %" PRId64 " parameters\n",
+                                       model->class_names.size ()),
                           s.name.c_str (), model->input_size, model->input_size,
-                          model->class_names.size (), otter_torch_model_get_n_params (model));
+                          model->class_names.size (), (int64_t) otter_torch_model_get_n_params (model));
   switch (s.family)
     {
     case BackboneFamily::Plain:
-      g_string_append_printf (text, "  stem      3×3 conv, stride 2, %d channels\n", s.stem);
+      g_string_append_printf (text, _("  stem      3×3 conv, stride 2, %d channels\n"), s.stem);
       for (int i = 0; i < 4; i++)
-        g_string_append_printf (text, "  stage %d   stride %2d, %3d channels, %d conv%s\n",
-                                i + 1, 4 << i, s.widths[i], 1 + s.depth, s.depth ? "s" : "");
+        g_string_append_printf (text,
+                                g_dngettext (GETTEXT_PACKAGE, "  stage %d   stride %2d, %3d channels, %d conv\n",
+                                             "  stage %d   stride %2d, %3d channels, %d convs\n", 1 + s.depth),
+                                i + 1, 4 << i, s.widths[i], 1 + s.depth);
       break;
     case BackboneFamily::ResNet:
-      g_string_append_printf (text, "  stem      %d×%d conv, stride 2, %d channels, 3×3 max-pool\n",
+      g_string_append_printf (text, _("  stem      %d×%d conv, stride 2, %d channels, 3×3 max-pool\n"),
                               s.stem_kernel, s.stem_kernel, s.stem);
       for (int i = 0; i < 4; i++)
-        g_string_append_printf (text, "  layer%d    stride %2d, %3d channels, %d residual block%s\n",
-                                i + 1, 4 << i, s.widths[i], s.depth, s.depth > 1 ? "s" : "");
+        g_string_append_printf (text,
+                                g_dngettext (GETTEXT_PACKAGE, "  layer%d    stride %2d, %3d channels, %d residual block\n",
+                                             "  layer%d    stride %2d, %3d channels, %d residual blocks\n", s.depth),
+                                i + 1, 4 << i, s.widths[i], s.depth);
       break;
     case BackboneFamily::MobileNetV3:
-      g_string_append (text, "  backbone  MobileNetV3-Large: 15 inverted residual blocks (squeeze-excitation, hard-swish)\n");
-      g_string_append (text, "            taken at strides 4, 8, 16, 32 with 24, 40, 112, 960 channels\n");
+      g_string_append (text, _("  backbone  MobileNetV3-Large: 15 inverted residual blocks (squeeze-excitation, hard-swish)\n"
+                               "            taken at strides 4, 8, 16, 32 with 24, 40, 112, 960 channels\n"));
       break;
     }
   if (!model->backbone_init_file.empty ())
-    g_string_append_printf (text, "  weights   backbone initialised from %s (SHA-256 %.16s…)\n",
+    g_string_append_printf (text, _("  weights   backbone initialised from %s (SHA-256 %.16s…)\n"),
                             model->backbone_init_file.c_str (), model->backbone_init_sha256.c_str ());
-  g_string_append_printf (text, "  neck      top-down to stride %d, %d channels\n", kStride, s.neck);
-  g_string_append_printf (text, "  heads     heatmap (%zu), size (2), offset (2); %d hidden channels\n",
+  g_string_append_printf (text, _("  neck      top-down to stride %d, %d channels\n"), kStride, s.neck);
+  g_string_append_printf (text, _("  heads     heatmap (%zu), size (2), offset (2); %d hidden channels\n"),
                           model->class_names.size (), s.head);
-  g_string_append_printf (text, "  device    %s", model->device.is_cuda () ? "cuda" : "cpu");
+  /* Translators: cuda or cpu follows, as libtorch names the device */
+  g_string_append_printf (text, _("  device    %s"), model->device.is_cuda () ? "cuda" : "cpu");
   return g_string_free (text, FALSE);
 }
 

@@ -19,6 +19,8 @@
 #include <optional>
 
 #include "otter-torch-private.hpp"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 namespace otter {
 
@@ -504,19 +506,19 @@ check_ot_params (const OtterTorchOtParams *p, GError **error)
 {
   const char *problem = nullptr;
   if (!(p->epsilon >= 0 && p->epsilon <= 1))
-    problem = "ε must be between 0 and 1";
+    problem = _("ε must be between 0 and 1");
   else if (p->steps < 1 || p->steps > 1000)
-    problem = "the number of ascent steps must be between 1 and 1000";
+    problem = _("the number of ascent steps must be between 1 and 1000");
   else if (!(p->step_size > 0 && p->step_size <= 1))
-    problem = "the step size must be in (0, 1]";
+    problem = _("the step size must be in (0, 1]");
   else if (!(p->reg >= 1e-4 && p->reg <= 100))
-    problem = "the Sinkhorn regularisation must be between 0.0001 and 100";
+    problem = _("the Sinkhorn regularisation must be between 0.0001 and 100");
   else if (p->max_iter < 1 || p->max_iter > 100000)
-    problem = "Sinkhorn iterations must be between 1 and 100000";
+    problem = _("Sinkhorn iterations must be between 1 and 100000");
   else if (!(p->tol > 0))
-    problem = "the Sinkhorn tolerance must be positive";
+    problem = _("the Sinkhorn tolerance must be positive");
   else if (p->spatial_max_side < 1 || p->spatial_max_side > 32)
-    problem = "the spatial grid side must be between 1 and 32";
+    problem = _("the spatial grid side must be between 1 and 32");
   if (problem != nullptr)
     g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
   return problem == nullptr;
@@ -548,21 +550,21 @@ otter_torch_ot_params_validate (const OtterTorchOtParams *p,
   g_return_val_if_fail (p != nullptr, FALSE);
   const char *problem = nullptr;
   if (!(p->epsilon >= 0 && p->epsilon <= 1))
-    problem = "ε must be between 0 and 1";
+    problem = _("ε must be between 0 and 1");
   else if (p->steps < 1 || p->steps > 1000)
-    problem = "the OT attack needs 1 to 1000 ascent steps";
+    problem = _("the OT attack needs 1 to 1000 ascent steps");
   else if (!(p->step_size > 0 && p->step_size <= 1))
-    problem = "the OT step size α must be in (0, 1]";
+    problem = _("the OT step size α must be in (0, 1]");
   else if (!(p->reg > 0 && p->reg <= 10))
-    problem = "the Sinkhorn regularisation must be in (0, 10]";
+    problem = _("the Sinkhorn regularisation must be in (0, 10]");
   else if (p->max_iter < 1 || p->max_iter > 100000)
-    problem = "Sinkhorn needs 1 to 100000 iterations";
+    problem = _("Sinkhorn needs 1 to 100000 iterations");
   else if (!(p->tol > 0 && p->tol <= 1))
-    problem = "the Sinkhorn tolerance must be in (0, 1]";
+    problem = _("the Sinkhorn tolerance must be in (0, 1]");
   else if (p->spatial_max_side < 1 || p->spatial_max_side > 32)
-    problem = "the spatial plan needs 1 to 32 cells a side";
+    problem = _("the spatial plan needs 1 to 32 cells a side");
   else if ((int) p->space < 0 || (int) p->space > OTTER_FEATURE_SPACE_SPATIAL)
-    problem = "unknown feature space";
+    problem = _("unknown feature space");
   if (problem != nullptr)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
@@ -604,7 +606,7 @@ otter_torch_sinkhorn_plans (const float *cost,
   if (n_plans <= 0 || n <= 0 || m <= 0 || !(reg > 0) || max_iter <= 0)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "Sinkhorn needs a non-empty cost matrix, reg > 0 and at least one iteration");
+                   _("Sinkhorn needs a non-empty cost matrix, reg > 0 and at least one iteration"));
       return FALSE;
     }
   try
@@ -651,7 +653,7 @@ otter_torch_ot_attack (OtterTorchModel          *model,
   if (params->space == OTTER_FEATURE_SPACE_BATCH && batch->n < 2)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "the batch feature space matches images with each other: pick at least two images");
+                   _("the batch feature space matches images with each other: pick at least two images"));
       return nullptr;
     }
   try
@@ -773,7 +775,7 @@ otter_torch_attack (OtterTorchModel              *model,
       !(params->step_size > 0 && params->step_size <= 1) || params->restarts < 1 || params->restarts > 100)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "attack needs 0 ≤ ε ≤ 1, 1–1000 steps, a step size in (0, 1] and 1–100 restarts");
+                   _("attack needs 0 ≤ ε ≤ 1, 1–1000 steps, a step size in (0, 1] and 1–100 restarts"));
       return FALSE;
     }
   try
@@ -814,7 +816,7 @@ otter_torch_attack (OtterTorchModel              *model,
           }
           break;
         default:
-          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "unknown attack");
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, _("unknown attack"));
           return FALSE;
         }
       tensor_to_images (adv, out_images);

@@ -22,6 +22,8 @@
 
 #include "otter-torch-private.hpp"
 #include "otter-untrusted.h"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 namespace otter {
 
@@ -39,6 +41,18 @@ struct UnpickleError : std::runtime_error
 {
   using std::runtime_error::runtime_error;
 };
+
+/* A translated reason with names in it: the whole sentence is one message,
+ * so a translation can put the name where its language wants it. */
+static std::string G_GNUC_PRINTF (1, 2)
+reason (const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *text = g_strdup_vprintf (format, args);
+  va_end (args);
+  return text;
+}
 
 struct PyValue;
 using PyRef = std::shared_ptr<PyValue>;
@@ -74,7 +88,7 @@ storage_dtype (const std::string &global)
   for (const auto &[name, type] : types)
     if (global == name)
       return type;
-  throw UnpickleError ("it holds a storage of type " + global + ", which Otter does not read");
+  throw UnpickleError (reason (_("it holds a storage of type %s, which Otter does not read"), global.c_str ()));
 }
 
 class StateDictUnpickler
@@ -101,7 +115,7 @@ public:
         root = inner;
       }
     if (root->kind != PyValue::Dict)
-      throw UnpickleError ("it does not hold a state_dict (a dictionary of tensors)");
+      throw UnpickleError (_("it does not hold a state_dict (a dictionary of tensors)"));
     for (size_t k = 0; k + 1 < root->items.size (); k += 2)
       {
         if (root->items[k]->kind != PyValue::Str || root->items[k + 1]->kind != PyValue::Tensor)
@@ -126,7 +140,7 @@ private:
   take (size_t n)
   {
     if ((size_t) (end_ - p_) < n)
-      throw UnpickleError ("its pickle ends in the middle of an instruction");
+      throw UnpickleError (_("its pickle ends in the middle of an instruction"));
     const char *at = p_;
     p_ += n;
     return at;
@@ -147,7 +161,7 @@ private:
   {
     const char *nl = static_cast<const char *> (memchr (p_, '\n', end_ - p_));
     if (nl == nullptr)
-      throw UnpickleError ("its pickle ends in the middle of a name");
+      throw UnpickleError (_("its pickle ends in the middle of a name"));
     std::string text (p_, nl);
     p_ = nl + 1;
     return text;
@@ -157,7 +171,7 @@ private:
   pop ()
   {
     if (stack_.empty () || (!marks_.empty () && stack_.size () <= marks_.back ()))
-      throw UnpickleError ("its pickle is malformed (stack underflow)");
+      throw UnpickleError (_("its pickle is malformed (stack underflow)"));
     PyRef v = stack_.back ();
     stack_.pop_back ();
     return v;
@@ -167,7 +181,7 @@ private:
   pop_to_mark ()
   {
     if (marks_.empty ())
-      throw UnpickleError ("its pickle is malformed (no mark)");
+      throw UnpickleError (_("its pickle is malformed (no mark)"));
     size_t mark = marks_.back ();
     marks_.pop_back ();
     std::vector<PyRef> items (stack_.begin () + mark, stack_.end ());
@@ -187,7 +201,7 @@ private:
   set_items (PyRef dict, std::vector<PyRef> items)
   {
     if (dict->kind != PyValue::Dict || items.size () % 2 != 0)
-      throw UnpickleError ("its pickle is malformed (items set on a non-dictionary)");
+      throw UnpickleError (_("its pickle is malformed (items set on a non-dictionary)"));
     for (PyRef &item : items)
       dict->items.push_back (std::move (item));
   }
@@ -205,15 +219,15 @@ private:
         return g;
     if (module == "torch" && g_str_has_suffix (name.c_str (), "Storage"))
       return g;
-    throw UnpickleError ("it contains the Python object " + g->s + ", which a weights file does not need "
-                         "(Otter reads state_dicts only)");
+    throw UnpickleError (reason (_("it contains the Python object %s, which a weights file does not need "
+                                   "(Otter reads state_dicts only)"), g->s.c_str ()));
   }
 
   static int64_t
   as_int (const PyRef &v)
   {
     if (v->kind != PyValue::Int && v->kind != PyValue::Bool)
-      throw UnpickleError ("its pickle is malformed (a number was expected)");
+      throw UnpickleError (_("its pickle is malformed (a number was expected)"));
     return v->i;
   }
 
@@ -221,7 +235,7 @@ private:
   as_ints (const PyRef &v)
   {
     if (v->kind != PyValue::Tuple && v->kind != PyValue::List)
-      throw UnpickleError ("its pickle is malformed (a tuple was expected)");
+      throw UnpickleError (_("its pickle is malformed (a tuple was expected)"));
     std::vector<int64_t> out;
     for (const PyRef &x : v->items)
       out.push_back (as_int (x));
@@ -232,14 +246,14 @@ private:
   call (const PyRef &fn, const PyRef &args)
   {
     if (fn->kind != PyValue::Global || args->kind != PyValue::Tuple)
-      throw UnpickleError ("its pickle calls something that is not a known function");
+      throw UnpickleError (_("its pickle calls something that is not a known function"));
     const std::vector<PyRef> &a = args->items;
     if (fn->s == "collections.OrderedDict")
       return py (PyValue::Dict);
     if (fn->s == "torch._utils._rebuild_tensor_v2")
       {
         if (a.size () < 4 || a[0]->kind != PyValue::Storage)
-          throw UnpickleError ("its pickle rebuilds a tensor without a storage");
+          throw UnpickleError (_("its pickle rebuilds a tensor without a storage"));
         std::vector<int64_t> size = as_ints (a[2]), stride = as_ints (a[3]);
         int64_t offset = as_int (a[1]);
         int64_t needed = offset + 1;
@@ -249,7 +263,7 @@ private:
           if (d == 0)
             needed = 0;
         if (size.size () != stride.size () || needed > a[0]->tensor.numel ())
-          throw UnpickleError ("a tensor reaches beyond its storage");
+          throw UnpickleError (_("a tensor reaches beyond its storage"));
         PyRef t = py (PyValue::Tensor);
         t->tensor = a[0]->tensor.as_strided (size, stride, offset).clone ();
         return t;
@@ -257,10 +271,10 @@ private:
     if (fn->s == "torch._utils._rebuild_parameter")
       {
         if (a.empty () || a[0]->kind != PyValue::Tensor)
-          throw UnpickleError ("its pickle rebuilds a parameter without a tensor");
+          throw UnpickleError (_("its pickle rebuilds a parameter without a tensor"));
         return a[0];
       }
-    throw UnpickleError ("its pickle calls " + fn->s + ", which a weights file does not need");
+    throw UnpickleError (reason (_("its pickle calls %s, which a weights file does not need"), fn->s.c_str ()));
   }
 
   PyRef
@@ -269,7 +283,7 @@ private:
     /* ('storage', torch.FloatStorage, key, location, numel) */
     if (pid->kind != PyValue::Tuple || pid->items.size () < 5 || pid->items[0]->s != "storage" ||
         pid->items[1]->kind != PyValue::Global || pid->items[2]->kind != PyValue::Str)
-      throw UnpickleError ("its pickle refers to something other than a tensor storage");
+      throw UnpickleError (_("its pickle refers to something other than a tensor storage"));
     at::ScalarType dtype = storage_dtype (pid->items[1]->s);
     const std::string &key = pid->items[2]->s;
     int64_t numel = as_int (pid->items[4]);
@@ -279,11 +293,11 @@ private:
       {
         std::string record = "data/" + key;
         if (!reader_.hasRecord (record))
-          throw UnpickleError ("its storage " + key + " is missing from the archive");
+          throw UnpickleError (reason (_("its storage %s is missing from the archive"), key.c_str ()));
         auto [data, bytes] = reader_.getRecord (record);
         size_t element = c10::elementSize (dtype);
         if (numel < 0 || bytes < (size_t) numel * element)
-          throw UnpickleError ("its storage " + key + " is shorter than its tensors say");
+          throw UnpickleError (reason (_("its storage %s is shorter than its tensors say"), key.c_str ()));
         at::Tensor storage = at::empty ({ numel }, at::TensorOptions ().dtype (dtype));
         memcpy (storage.data_ptr (), data.get (), (size_t) numel * element);
         it = storages_.emplace (key, storage).first;
@@ -332,7 +346,7 @@ private:
             {
               auto it = memo_.find ((int64_t) le (op == 'h' ? 1 : 4));
               if (it == memo_.end () || it->second == nullptr)
-                throw UnpickleError ("its pickle is malformed (unknown memo entry)");
+                throw UnpickleError (_("its pickle is malformed (unknown memo entry)"));
               stack_.push_back (it->second);
               break;
             }
@@ -347,7 +361,7 @@ private:
             {
               size_t n = (size_t) le (1);
               if (n > 8)
-                throw UnpickleError ("its pickle holds an integer too large for a tensor's shape");
+                throw UnpickleError (_("its pickle holds an integer too large for a tensor's shape"));
               uint64_t raw = n > 0 ? le (n) : 0;
               if (n > 0 && n < 8 && (raw >> (8 * n - 1)) & 1)
                 raw |= ~(uint64_t) 0 << (8 * n);              /* sign-extend */
@@ -400,14 +414,14 @@ private:
                * the modules), which loading by name does not need. */
               pop ();
               if (stack_.empty () || stack_.back ()->kind != PyValue::Dict)
-                throw UnpickleError ("its pickle sets the state of an object Otter does not read");
+                throw UnpickleError (_("its pickle sets the state of an object Otter does not read"));
               break;
             }
           case 's':                                           /* SETITEM */
             {
               PyRef value = pop (), key = pop ();
               if (stack_.empty ())
-                throw UnpickleError ("its pickle is malformed (stack underflow)");
+                throw UnpickleError (_("its pickle is malformed (stack underflow)"));
               set_items (stack_.back (), { key, value });
               break;
             }
@@ -415,7 +429,7 @@ private:
             {
               std::vector<PyRef> items = pop_to_mark ();
               if (stack_.empty ())
-                throw UnpickleError ("its pickle is malformed (stack underflow)");
+                throw UnpickleError (_("its pickle is malformed (stack underflow)"));
               set_items (stack_.back (), std::move (items));
               break;
             }
@@ -427,7 +441,7 @@ private:
               else
                 items = pop_to_mark ();
               if (stack_.empty () || stack_.back ()->kind != PyValue::List)
-                throw UnpickleError ("its pickle appends to a non-list");
+                throw UnpickleError (_("its pickle appends to a non-list"));
               for (PyRef &item : items)
                 stack_.back ()->items.push_back (std::move (item));
               break;
@@ -439,8 +453,8 @@ private:
             {
               char hex[8];
               g_snprintf (hex, sizeof hex, "0x%02x", op);
-              throw UnpickleError (std::string ("its pickle uses an instruction (") + hex +
-                                   ") that a state_dict does not need");
+              throw UnpickleError (reason (_("its pickle uses an instruction (%s) that a state_dict does not need"),
+                                           hex));
             }
           }
       }
@@ -576,7 +590,7 @@ pth_write_state_dict (const char *path, const TensorMap &state, GError **error)
                                  (GFileSetContentsFlags) (G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE),
                                  0644, &local))
     {
-      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO, "could not write %s: %s", path, local->message);
+      g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_IO, _("could not write %s: %s"), path, local->message);
       g_error_free (local);
       return false;
     }
@@ -614,7 +628,7 @@ otter_torch_model_load_backbone_weights (OtterTorchModel *model,
       catch (const std::runtime_error &e)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
-                       "%s does not fit the %s backbone: %s", path,
+                       _("%s does not fit the %s backbone: %s"), path,
                        model->detector->spec.name.c_str (), e.what ());
           return FALSE;
         }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <json-glib/json-glib.h>
 
 #include <cmath>
@@ -16,6 +18,8 @@
 
 #include "otter-torch-private.hpp"
 #include "otter-untrusted.h"
+/* after libtorch's headers, which use _ as a name of their own */
+#include <glib/gi18n-lib.h>
 
 using namespace otter;
 
@@ -158,29 +162,29 @@ check_train_params (const OtterTorchTrainParams *p, GError **error)
 {
   const char *problem = nullptr;
   if (!(p->lr > 0 && p->lr <= 10))
-    problem = "the learning rate must be in (0, 10]";
+    problem = _("the learning rate must be in (0, 10]");
   else if (!(p->momentum >= 0 && p->momentum < 1))
-    problem = "momentum must be in [0, 1)";
+    problem = _("momentum must be in [0, 1)");
   else if (!(p->weight_decay >= 0 && p->weight_decay < 1))
-    problem = "weight decay must be in [0, 1)";
+    problem = _("weight decay must be in [0, 1)");
   else if (p->warmup_steps < 0 || p->total_steps < 1)
-    problem = "the schedule needs warm-up ≥ 0 and at least one step";
+    problem = _("the schedule needs warm-up ≥ 0 and at least one step");
   else if (!(p->min_lr_ratio >= 0 && p->min_lr_ratio <= 1))
-    problem = "the minimum learning-rate ratio must be in [0, 1]";
+    problem = _("the minimum learning-rate ratio must be in [0, 1]");
   else if (!(p->w1 >= 0 && p->w2 >= 0 && p->w1 + p->w2 > 0))
-    problem = "the loss weights must be non-negative and not both zero";
+    problem = _("the loss weights must be non-negative and not both zero");
   else if (!(p->backbone_lr_scale >= 0 && p->backbone_lr_scale <= 10))
-    problem = "the backbone's learning-rate scale must be in [0, 10]";
+    problem = _("the backbone's learning-rate scale must be in [0, 10]");
   else if (!(p->ema_decay >= 0 && p->ema_decay < 1))
-    problem = "the EMA decay must be in [0, 1) (0 turns it off)";
+    problem = _("the EMA decay must be in [0, 1) (0 turns it off)");
   else if (!(p->grad_clip >= 0 && std::isfinite (p->grad_clip)))
-    problem = "gradient clipping must be a finite number ≥ 0";
+    problem = _("gradient clipping must be a finite number ≥ 0");
   else if (p->method == OTTER_METHOD_PGD && (p->pgd_steps < 1 || p->pgd_steps > 100 || !(p->pgd_step_size > 0)))
-    problem = "PGD training needs 1–100 steps and a positive step size";
+    problem = _("PGD training needs 1–100 steps and a positive step size");
   else if ((int) p->method < 0 || (int) p->method > OTTER_METHOD_PGD)
-    problem = "unknown training method";
+    problem = _("unknown training method");
   else if ((int) p->optimizer < 0 || (int) p->optimizer > OTTER_OPTIMIZER_ADAMW)
-    problem = "unknown optimiser";
+    problem = _("unknown optimiser");
   if (problem != nullptr)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT, "%s", problem);
@@ -341,7 +345,7 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
   if (batch->n < 2)
     {
       g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                   "a training batch needs at least two images (batch norm)");
+                   _("a training batch needs at least two images (batch norm)"));
       return FALSE;
     }
   try
@@ -367,7 +371,7 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
       if (trainer->ema_swapped)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                       "the model holds the moving average: swap the weights back before training");
+                       _("the model holds the moving average: swap the weights back before training"));
           return FALSE;
         }
       result->l1 = NAN;
@@ -427,7 +431,7 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
         {
           restore_buffers ();
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE,
-                       "the loss became %g at step %" G_GINT64_FORMAT "; the weights were left as they were",
+                       _("the loss became %g at step %" PRId64 "; the weights were left as they were"),
                        result->loss, trainer->step);
           return FALSE;
         }
@@ -438,7 +442,7 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
           zero_gradients (trainer);
           restore_buffers ();
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NON_FINITE,
-                       "the gradient became non-finite at step %" G_GINT64_FORMAT "; the weights were left as they were",
+                       _("the gradient became non-finite at step %" PRId64 "; the weights were left as they were"),
                        trainer->step);
           return FALSE;
         }
@@ -553,14 +557,14 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
       if (ck == nullptr)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_NOT_A_MODEL,
-                       "%s is a model, not a training checkpoint", path);
+                       _("%s is a model, not a training checkpoint"), path);
           return FALSE;
         }
       if (g_strcmp0 (otter_json_get_string (obj, "arch", ""),
                      trainer->model->detector->spec.name.c_str ()) != 0)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_ARCHITECTURE,
-                       "%s is a checkpoint of another architecture", path);
+                       _("%s is a checkpoint of another architecture"), path);
           return FALSE;
         }
       /* Going on with a reset or partial optimiser state would train
@@ -570,7 +574,7 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
       if (g_strcmp0 (saved_optimizer, optimizer) != 0)
         {
           g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_INVALID_ARGUMENT,
-                       "%s was saved by the %s optimiser, this run uses %s", path,
+                       _("%s was saved by the %s optimiser, this run uses %s"), path,
                        *saved_optimizer ? saved_optimizer : "an unknown", optimizer);
           return FALSE;
         }
@@ -583,7 +587,7 @@ otter_torch_trainer_load_checkpoint (OtterTorchTrainer *trainer,
               (needs_v && (v == tensors.end () || !v->second.sizes ().equals (trainer->exp_avg_sq[i].sizes ()))))
             {
               g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_CORRUPT,
-                           "%s: the optimiser state of %s is missing or has another shape", path,
+                           _("%s: the optimiser state of %s is missing or has another shape"), path,
                            trainer->names[i].c_str ());
               return FALSE;
             }

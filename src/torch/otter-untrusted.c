@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -17,16 +19,16 @@ static const char *
 describe_mode (mode_t mode)
 {
   if (S_ISDIR (mode))
-    return "a folder";
+    return _("a folder");
   if (S_ISFIFO (mode))
-    return "a FIFO (named pipe)";
+    return _("a FIFO (named pipe)");
   if (S_ISCHR (mode))
-    return "a character device";
+    return _("a character device");
   if (S_ISBLK (mode))
-    return "a block device";
+    return _("a block device");
   if (S_ISSOCK (mode))
-    return "a socket";
-  return S_ISREG (mode) ? NULL : "not a regular file";
+    return _("a socket");
+  return S_ISREG (mode) ? NULL : _("not a regular file");
 }
 
 const char *
@@ -37,7 +39,7 @@ otter_describe_irregular_file (const char *path)
   g_return_val_if_fail (path != NULL, NULL);
   if (stat (path, &st) != 0)
     /* a link that leads back to itself, or through too many others */
-    return errno == ELOOP ? "a loop of symbolic links" : NULL;
+    return errno == ELOOP ? _("a loop of symbolic links") : NULL;
   return describe_mode (st.st_mode);
 }
 
@@ -75,7 +77,7 @@ otter_read_untrusted_file (const char  *path,
     {
       close (fd);
       g_set_error (error, G_IO_ERROR, S_ISDIR (st.st_mode) ? G_IO_ERROR_IS_DIRECTORY : G_IO_ERROR_NOT_REGULAR_FILE,
-                   "%s, not a file", kind);
+                   _("%s, not a file"), kind);
       return FALSE;
     }
   if ((guint64) st.st_size > max_size)
@@ -83,7 +85,7 @@ otter_read_untrusted_file (const char  *path,
       close (fd);
       g_autofree char *size = g_format_size ((guint64) st.st_size);
       g_autofree char *limit = g_format_size (max_size);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s, more than the %s Otter reads", size, limit);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s, more than the %s Otter reads"), size, limit);
       return FALSE;
     }
 
@@ -100,7 +102,7 @@ otter_read_untrusted_file (const char  *path,
               g_free (data);
               close (fd);
               g_autofree char *limit = g_format_size (max_size);
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "it grew past the %s Otter reads", limit);
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("it grew past the %s Otter reads"), limit);
               return FALSE;
             }
           capacity = MIN (capacity * 2, max_size + 1);
@@ -185,7 +187,7 @@ otter_json_check_depth (const char  *text,
         {
           if (++depth > max_depth)
             {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JSON nested more than %u levels deep",
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("JSON nested more than %u levels deep"),
                            max_depth);
               return FALSE;
             }
@@ -210,7 +212,7 @@ otter_json_from_untrusted (const char  *text,
     return NULL;
   JsonNode *root = json_parser_steal_root (parser);
   if (root == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no JSON value");
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("no JSON value"));
   return root;
 }
 

@@ -89,9 +89,7 @@ walk (GtkWidget  *widget,
   g_autofree char *where = g_strdup_printf ("%s %s", page, G_OBJECT_TYPE_NAME (widget));
   /* Buttons, rows (title and subtitle), window titles, status pages and
    * placeholders all show their text through labels. */
-  /* Monospace labels show the engine's own listings (the model's layers),
-   * which are technical output of src/core and are not translated. */
-  if (GTK_IS_LABEL (widget) && !gtk_widget_has_css_class (widget, "monospace"))
+  if (GTK_IS_LABEL (widget))
     check_text (gtk_label_get_text (GTK_LABEL (widget)), where, found);
   check_text (gtk_widget_get_tooltip_text (widget), where, found);
   if (ADW_IS_PREFERENCES_ROW (widget))

@@ -20,13 +20,10 @@ c_marker = re.compile(r'(?<![A-Za-z0-9_])(_|N_|C_|NC_|ngettext|g_dngettext)\s*\(
 ui_marker = re.compile(r'translatable="yes"')
 
 needed = set()
-for pattern, marker in (("src/**/*.c", c_marker), ("ui/**/*.ui", ui_marker),
-                        ("data/*.xml", ui_marker)):
+for pattern, marker in (("src/**/*.c", c_marker), ("src/**/*.cpp", c_marker),
+                        ("ui/**/*.ui", ui_marker), ("data/*.xml", ui_marker)):
     for path in sorted(root.glob(pattern)):
         rel = path.relative_to(root).as_posix()
-        # The engine (src/core, src/torch) is not translated yet.
-        if rel.startswith(("src/core/", "src/torch/")):
-            continue
         if marker.search(path.read_text(encoding="utf-8")):
             needed.add(rel)
 
