@@ -197,7 +197,7 @@ otter_cli_train (int argc, char **argv)
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name used in the run folder"), "NAME" },
     { "run-dir", 'o', 0, G_OPTION_ARG_FILENAME, &run_dir, N_("Run folder (default: a new one under ~/.local/share/otter/runs)"), "DIR" },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &resume, N_("Resume the run in DIR from its last checkpoint"), "DIR" },
-    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads [all cores]"), "N" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads, kept fixed [all cores, fewer while other programs use them]"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("End stdout with a JSON summary"), NULL },
     { NULL }
   };

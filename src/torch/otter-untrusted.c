@@ -164,7 +164,7 @@ otter_json_check_depth (const char  *text,
               if (had_value)
                 {
                   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "more than one JSON value (text after the first at byte %" G_GSIZE_FORMAT ")", i);
+                               _("more than one JSON value (text after the first at byte %lu)"), (unsigned long) i);
                   return FALSE;
                 }
               had_value = TRUE;
