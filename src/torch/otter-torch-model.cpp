@@ -638,7 +638,8 @@ otter_torch_model_detect (OtterTorchModel       *model,
       heat = heat * heat.eq (peaks).to (at::kFloat);
       /* NMS removes some: take more candidates than will be kept. */
       int64_t k = std::min<int64_t> (std::max (2 * max_per_image, 100), c * h * w);
-      auto top = heat.view ({ n, -1 }).topk (k, 1);
+      /* flat indices in (class, row, column) order, whatever the layout */
+      auto top = heat.contiguous ().view ({ n, -1 }).topk (k, 1);
       at::Tensor scores = std::get<0> (top).to (at::kCPU).contiguous ();
       at::Tensor idx = std::get<1> (top).to (at::kCPU).contiguous ();
       at::Tensor size = out.size.to (at::kCPU).contiguous ();
