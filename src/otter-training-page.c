@@ -390,14 +390,20 @@ session_dataset_cb (OtterTrainingPage *self)
 
 /* ---- actions ------------------------------------------------------------ */
 
+/* The count OTTER_THREADS fixes, or 0 when it fixes none. */
+static int
+threads_from_env (void)
+{
+  const char *env = g_getenv ("OTTER_THREADS");
+  return env != NULL ? MAX (0, atoi (env)) : 0;
+}
+
 static int
 default_threads (void)
 {
-  const char *env = g_getenv ("OTTER_THREADS");
-  if (env != NULL && atoi (env) > 0)
-    return atoi (env);
+  int fixed = threads_from_env ();
   /* Leave a core to the interface. */
-  return MAX (1, (int) g_get_num_processors () - 1);
+  return fixed > 0 ? fixed : MAX (1, (int) g_get_num_processors () - 1);
 }
 
 void
@@ -409,8 +415,7 @@ otter_training_page_start_trainer (OtterTrainingPage *self,
   otter_trainer_set_threads (trainer, default_threads ());
   /* Unless OTTER_THREADS fixes it, that count is the most a run uses: on a
    * machine the user also works on, fewer threads often go faster. */
-  const char *env = g_getenv ("OTTER_THREADS");
-  otter_trainer_set_adaptive_threads (trainer, env == NULL || atoi (env) <= 0);
+  otter_trainer_set_adaptive_threads (trainer, threads_from_env () == 0);
   otter_session_set_trainer (otter_page_get_session (OTTER_PAGE (self)), trainer);
   if (!otter_trainer_start (trainer, &error))
     {
