@@ -17,7 +17,7 @@ mirror=http://deb.debian.org/debian
 
 packages="meson ninja-build pkg-config g++ gettext git ca-certificates \
   libglib2.0-dev libgdk-pixbuf-2.0-dev libjson-glib-dev libxml2-dev libyaml-dev libcairo2-dev \
-  libtorch-dev libopenblas-dev libsoup-3.0-dev \
+  libtorch-dev libgloo-dev libopenblas-dev libsoup-3.0-dev \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
   python3 python3-numpy python3-pot python3-torch python3-torchvision shared-mime-info"
 

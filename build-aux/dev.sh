@@ -16,7 +16,7 @@ BUILD_DIR=${BUILD_DIR:-_build}
 # Debian package names; each is installed only when missing.
 PACKAGES="meson ninja-build pkg-config ccache gcc g++ \
   libglib2.0-dev libgdk-pixbuf-2.0-dev libjson-glib-dev libxml2-dev libyaml-dev libcairo2-dev \
-  libtorch-dev libopenblas-dev \
+  libtorch-dev libgloo-dev libopenblas-dev \
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme fonts-cantarell fonts-dejavu-core \
   desktop-file-utils appstream gettext xvfb xauth \
   python3 python3-numpy python3-pot python3-torch python3-torchvision \

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "otter-cli-common.h"
+#include "otter-cli-launch.h"
 #include "otter-error.h"
 #include "otter-trainer.h"
 #include "otter-weights.h"
@@ -164,8 +165,13 @@ otter_cli_train (int argc, char **argv)
   int epochs = OTTER_CLI_UNSET_INT, batch = OTTER_CLI_UNSET_INT, input_size = 0, threads = OTTER_CLI_UNSET_INT;
   int ot_steps = OTTER_CLI_UNSET_INT, seed = OTTER_CLI_UNSET_INT, freeze_epochs = 0;
   gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE, allow_outside_root = FALSE;
+  gboolean distributed = FALSE;
+  int nproc = OTTER_CLI_UNSET_INT;
+  double dist_timeout = OTTER_CLI_UNSET_DOUBLE;
   int exit_code = OTTER_CLI_EXIT_OK;
   OtterTrainConfig config;
+  /* --nproc hands the same arguments to its workers */
+  g_auto (GStrv) original_args = g_strdupv (argv);
 
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Training dataset (a path, or “demo”)"), "PATH" },
@@ -198,6 +204,9 @@ otter_cli_train (int argc, char **argv)
     { "run-dir", 'o', 0, G_OPTION_ARG_FILENAME, &run_dir, N_("Run folder (default: a new one under ~/.local/share/otter/runs)"), "DIR" },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &resume, N_("Resume the run in DIR from its last checkpoint"), "DIR" },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads, kept fixed [all cores, fewer while other programs use them]"), "N" },
+    { "nproc", 0, 0, G_OPTION_ARG_INT, &nproc, N_("Train data-parallel in N local processes that share each batch [1]"), "N" },
+    { "distributed", 0, 0, G_OPTION_ARG_NONE, &distributed, N_("Be one worker of a data-parallel run, placed by the environment torchrun or Slurm sets (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK)"), NULL },
+    { "dist-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &dist_timeout, N_("Seconds a worker waits for the others before failing [300]"), "S" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("End stdout with a JSON summary"), NULL },
     { NULL }
   };
@@ -221,8 +230,38 @@ otter_cli_train (int argc, char **argv)
       !otter_cli_check_double ("sinkhorn-reg", reg, 0, TRUE, 10, &exit_code) ||
       !otter_cli_check_double ("backbone-lr-scale", backbone_lr_scale, 0, FALSE, 10, &exit_code) ||
       !otter_cli_check_double ("ema", ema, 0, FALSE, 0.9999, &exit_code) ||
-      !otter_cli_check_double ("mosaic", mosaic, 0, FALSE, 1, &exit_code))
+      !otter_cli_check_double ("mosaic", mosaic, 0, FALSE, 1, &exit_code) ||
+      !otter_cli_check_int ("nproc", nproc, 1, 256, &exit_code) ||
+      !otter_cli_check_double ("dist-timeout", dist_timeout, 0, TRUE, 86400, &exit_code))
     return exit_code;
+  if (nproc != OTTER_CLI_UNSET_INT && distributed)
+    return otter_cli_usage_fail (_("--nproc starts workers of its own: leave out --distributed"));
+  if (nproc != OTTER_CLI_UNSET_INT && nproc > 1)
+    {
+      g_autoptr (GStrvBuilder) args = g_strv_builder_new ();
+      for (int i = 1; original_args[i] != NULL; i++)
+        {
+          if (g_str_equal (original_args[i], "--nproc") && original_args[i + 1] != NULL)
+            i++;
+          else if (!g_str_has_prefix (original_args[i], "--nproc="))
+            g_strv_builder_add (args, original_args[i]);
+        }
+      g_auto (GStrv) train_args = g_strv_builder_end (args);
+      return otter_cli_launch_local_workers (nproc, (const char *const *) train_args,
+                                             otter_cli_threads_given (threads),
+                                             dist_timeout != OTTER_CLI_UNSET_DOUBLE ? dist_timeout
+                                                                                    : OTTER_DISTRIBUTED_DEFAULT_TIMEOUT);
+    }
+  OtterDistributedParams place;
+  otter_distributed_params_init (&place);
+  if (distributed)
+    {
+      g_autoptr (GError) env_error = NULL;
+      if (!otter_distributed_params_from_env (&place, &env_error))
+        return otter_cli_usage_fail ("--distributed: %s", env_error->message);
+      if (dist_timeout != OTTER_CLI_UNSET_DOUBLE)
+        place.timeout_seconds = dist_timeout;
+    }
   if (resume != NULL && run_dir != NULL)
     return otter_cli_usage_fail (_("--resume continues the run in its own folder: leave out --run-dir"));
 
@@ -338,13 +377,19 @@ otter_cli_train (int argc, char **argv)
   /* A count the user gave is kept as given; otherwise every core is the
    * most the run uses, and fewer when others take some. */
   otter_trainer_set_adaptive_threads (trainer, !otter_cli_threads_given (threads));
+  if (distributed)
+    otter_trainer_set_distributed (trainer, &place);
+  /* Rank 0 speaks for a distributed run; the others only of their failures. */
+  gboolean quiet = place.rank != 0;
+  otter_distributed_params_clear (&place);
 
   g_autoptr (GError) error = NULL;
   if (!otter_trainer_start (trainer, &error))
     return otter_cli_fail ("%s", error->message);
 
   TrainCli cli = { trainer, g_main_loop_new (NULL, FALSE), FALSE };
-  g_signal_connect (trainer, "progress", G_CALLBACK (on_progress), &cli);
+  if (!quiet)
+    g_signal_connect (trainer, "progress", G_CALLBACK (on_progress), &cli);
   g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &cli);
   guint sigint = g_unix_signal_add (SIGINT, on_signal, &cli);
   guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &cli);
@@ -356,6 +401,13 @@ otter_cli_train (int argc, char **argv)
   otter_cli_progress_end ();
 
   OtterTrainerState state = otter_trainer_get_state (trainer);
+  if (quiet)
+    {
+      if (state == OTTER_TRAINER_FAILED)
+        otter_cli_fail (_("worker %d: %s"), otter_trainer_get_rank (trainer), otter_trainer_get_message (trainer));
+      return state == OTTER_TRAINER_CONVERGED ? OTTER_CLI_EXIT_OK
+           : state == OTTER_TRAINER_FAILED ? OTTER_CLI_EXIT_FAILED : OTTER_CLI_EXIT_NOT_CONVERGED;
+    }
   g_autoptr (GPtrArray) skipped = otter_trainer_dup_skipped (trainer);
   otter_cli_print_skipped (NULL, skipped, _("all of them in the run's metrics.jsonl"));
   otter_cli_hint_outside_root (otter_trainer_get_n_outside_root (trainer));

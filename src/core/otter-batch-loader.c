@@ -38,6 +38,8 @@ struct _OtterBatchLoader
   guint         prefetch;
   guint         n_samples;
   guint         n_batches;
+  guint         shard_rank;         /* this process's part of every batch */
+  guint         shard_count;        /* 1: the whole batch */
 
   GThread      *thread;
   GThreadPool  *pool;               /* decodes the images of a batch */
@@ -153,8 +155,10 @@ loader_thread (gpointer data)
             for (guint i = 0; i < self->n_samples; i++)
               order[i] = i;
           g_clear_pointer (&augment_rand, g_rand_free);
+          /* Each shard draws its own augmentation. */
           if (self->augmenting)
-            augment_rand = rand_for_epoch (self->seed, self->epoch, 0xf11b);
+            augment_rand = rand_for_epoch (self->seed + self->shard_rank * 0x9e3779b97f4a7c15ull,
+                                           self->epoch, 0xf11b);
         }
 
       if (next_batch == self->n_batches)
@@ -175,6 +179,13 @@ loader_thread (gpointer data)
       first = next_batch * self->batch_size;
       count = MIN ((guint) self->batch_size, self->n_samples - first);
       next_batch++;
+      if (self->shard_count > 1)
+        {
+          guint begin = count * self->shard_rank / self->shard_count;
+          guint end = count * (self->shard_rank + 1) / self->shard_count;
+          first += begin;
+          count = end - begin;
+        }
       check.loader = self;
       check.generation = generation;
       failures = g_ptr_array_new_with_free_func (g_free);
@@ -212,6 +223,17 @@ loader_thread (gpointer data)
 
   g_mutex_unlock (&self->mutex);
   return NULL;
+}
+
+guint
+otter_batches_per_epoch_sharded (guint n_samples,
+                                 int   batch_size,
+                                 guint n_shards)
+{
+  g_return_val_if_fail (batch_size > 0 && n_shards > 0, 0);
+  if (n_shards == 1)
+    return otter_batches_per_epoch (n_samples, batch_size, TRUE);
+  return n_samples / (guint) batch_size;
 }
 
 guint
@@ -276,6 +298,7 @@ otter_batch_loader_new (OtterDataset             *dataset,
   for (guint i = 0; i < self->n_samples; i++)
     g_ptr_array_add (self->samples, g_object_ref (otter_dataset_get_sample (dataset, i)));
   self->n_batches = otter_batches_per_epoch (self->n_samples, batch_size, shuffle);
+  self->shard_count = 1;
 
   g_mutex_init (&self->mutex);
   g_cond_init (&self->producer_cond);
@@ -291,6 +314,36 @@ otter_batch_loader_new (OtterDataset             *dataset,
   self->thread = g_thread_new ("otter-loader", loader_thread, self);
 
   return self;
+}
+
+/**
+ * otter_batch_loader_set_shard:
+ * @loader: a training loader, before its first epoch
+ * @rank: this process's shard, 0 ≤ @rank < @n_shards
+ * @n_shards: the processes that share every batch
+ *
+ * From now on each batch is the @rank-th of @n_shards equal parts of the
+ * batch that the same seed gives every process; the epoch keeps only
+ * whole batches, so every shard has the same number of steps
+ * (otter_batches_per_epoch_sharded()).
+ */
+void
+otter_batch_loader_set_shard (OtterBatchLoader *loader,
+                              guint             rank,
+                              guint             n_shards)
+{
+  g_return_if_fail (loader != NULL && n_shards > 0 && rank < n_shards);
+  g_mutex_lock (&loader->mutex);
+  if (loader->started)
+    {
+      g_mutex_unlock (&loader->mutex);
+      g_critical ("otter_batch_loader_set_shard: the loader has started an epoch already");
+      return;
+    }
+  loader->shard_rank = rank;
+  loader->shard_count = n_shards;
+  loader->n_batches = otter_batches_per_epoch_sharded (loader->n_samples, loader->batch_size, n_shards);
+  g_mutex_unlock (&loader->mutex);
 }
 
 /**

@@ -60,6 +60,13 @@ guint             otter_batches_per_epoch       (guint                     n_sam
                                                  int                       batch_size,
                                                  gboolean                  drop_single);
 
+/* Steps of an epoch whose batches n_shards processes share: the rule
+ * above for one, whole batches only for more, so that every process takes
+ * as many steps. */
+guint             otter_batches_per_epoch_sharded (guint                   n_samples,
+                                                   int                     batch_size,
+                                                   guint                   n_shards);
+
 /* A loader thread keeps up to `prefetch` batches ready. The order of an
  * epoch is a deterministic shuffle of (seed, epoch) when shuffle is set;
  * augment (NULL: none; copied) is drawn from (seed, epoch) too, so the
@@ -73,6 +80,11 @@ OtterBatchLoader *otter_batch_loader_new        (OtterDataset             *datas
                                                  guint64                   seed,
                                                  int                       prefetch);
 void              otter_batch_loader_free       (OtterBatchLoader *loader);
+/* Before the first epoch: deliver only this process's part of every batch
+ * (distributed training). */
+void              otter_batch_loader_set_shard  (OtterBatchLoader *loader,
+                                                 guint             rank,
+                                                 guint             n_shards);
 guint             otter_batch_loader_get_n_batches (OtterBatchLoader *loader);
 /* Starts preparing the batches of `epoch` (0-based). */
 void              otter_batch_loader_start_epoch (OtterBatchLoader *loader,

@@ -194,6 +194,18 @@ otter_run_open (const char       *dir,
   return g_steal_pointer (&run);
 }
 
+gboolean
+otter_run_update_config (OtterRun               *run,
+                         const OtterTrainConfig *config,
+                         GError                **error)
+{
+  g_autoptr (JsonNode) node = otter_train_config_to_json (config);
+  g_autofree char *text = json_to_string (node, TRUE);
+  g_autofree char *path = otter_run_dup_path (run, OTTER_RUN_CONFIG);
+  /* Written to a temporary file and renamed: a crash keeps the old one. */
+  return g_file_set_contents (path, text, -1, error);
+}
+
 void
 otter_run_free (OtterRun *run)
 {

@@ -73,6 +73,10 @@ JsonArray  *otter_run_read_metrics   (const char              *dir,
 gboolean    otter_run_rename         (const char              *dir,
                                       const char              *name,
                                       GError                 **error);
+/* Rewrites the open run's config.json (a resumed run's new world size). */
+gboolean    otter_run_update_config  (OtterRun                *run,
+                                      const OtterTrainConfig  *config,
+                                      GError                 **error);
 /* config.json of the run in dir. */
 gboolean    otter_run_read_config    (const char              *dir,
                                       OtterTrainConfig        *config,

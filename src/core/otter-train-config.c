@@ -26,6 +26,7 @@ otter_train_config_init (OtterTrainConfig *config)
   config->seed = 1;
   config->augment = TRUE;
   config->checkpoint_every = 1;
+  config->world_size = 1;
   otter_torch_train_params_init (&config->train);
   config->train.lr = 0;                /* automatic, see otter_train_config_get_lr() */
   config->train.ema_decay = -1;        /* automatic, see otter_train_config_get_ema_decay() */
@@ -145,6 +146,8 @@ otter_train_config_validate (const OtterTrainConfig *config,
     problem = _("the number of epochs must be between 1 and 100000");
   else if (!isfinite (config->loss_threshold) || config->loss_threshold < 0)
     problem = _("the loss threshold must be a positive number");
+  else if (config->world_size < 1 || config->world_size > 4096)
+    problem = _("a run has between 1 and 4096 processes");
   else if (config->checkpoint_every < 1)
     problem = _("checkpoints must be written at least every epoch count ≥ 1");
   else if (!(config->train.lr >= 0 && config->train.lr <= 10))
@@ -245,6 +248,7 @@ otter_train_config_to_json (const OtterTrainConfig *c)
     json_builder_end_object (b);
   }
   add_int (b, "checkpoint_every", c->checkpoint_every);
+  add_int (b, "world_size", c->world_size);
   add_string (b, "name", c->name);
   add_string (b, "method", otter_train_method_to_string (t->method));
   add_string (b, "optimizer", otter_optimizer_kind_to_string (t->optimizer));
@@ -439,6 +443,7 @@ otter_train_config_from_json (OtterTrainConfig *c,
       }
   }
   c->checkpoint_every = otter_json_get_int (o, "checkpoint_every", 1);
+  c->world_size = otter_json_get_int (o, "world_size", 1);
 
   method = dup_string_member (o, "method", "ot");
   optimizer = dup_string_member (o, "optimizer", "adamw");

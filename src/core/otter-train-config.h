@@ -44,6 +44,7 @@ typedef struct
   OtterAugmentParams    augment_params;
   int                   checkpoint_every; /* epochs between checkpoints (≥ 1) */
   char                 *name;            /* part of the run directory name */
+  int                   world_size;      /* processes training data-parallel (1: one) */
   OtterTorchTrainParams train;
 } OtterTrainConfig;
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "otter-distributed.h"
 #include "otter-error.h"
 #include "otter-trainer.h"
 
@@ -58,6 +59,7 @@ typedef struct
   char               *run_dir;
   int                 n_threads;
   gboolean            adaptive_threads;
+  OtterDistributedParams *distributed;  /* NULL: one process */
 } OtterTrainJob;
 
 struct _OtterTrainer
@@ -69,6 +71,7 @@ struct _OtterTrainer
   char               *run_dir;
   int                 n_threads;
   gboolean            adaptive_threads;
+  OtterDistributedParams *distributed;
   GThread            *thread;
   GCancellable       *cancellable;
   OtterTrainerShared *shared;

@@ -6,6 +6,12 @@
  * target loss at or below τ stores the model and ends the run; the maximum
  * epoch count ends it as "not converged"; a non-finite loss fails it and
  * leaves the last good checkpoint in place.
+ *
+ * Distributed (otter-distributed.h), every rank runs this same loop on its
+ * shard of each batch: the step averages the gradients over the group, so
+ * the losses, the epoch means and hence the convergence judgement are the
+ * same on every rank, and all of them stop at the same epoch. Rank 0 alone
+ * writes the run folder and validates; the others learn its mAP.
  */
 
 #include "config.h"
@@ -35,6 +41,9 @@ typedef struct
   guint             n_loader_failures;
   GHashTable       *val_failures;    /* reasons already listed: each epoch meets them again */
   OtterThreadGovernor *governor;     /* NULL: the thread count stays fixed */
+  OtterTorchGroup  *group;           /* NULL: one process */
+  int               rank, world_size;
+  int               first_epoch;     /* where this run (or its resumption) starts */
 } RunState;
 
 /* ---- publishing --------------------------------------------------------- */
@@ -298,6 +307,58 @@ write_checkpoint (RunState *rs, const char *relative)
 
 typedef enum { EPOCH_DONE, EPOCH_STOPPED, EPOCH_FAILED } EpochOutcome;
 
+/* ---- the group ---------------------------------------------------------- */
+
+/* Before each step: whether every rank goes on. A stop asked of any rank
+ * (Ctrl+C reaches all of a terminal's workers, the app's Stop rank 0)
+ * stops all of them at the same step. FALSE with an error when the group
+ * is lost. */
+static gboolean
+all_ranks_go_on (RunState *rs, GError **error)
+{
+  if (rs->group == NULL)
+    return TRUE;
+  g_mutex_lock (&rs->shared->mutex);
+  double stops = rs->shared->stop_requested ? 1 : 0;
+  g_mutex_unlock (&rs->shared->mutex);
+  if (!otter_torch_group_sum (rs->group, &stops, 1, error))
+    return FALSE;
+  if (stops > 0)
+    {
+      g_mutex_lock (&rs->shared->mutex);
+      rs->shared->stop_requested = TRUE;
+      g_mutex_unlock (&rs->shared->mutex);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Rank 0 validates and tells the others the result, or that it failed. */
+static gboolean
+send_validation (RunState *rs, gboolean ok, double map50, GError **error)
+{
+  if (rs->group == NULL)
+    return TRUE;
+  double values[2] = { ok ? 1 : 0, ok ? map50 : 0 };
+  return otter_torch_group_sum (rs->group, values, 2, error);
+}
+
+static EpochOutcome
+receive_validation (RunState *rs, int epoch, OtterEpochPoint *out, GError **error)
+{
+  double values[2] = { 0, 0 };
+  if (!otter_torch_group_sum (rs->group, values, 2, error))
+    return EPOCH_FAILED;
+  if (values[0] < 1)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN,
+                   _("validation after epoch %d failed on rank 0 (its log says why)"), epoch + 1);
+      return EPOCH_FAILED;
+    }
+  out->val_map50 = values[1];
+  return EPOCH_DONE;
+}
+
 static EpochOutcome
 run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *out, GError **error)
 {
@@ -312,7 +373,15 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
   for (;;)
     {
       g_autoptr (GError) local = NULL;
-      if (!wait_if_paused (rs))
+      if (!all_ranks_go_on (rs, &local))
+        {
+          if (local == NULL)
+            return EPOCH_STOPPED;
+          g_propagate_error (error, g_steal_pointer (&local));
+          return EPOCH_FAILED;
+        }
+      /* a stop of a distributed run waits for the group's agreement above */
+      if (!wait_if_paused (rs) && rs->group == NULL)
         return EPOCH_STOPPED;
       gint64 t0 = g_get_monotonic_time ();
       g_autoptr (OtterBatch) batch = otter_batch_loader_next (loader, rs->job->cancellable, &local);
@@ -328,7 +397,8 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
 
       OtterTorchStepResult r;
       gint64 step = otter_torch_trainer_get_step (rs->trainer);
-      guint64 step_seed = c->seed * 1000003u + (guint64) step;
+      /* each rank perturbs its own images from a draw of its own */
+      guint64 step_seed = c->seed * 1000003u + (guint64) step + (guint64) rs->rank * 0x9e3779b97f4a7c15ull;
       if (rs->governor != NULL)
         otter_thread_governor_begin_step (rs->governor);
       gint64 step_start = g_get_monotonic_time ();
@@ -338,10 +408,10 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
         otter_thread_governor_end_step (rs->governor, (g_get_monotonic_time () - step_start) / 1e6, batch->n);
 
       double seconds = (g_get_monotonic_time () - t0) / 1e6;
-      double now_ips = batch->n / MAX (seconds, 1e-6);
+      double now_ips = batch->n * rs->world_size / MAX (seconds, 1e-6);   /* of the whole group */
       ips = ips > 0 ? 0.8 * ips + 0.2 * now_ips : now_ips;   /* smoothed for display */
       OtterTrainPoint p = { step + 1, epoch + 1, r.l1, r.l2, r.loss, r.d, r.lr };
-      if (!otter_run_append_step (rs->run, &p, now_ips, elapsed (rs), error))
+      if (rs->run != NULL && !otter_run_append_step (rs->run, &p, now_ips, elapsed (rs), error))
         return EPOCH_FAILED;
       n_steps++;
       sum_loss += r.loss;
@@ -383,6 +453,8 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
   out->d = sum_d / n_steps;
   out->seconds = (g_get_monotonic_time () - epoch_start) / 1e6;
   out->val_map50 = NAN;
+  if (rs->val != NULL && rs->rank != 0)
+    return receive_validation (rs, epoch, out, error);
   if (rs->val != NULL)
     {
       /* Validation judges the weights that would be stored: the moving
@@ -407,9 +479,12 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
            * epoch's checkpoint is kept, so the run can be resumed. */
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, _("validation after epoch %d failed: %s"),
                        epoch + 1, local ? local->message : _("unknown error"));
+          send_validation (rs, FALSE, NAN, NULL);
           return EPOCH_FAILED;
         }
       out->val_map50 = map->map50;
+      if (!send_validation (rs, TRUE, map->map50, error))
+        return EPOCH_FAILED;
     }
   return EPOCH_DONE;
 }
@@ -424,7 +499,9 @@ train (RunState *rs, char **model_path, GError **error)
   g_autoptr (OtterBatchLoader) loader =
     otter_batch_loader_new (rs->train, otter_torch_model_get_input_size (rs->model), c->batch_size,
                             TRUE, &augment, c->seed, 3);
-  int start_epoch = rs->epochs->len;
+  if (rs->world_size > 1)
+    otter_batch_loader_set_shard (loader, rs->rank, rs->world_size);
+  int start_epoch = rs->first_epoch;
 
   for (int epoch = start_epoch; epoch < c->max_epochs; epoch++)
     {
@@ -446,7 +523,7 @@ train (RunState *rs, char **model_path, GError **error)
         add_skipped (rs, failures->pdata[i]);
       rs->n_loader_failures = failures->len;
       g_array_append_val (rs->epochs, e);
-      if (!otter_run_append_epoch (rs->run, &e, elapsed (rs), error))
+      if (rs->run != NULL && !otter_run_append_epoch (rs->run, &e, elapsed (rs), error))
         return OTTER_TRAINER_FAILED;
 
       g_mutex_lock (&rs->shared->mutex);
@@ -456,14 +533,18 @@ train (RunState *rs, char **model_path, GError **error)
       otter_trainer_shared_publish_locked (rs->shared);
       g_mutex_unlock (&rs->shared->mutex);
 
-      if ((epoch + 1) % c->checkpoint_every == 0 || e.loss <= threshold || epoch + 1 == c->max_epochs)
+      if (rs->run != NULL &&
+          ((epoch + 1) % c->checkpoint_every == 0 || e.loss <= threshold || epoch + 1 == c->max_epochs))
         write_checkpoint (rs, OTTER_RUN_LAST);
       if (e.loss < rs->best_loss)
         {
           rs->best_loss = e.loss;
-          write_checkpoint (rs, OTTER_RUN_BEST);
+          if (rs->run != NULL)
+            write_checkpoint (rs, OTTER_RUN_BEST);
         }
 
+      if (e.loss <= threshold && rs->run == NULL)
+        return OTTER_TRAINER_CONVERGED;     /* rank 0 stores the model */
       if (e.loss <= threshold)
         {
           g_autofree char *path = otter_run_dup_path (rs->run, OTTER_RUN_MODEL);
@@ -511,29 +592,130 @@ load_checkpoint_or_best (RunState   *rs,
   return TRUE;
 }
 
+/* What every rank must agree on before training together: the data as
+ * loaded (not its path, which may differ between hosts), the model and
+ * every setting. */
+static char *
+agreement_text (RunState *rs)
+{
+  OtterTrainConfig c;
+  otter_train_config_copy (&c, &rs->job->config);
+  g_free (c.data);
+  c.data = g_strdup (g_str_has_prefix (rs->job->config.data, "demo") ? rs->job->config.data : "");
+  g_clear_pointer (&c.val_data, g_free);
+  g_clear_pointer (&c.init_model, g_free);
+  g_clear_pointer (&c.backbone_weights, g_free);
+  g_autoptr (JsonNode) node = otter_train_config_to_json (&c);
+  otter_train_config_clear (&c);
+  g_autofree char *settings = json_to_string (node, FALSE);
+  g_autofree char *classes = g_strjoinv ("|", (char **) otter_dataset_get_class_names (rs->train));
+  return g_strdup_printf ("%u train, %u val images; classes %s; %" G_GINT64_FORMAT " parameters; %s",
+                          g_list_model_get_n_items (G_LIST_MODEL (rs->train)),
+                          rs->val ? g_list_model_get_n_items (G_LIST_MODEL (rs->val)) : 0, classes,
+                          otter_torch_model_get_n_params (rs->model), settings);
+}
+
+/* Joins the group of a distributed run. */
+static gboolean
+join_group (RunState *rs, GError **error)
+{
+  OtterTrainJob *job = rs->job;
+  const OtterDistributedParams *d = job->distributed;
+  if (d == NULL)
+    {
+      rs->world_size = 1;
+      return TRUE;
+    }
+  rs->rank = d->rank;
+  rs->world_size = d->world_size;
+  rs->group = otter_torch_group_new (d->master_addr, d->master_port, d->rank, d->world_size,
+                                     d->timeout_seconds, error);
+  return rs->group != NULL;
+}
+
+/* After rank 0 opened the run folder: its settings, on every rank. */
+static gboolean
+join_group_settings (RunState *rs, GError **error)
+{
+  OtterTrainJob *job = rs->job;
+  g_autofree char *mine = NULL;
+  if (rs->rank == 0)
+    {
+      g_autoptr (JsonNode) node = otter_train_config_to_json (&job->config);
+      mine = json_to_string (node, FALSE);
+    }
+  g_autofree char *shared = NULL;
+  if (!otter_torch_group_share_text (rs->group, "settings", mine, &shared, error))
+    return FALSE;
+  if (rs->rank == 0)
+    return TRUE;
+  g_autoptr (JsonNode) node = json_from_string (shared, error);
+  otter_train_config_clear (&job->config);
+  otter_train_config_init (&job->config);
+  return node != NULL && otter_train_config_from_json (&job->config, node, error);
+}
+
+/* The batch is the group's: each rank trains an equal part of it. */
+static gboolean
+check_batch_split (RunState *rs, GError **error)
+{
+  const OtterTrainConfig *c = &rs->job->config;
+  if (rs->world_size == 1)
+    return TRUE;
+  if (c->batch_size % rs->world_size != 0 || c->batch_size / rs->world_size < 2)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
+                   _("a batch of %d images does not split into %d equal parts of at least two images "
+                     "(batch norm needs two): choose a batch size that is a multiple of %d"),
+                   c->batch_size, rs->world_size, 2 * rs->world_size);
+      return FALSE;
+    }
+  if (g_list_model_get_n_items (G_LIST_MODEL (rs->train)) < (guint) c->batch_size)
+    {
+      g_set_error (error, OTTER_ERROR, OTTER_ERROR_EMPTY_DATASET,
+                   _("%s has fewer training images than one batch of %d, which the %d processes share"),
+                   c->data, c->batch_size, rs->world_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 prepare (RunState *rs, GError **error)
 {
   OtterTrainJob *job = rs->job;
   gint64 resume_step = -1;
 
-  if (job->resume_dir != NULL)
+  if (!join_group (rs, error))
+    return FALSE;
+  if (job->resume_dir != NULL && rs->rank == 0)
     {
       rs->run = otter_run_open (job->resume_dir, &job->config, error);
       if (rs->run == NULL)
         return FALSE;
     }
+  if (rs->group != NULL && job->resume_dir != NULL && !join_group_settings (rs, error))
+    return FALSE;
   g_autofree char *last_checkpoint = rs->run != NULL ? otter_run_dup_path (rs->run, OTTER_RUN_LAST) : NULL;
   gboolean has_checkpoint = last_checkpoint != NULL && g_file_test (last_checkpoint, G_FILE_TEST_EXISTS);
-  if (!load_data (rs, error) || !build_model (rs, has_checkpoint, error))
+  if (!load_data (rs, error) || !build_model (rs, has_checkpoint || rs->rank != 0, error))
     return FALSE;
 
   OtterTrainConfig *c = &job->config;
+  if (!check_batch_split (rs, error))
+    return FALSE;
+  if (rs->group != NULL)
+    {
+      g_autofree char *agreement = agreement_text (rs);
+      if (!otter_torch_group_check_same (rs->group, _("data, model and settings"), agreement, error))
+        return FALSE;
+      c->world_size = rs->world_size;
+    }
   int steps_per_epoch = 0;
   {
     /* The schedule spans the longest possible run. */
     guint n = g_list_model_get_n_items (G_LIST_MODEL (rs->train));
-    steps_per_epoch = MAX (1, (int) otter_batches_per_epoch (n, c->batch_size, TRUE));
+    steps_per_epoch = MAX (1, (int) otter_batches_per_epoch_sharded (n, c->batch_size, rs->world_size));
     c->train.total_steps = (gint64) steps_per_epoch * c->max_epochs;
     c->train.warmup_steps = MIN (c->train.warmup_steps, c->train.total_steps / 5);
     c->train.lr = otter_train_config_get_lr (c);
@@ -543,8 +725,9 @@ prepare (RunState *rs, GError **error)
   rs->trainer = otter_torch_trainer_new (rs->model, &c->train, error);
   if (rs->trainer == NULL)
     return FALSE;
+  otter_torch_trainer_set_group (rs->trainer, rs->group);
 
-  if (job->resume_dir != NULL)
+  if (job->resume_dir != NULL && rs->rank == 0)
     {
       g_autofree char *last = otter_run_dup_path (rs->run, OTTER_RUN_LAST);
       if (g_file_test (last, G_FILE_TEST_EXISTS))
@@ -561,22 +744,41 @@ prepare (RunState *rs, GError **error)
         return FALSE;
       if (!restore_history (rs, resume_step, error))
         return FALSE;
+      /* a run resumed by another number of processes says so */
+      if (!otter_run_update_config (rs->run, c, error))
+        return FALSE;
     }
-  else
+  else if (rs->rank == 0)
     {
       rs->run = otter_run_create (job->run_dir, c, error);
       if (rs->run == NULL)
         return FALSE;
     }
+  rs->first_epoch = rs->epochs->len;
+  if (rs->group != NULL)
+    {
+      /* Every rank starts from rank 0's weights, optimiser state and
+       * step, and at its epoch. */
+      double start[2] = { rs->first_epoch, isfinite (rs->best_loss) ? rs->best_loss : -1 };
+      if (rs->rank != 0)
+        start[0] = start[1] = 0;
+      if (!otter_torch_trainer_broadcast_state (rs->trainer, error) ||
+          !otter_torch_group_sum (rs->group, start, 2, error))
+        return FALSE;
+      rs->first_epoch = (int) start[0];
+      if (start[1] >= 0)
+        rs->best_loss = start[1];
+      resume_step = otter_torch_trainer_get_step (rs->trainer);
+    }
 
   g_mutex_lock (&rs->shared->mutex);
   OtterTrainerSnapshot *s = &rs->shared->snap;
   g_free (s->run_dir);
-  s->run_dir = g_strdup (otter_run_get_dir (rs->run));
+  s->run_dir = rs->run != NULL ? g_strdup (otter_run_get_dir (rs->run)) : NULL;
   s->max_epochs = c->max_epochs;
   s->threshold = otter_train_config_get_threshold (c);
   s->steps_per_epoch = steps_per_epoch;
-  s->epoch = rs->epochs->len;
+  s->epoch = rs->first_epoch;
   s->step = MAX (resume_step, 0);
   if (rs->epochs->len > 0)
     s->epoch_loss = g_array_index (rs->epochs, OtterEpochPoint, rs->epochs->len - 1).loss;
@@ -694,12 +896,16 @@ otter_trainer_run_thread (gpointer data)
   g_clear_object (&rs.val);
   g_clear_pointer (&rs.val_failures, g_hash_table_unref);
   g_clear_pointer (&rs.governor, otter_thread_governor_free);
+  g_clear_pointer (&rs.group, otter_torch_group_free);
   g_array_unref (rs.epochs);
   otter_trainer_shared_unref (job->shared);
   g_object_unref (job->cancellable);
   otter_train_config_clear (&job->config);
   g_free (job->resume_dir);
   g_free (job->run_dir);
+  if (job->distributed != NULL)
+    otter_distributed_params_clear (job->distributed);
+  g_free (job->distributed);
   g_free (job);
   return NULL;
 }

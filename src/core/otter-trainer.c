@@ -238,6 +238,9 @@ otter_trainer_finalize (GObject *object)
   otter_train_config_clear (&self->config);
   g_free (self->resume_dir);
   g_free (self->run_dir);
+  if (self->distributed != NULL)
+    otter_distributed_params_clear (self->distributed);
+  g_free (self->distributed);
   snapshot_clear (&self->view);
   g_array_unref (self->points);
   g_array_unref (self->epochs);
@@ -395,6 +398,21 @@ otter_trainer_set_adaptive_threads (OtterTrainer *self,
   self->adaptive_threads = adaptive;
 }
 
+void
+otter_trainer_set_distributed (OtterTrainer                 *self,
+                               const OtterDistributedParams *params)
+{
+  g_return_if_fail (OTTER_IS_TRAINER (self));
+  g_return_if_fail (self->thread == NULL);
+  if (self->distributed != NULL)
+    otter_distributed_params_clear (self->distributed);
+  g_clear_pointer (&self->distributed, g_free);
+  if (params == NULL)
+    return;
+  self->distributed = g_new0 (OtterDistributedParams, 1);
+  otter_distributed_params_copy (self->distributed, params);
+}
+
 gboolean
 otter_trainer_start (OtterTrainer *self,
                      GError      **error)
@@ -408,6 +426,8 @@ otter_trainer_start (OtterTrainer *self,
     }
   if (self->resume_dir == NULL && !otter_train_config_validate (&self->config, error))
     return FALSE;
+  if (self->distributed != NULL && !otter_distributed_params_validate (self->distributed, error))
+    return FALSE;
 
   OtterTrainJob *job = g_new0 (OtterTrainJob, 1);
   job->shared = otter_trainer_shared_ref (self->shared);
@@ -417,6 +437,11 @@ otter_trainer_start (OtterTrainer *self,
   job->run_dir = g_strdup (self->run_dir);
   job->n_threads = self->n_threads;
   job->adaptive_threads = self->adaptive_threads;
+  if (self->distributed != NULL)
+    {
+      job->distributed = g_new0 (OtterDistributedParams, 1);
+      otter_distributed_params_copy (job->distributed, self->distributed);
+    }
 
   g_mutex_lock (&self->shared->mutex);
   self->shared->snap.state = OTTER_TRAINER_PREPARING;
@@ -554,4 +579,11 @@ otter_trainer_dup_epochs (OtterTrainer *self)
   GArray *copy = g_array_new (FALSE, FALSE, sizeof (OtterEpochPoint));
   g_array_append_vals (copy, self->epochs->data, self->epochs->len);
   return copy;
+}
+
+int
+otter_trainer_get_rank (OtterTrainer *self)
+{
+  g_return_val_if_fail (OTTER_IS_TRAINER (self), 0);
+  return self->distributed != NULL ? self->distributed->rank : 0;
 }

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "otter-core-enums.h"
+#include "otter-distributed.h"
 #include "otter-run.h"
 #include "otter-train-config.h"
 
@@ -46,6 +47,14 @@ void               otter_trainer_set_threads     (OtterTrainer           *self,
  * (otter-thread-governor.h). FALSE, the default: the count stays fixed. */
 void               otter_trainer_set_adaptive_threads (OtterTrainer      *self,
                                                        gboolean           adaptive);
+
+/* Makes this run one worker of a data-parallel run (copied; NULL: one
+ * process). Every worker trains its part of each batch of
+ * config.batch_size images; rank 0 alone writes the run folder. */
+void               otter_trainer_set_distributed (OtterTrainer           *self,
+                                                  const OtterDistributedParams *params);
+/* The worker's rank, 0 unless distributed. */
+int                otter_trainer_get_rank        (OtterTrainer           *self);
 
 gboolean           otter_trainer_start           (OtterTrainer           *self,
                                                   GError                **error);

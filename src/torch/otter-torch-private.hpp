@@ -190,4 +190,11 @@ bool model_assign_tensors (OtterTorchModel *model, const char *path,
 bool pth_read_state_dict (const char *path, TensorMap &state, std::string &sha256, GError **error);
 bool pth_write_state_dict (const char *path, const TensorMap &state, GError **error);
 
+/* A group of training processes (otter-torch-dist.cpp); each does nothing
+ * for a NULL group or a group of one. Both throw when a peer is lost. */
+void group_sum_tensors (OtterTorchGroup *group, std::vector<at::Tensor> &tensors);
+void group_broadcast_tensors (OtterTorchGroup *group, std::vector<at::Tensor> &tensors);
+/* The error of a collective that threw: which rank lost which group. */
+void group_set_error (OtterTorchGroup *group, const char *what, const std::exception &e, GError **error);
+
 } /* namespace otter */

@@ -39,6 +39,7 @@ struct _OtterTorchTrainer
   std::vector<at::Tensor> ema;
   bool ema_swapped = false;
   gint64 step = 0;
+  OtterTorchGroup *group = nullptr;    /* data-parallel peers, or none */
 };
 
 static const std::string kBackbonePrefix = "backbone.";
@@ -330,6 +331,120 @@ zero_gradients (OtterTorchTrainer *trainer)
       }
 }
 
+/* ---- data-parallel training ------------------------------------------ */
+
+/* Averages the gradients over the group and makes the step's losses the
+ * ranks' means, in one exchange. A rank whose loss is not finite sends
+ * zeros and NaN losses, so every rank then sees a non-finite mean and
+ * leaves its weights alone. */
+static bool
+average_over_group (OtterTorchTrainer *trainer, OtterTorchStepResult *result, GError **error)
+{
+  torch::NoGradGuard no_grad;
+  bool finite = std::isfinite (result->loss);
+  std::vector<at::Tensor> tensors;
+  for (at::Tensor &p : trainer->parameters)
+    {
+      if (!p.requires_grad ())
+        continue;
+      if (!p.grad ().defined ())
+        p.mutable_grad () = at::zeros_like (p);
+      else if (!finite)
+        p.mutable_grad ().zero_ ();
+      tensors.push_back (p.grad ());
+    }
+  double nan = std::nan ("");
+  at::Tensor losses = at::tensor ({ finite ? result->loss : nan,
+                                    finite ? result->l1 : nan,
+                                    finite ? result->l2 : nan,
+                                    finite ? result->d : nan },
+                                  at::TensorOptions ().dtype (at::kDouble));
+  tensors.push_back (losses);
+  try
+    {
+      group_sum_tensors (trainer->group, tensors);
+    }
+  catch (const std::exception &e)
+    {
+      group_set_error (trainer->group, _("the gradient exchange"), e, error);
+      return false;
+    }
+  double world = (double) otter_torch_group_get_world_size (trainer->group);
+  for (size_t i = 0; i + 1 < tensors.size (); i++)
+    tensors[i].div_ (world);
+  const double *mean = losses.data_ptr<double> ();
+  result->loss = mean[0] / world;
+  result->l1 = mean[1] / world;
+  result->l2 = mean[2] / world;
+  result->d = mean[3] / world;
+  return true;
+}
+
+/* Batch norm's running statistics come from each rank's own batch: their
+ * mean after every step keeps one model on every rank. */
+static bool
+average_buffers_over_group (OtterTorchTrainer *trainer, GError **error)
+{
+  if (trainer->group == nullptr)
+    return true;
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> statistics;
+  for (at::Tensor &b : trainer->model->detector->buffers ())
+    if (b.is_floating_point ())
+      statistics.push_back (b);
+  try
+    {
+      group_sum_tensors (trainer->group, statistics);
+    }
+  catch (const std::exception &e)
+    {
+      group_set_error (trainer->group, _("the exchange of batch-norm statistics"), e, error);
+      return false;
+    }
+  double world = (double) otter_torch_group_get_world_size (trainer->group);
+  for (at::Tensor &b : statistics)
+    b.div_ (world);
+  return true;
+}
+
+void
+otter_torch_trainer_set_group (OtterTorchTrainer *trainer,
+                               OtterTorchGroup   *group)
+{
+  g_return_if_fail (trainer != nullptr);
+  trainer->group = group;
+}
+
+gboolean
+otter_torch_trainer_broadcast_state (OtterTorchTrainer *trainer,
+                                     GError           **error)
+{
+  g_return_val_if_fail (trainer != nullptr, FALSE);
+  if (trainer->group == nullptr)
+    return TRUE;
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> state;
+  for (auto &[name, t] : model_tensors (trainer->model))
+    state.push_back (t);
+  for (std::vector<at::Tensor> *v : { &trainer->exp_avg, &trainer->exp_avg_sq, &trainer->ema })
+    for (at::Tensor &t : *v)
+      if (t.defined ())
+        state.push_back (t);
+  at::Tensor step = at::tensor ({ (int64_t) trainer->step }, at::TensorOptions ().dtype (at::kLong));
+  state.push_back (step);
+  try
+    {
+      group_broadcast_tensors (trainer->group, state);
+    }
+  catch (const std::exception &e)
+    {
+      group_set_error (trainer->group, _("the copy of rank 0's weights"), e, error);
+      return FALSE;
+    }
+  trainer->step = step.item<int64_t> ();
+  return TRUE;
+}
+
 gboolean
 otter_torch_trainer_step (OtterTorchTrainer     *trainer,
                           const OtterTorchBatch *batch,
@@ -427,6 +542,19 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
         }
 
       result->loss = loss.item<double> ();
+      if (trainer->group != nullptr)
+        {
+          /* Every rank takes part in the exchange even when its own loss
+           * is not finite, so that all of them make the same decision. */
+          if (std::isfinite (result->loss))
+            loss.backward ();
+          if (!average_over_group (trainer, result, error))
+            {
+              zero_gradients (trainer);
+              restore_buffers ();
+              return FALSE;
+            }
+        }
       if (!std::isfinite (result->loss))
         {
           restore_buffers ();
@@ -435,7 +563,8 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
                        result->loss, trainer->step);
           return FALSE;
         }
-      loss.backward ();
+      if (trainer->group == nullptr)
+        loss.backward ();
       result->grad_norm = clip_gradients (trainer);
       if (!std::isfinite (result->grad_norm))
         {
@@ -449,6 +578,8 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
       result->lr = otter_torch_trainer_lr_at (trainer, trainer->step);
       apply_update (trainer, result->lr);
       zero_gradients (trainer);
+      if (!average_buffers_over_group (trainer, error))
+        return FALSE;
       ema_update (trainer);
       trainer->step++;
       return TRUE;

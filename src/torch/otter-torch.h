@@ -27,6 +27,7 @@ typedef enum
   OTTER_TORCH_ERROR_ARCHITECTURE,
   OTTER_TORCH_ERROR_NON_FINITE,
   OTTER_TORCH_ERROR_IO,
+  OTTER_TORCH_ERROR_DISTRIBUTED,   /* rendezvous, a lost rank, ranks that disagree */
 } OtterTorchError;
 
 GQuark       otter_torch_error_quark     (void);
@@ -374,6 +375,60 @@ gboolean           otter_torch_trainer_load_checkpoint (OtterTorchTrainer     *t
                                                         const char            *path,
                                                         GError               **error);
 
+/* ---- distributed training ------------------------------------------- */
+
+/* A group of processes training one model data-parallel on c10d: the
+ * rendezvous on a TCPStore served by rank 0 at master_addr:master_port,
+ * the collectives on Gloo. Every wait is bounded by timeout_seconds. */
+typedef struct _OtterTorchGroup OtterTorchGroup;
+
+/* FALSE when libtorch was built without c10d's Gloo backend. */
+gboolean         otter_torch_group_available       (void);
+/* Blocks until every rank has joined, or fails with
+ * OTTER_TORCH_ERROR_DISTRIBUTED naming the address it tried. */
+OtterTorchGroup *otter_torch_group_new             (const char      *master_addr,
+                                                    int              master_port,
+                                                    int              rank,
+                                                    int              world_size,
+                                                    double           timeout_seconds,
+                                                    GError         **error);
+void             otter_torch_group_free            (OtterTorchGroup *group);
+int              otter_torch_group_get_rank        (OtterTorchGroup *group);
+int              otter_torch_group_get_world_size  (OtterTorchGroup *group);
+/* Seconds spent exchanging gradients so far, and in how many steps. */
+double           otter_torch_group_get_reduce_seconds (OtterTorchGroup *group,
+                                                       gint64          *n_reductions);
+/* Element-wise sum of `values` over the ranks, in place. */
+gboolean         otter_torch_group_sum             (OtterTorchGroup *group,
+                                                    double          *values,
+                                                    int              n,
+                                                    GError         **error);
+/* Fails on every rank unless every rank passes the same `value` for
+ * `what` (a description of the data, the model, the settings). */
+gboolean         otter_torch_group_check_same      (OtterTorchGroup *group,
+                                                    const char      *what,
+                                                    const char      *value,
+                                                    GError         **error);
+/* Rank 0's `text` (ignored on the other ranks), in *out on every rank:
+ * the settings of a resumed run, which only rank 0 reads. */
+gboolean         otter_torch_group_share_text      (OtterTorchGroup *group,
+                                                    const char      *what,
+                                                    const char      *text,
+                                                    char           **out,
+                                                    GError         **error);
+
+/* From now on each step averages the gradients over the group before the
+ * optimiser's update, and the batch-norm running statistics after it, so
+ * every rank holds the same model; the step's losses are the ranks'
+ * means. The group must outlive the trainer. */
+void             otter_torch_trainer_set_group     (OtterTorchTrainer *trainer,
+                                                    OtterTorchGroup   *group);
+/* Copies rank 0's weights, optimiser state and step count to every rank
+ * (after rank 0 alone restored a checkpoint, say). */
+gboolean         otter_torch_trainer_broadcast_state (OtterTorchTrainer *trainer,
+                                                      GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchGroup, otter_torch_group_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchModel, otter_torch_model_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchTrainer, otter_torch_trainer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtterTorchOtResult, otter_torch_ot_result_free)

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* otter-distributed.h: where a worker of a data-parallel run stands */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The default bound on every wait of a distributed run: long enough for
+ * rank 0's validation pass, short enough that a dead rank is noticed. */
+#define OTTER_DISTRIBUTED_DEFAULT_TIMEOUT 300.0
+
+typedef struct
+{
+  char  *master_addr;       /* rank 0's host, serving the rendezvous */
+  int    master_port;
+  int    rank;              /* 0 … world_size − 1 */
+  int    world_size;
+  int    local_rank;        /* the rank among this host's workers */
+  double timeout_seconds;   /* the longest any rank waits for another */
+} OtterDistributedParams;
+
+void     otter_distributed_params_init     (OtterDistributedParams       *params);
+void     otter_distributed_params_clear    (OtterDistributedParams       *params);
+void     otter_distributed_params_copy     (OtterDistributedParams       *dest,
+                                            const OtterDistributedParams *src);
+/* Reads the environment torchrun gives its workers (MASTER_ADDR,
+ * MASTER_PORT, WORLD_SIZE, RANK, LOCAL_RANK), or Slurm's (SLURM_PROCID,
+ * SLURM_NTASKS, SLURM_LOCALID, with MASTER_ADDR and MASTER_PORT set by the
+ * batch script) when RANK is unset. Errors name the variable. */
+gboolean otter_distributed_params_from_env (OtterDistributedParams       *params,
+                                            GError                      **error);
+gboolean otter_distributed_params_validate (const OtterDistributedParams *params,
+                                            GError                      **error);
+
+G_END_DECLS
