@@ -707,10 +707,10 @@ prepare (RunState *rs, GError **error)
   if (rs->group != NULL)
     {
       g_autofree char *agreement = agreement_text (rs);
-      if (!otter_torch_group_check_same (rs->group, _("data, model and settings"), agreement, error))
+      if (!otter_torch_group_check_same (rs->group, _("the data, model and settings"), agreement, error))
         return FALSE;
-      c->world_size = rs->world_size;
     }
+  c->world_size = rs->world_size;
   int steps_per_epoch = 0;
   {
     /* The schedule spans the longest possible run. */

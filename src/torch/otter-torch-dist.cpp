@@ -254,8 +254,8 @@ otter_torch_group_check_same (OtterTorchGroup *group,
           if (std::string (theirs.begin (), theirs.end ()) != value)
             {
               g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_DISTRIBUTED,
-                           _("rank %d's %s differs from rank %d's: every rank must train the same thing"),
-                           r, what, group->rank);
+                           _("%s of rank %d and rank %d differ: every rank must train the same thing"),
+                           what, r, group->rank);
               return FALSE;
             }
         }
