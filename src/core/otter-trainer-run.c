@@ -666,8 +666,8 @@ check_batch_split (RunState *rs, GError **error)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_INVALID_ARGUMENT,
                    _("a batch of %d images does not split into %d equal parts of at least two images "
-                     "(batch norm needs two): choose a batch size that is a multiple of %d"),
-                   c->batch_size, rs->world_size, 2 * rs->world_size);
+                     "(batch norm needs two): choose a batch size that is a multiple of %d and at least %d"),
+                   c->batch_size, rs->world_size, rs->world_size, 2 * rs->world_size);
       return FALSE;
     }
   if (g_list_model_get_n_items (G_LIST_MODEL (rs->train)) < (guint) c->batch_size)
