@@ -29,6 +29,7 @@ struct _OtterRunInfo
   double     val_map50;  /* the last epoch's, NAN without validation */
   double     seconds;    /* training time, summed over epochs */
   int        epochs;
+  int        world_size; /* processes that trained it */
   GDateTime *date;
 };
 
@@ -92,6 +93,7 @@ run_info_read (const char *dir)
   if (config.name != NULL && g_strcmp0 (config.name, info->method) != 0)
     info->name = g_strdup (config.name);
   info->data = config.data ? g_path_get_basename (config.data) : NULL;
+  info->world_size = config.world_size;
   otter_train_config_clear (&config);
 
   file = g_file_new_for_path (config_path);
@@ -294,6 +296,9 @@ create_row (gpointer item,
     g_string_append_printf (line, _(" · %.0f min"), info->seconds / 60);
   else if (info->seconds > 0)
     g_string_append_printf (line, _(" · %.0f s"), info->seconds);
+  if (info->world_size > 1)
+    g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, " · %d process", " · %d processes",
+                                               info->world_size), info->world_size);
   if (info->problem != NULL)
     g_string_append_printf (line, " · %s", info->problem);
   subtitle = g_string_free (line, FALSE);

@@ -146,6 +146,12 @@ result_json (OtterTrainer *trainer)
     json_builder_add_string_value (b, otter_trainer_get_checkpoint_error (trainer));
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "world_size");
+  json_builder_add_int_value (b, otter_trainer_get_world_size (trainer));
+  json_builder_set_member_name (b, "images_per_second");
+  json_builder_add_double_value (b, otter_trainer_get_images_per_second (trainer));
+  json_builder_set_member_name (b, "exchange_ms_per_step");
+  json_builder_add_double_value (b, 1000 * otter_trainer_get_exchange_seconds (trainer));
   json_builder_set_member_name (b, "message");
   json_builder_add_string_value (b, otter_trainer_get_message (trainer) ? otter_trainer_get_message (trainer) : "");
   json_builder_end_object (b);

@@ -20,6 +20,8 @@ typedef struct
   double loss, l1, l2, d, lr;
   double epoch_loss, threshold;
   double images_per_second, eta_seconds;
+  int    world_size;            /* processes of a distributed run, else 1 */
+  double exchange_seconds;      /* its mean gradient exchange per step */
   double val_map50;
   guint  n_skipped;
   guint  n_outside_root;        /* of the skipped: files outside the dataset's folder */

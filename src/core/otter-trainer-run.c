@@ -435,6 +435,14 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
       s->lr = r.lr;
       s->images_per_second = ips;
       s->eta_seconds = remaining * per_step;
+      s->world_size = rs->world_size;
+      if (rs->group != NULL)
+        {
+          gint64 n_exchanges = 0;
+          double exchanging = otter_torch_group_get_reduce_seconds (rs->group, &n_exchanges);
+          /* two per step: the gradients, then the batch-norm statistics */
+          s->exchange_seconds = n_exchanges > 0 ? 2 * exchanging / n_exchanges : 0;
+        }
       g_array_append_val (rs->shared->new_points, p);
       otter_trainer_shared_publish_locked (rs->shared);
       g_mutex_unlock (&rs->shared->mutex);

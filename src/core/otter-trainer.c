@@ -509,6 +509,8 @@ double otter_trainer_get_lr (OtterTrainer *self) { return self->view.lr; }
 double otter_trainer_get_epoch_loss (OtterTrainer *self) { return self->view.epoch_loss; }
 double otter_trainer_get_threshold (OtterTrainer *self) { return self->view.threshold; }
 double otter_trainer_get_images_per_second (OtterTrainer *self) { return self->view.images_per_second; }
+int otter_trainer_get_world_size (OtterTrainer *self) { return MAX (self->view.world_size, 1); }
+double otter_trainer_get_exchange_seconds (OtterTrainer *self) { return self->view.exchange_seconds; }
 double otter_trainer_get_eta_seconds (OtterTrainer *self) { return self->view.eta_seconds; }
 double otter_trainer_get_val_map50 (OtterTrainer *self) { return self->view.val_map50; }
 const char *otter_trainer_get_message (OtterTrainer *self) { return self->view.message; }

@@ -82,6 +82,10 @@ double             otter_trainer_get_epoch_loss  (OtterTrainer           *self);
 double             otter_trainer_get_threshold   (OtterTrainer           *self);
 double             otter_trainer_get_images_per_second (OtterTrainer     *self);
 double             otter_trainer_get_eta_seconds (OtterTrainer           *self);
+/* Processes of the run (1 unless distributed), and the mean time per step
+ * they spent exchanging gradients (0 for one process). */
+int                otter_trainer_get_world_size  (OtterTrainer           *self);
+double             otter_trainer_get_exchange_seconds (OtterTrainer      *self);
 double             otter_trainer_get_val_map50   (OtterTrainer           *self);
 const char        *otter_trainer_get_message     (OtterTrainer           *self);
 const char        *otter_trainer_get_run_dir     (OtterTrainer           *self);
