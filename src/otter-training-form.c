@@ -28,6 +28,7 @@ static const FieldSpec field_specs[N_FIELDS] = {
   [FIELD_LR] = { "learning-rate", FALSE, 0, 1, TRUE, 1, TRUE },
   [FIELD_EPSILON] = { "epsilon", FALSE, 0, 255, TRUE, 255 },
   [FIELD_REG] = { "sinkhorn-reg", FALSE, 0, 10, TRUE, 1 },
+  [FIELD_PROCESSES] = { "processes", TRUE, 1, 64, FALSE, 1 },
 };
 
 /* Parses a field's text in the user's locale or with a dot. */
@@ -179,7 +180,8 @@ field_entry (OtterTrainingPage *self,
              Field              field)
 {
   GtkEntry *entries[N_FIELDS] = { self->epochs_entry, self->threshold_entry, self->batch_entry,
-                                  self->lr_entry, self->epsilon_entry, self->reg_entry };
+                                  self->lr_entry, self->epsilon_entry, self->reg_entry,
+                                  self->processes_entry };
   return entries[field];
 }
 
@@ -188,7 +190,8 @@ field_row (OtterTrainingPage *self,
            Field              field)
 {
   AdwActionRow *rows[N_FIELDS] = { self->epochs_row, self->threshold_row, self->batch_row,
-                                   self->lr_row, self->epsilon_row, self->reg_row };
+                                   self->lr_row, self->epsilon_row, self->reg_row,
+                                   self->processes_row };
   return GTK_WIDGET (rows[field]);
 }
 
@@ -376,6 +379,7 @@ otter_training_page_fill_config (OtterTrainingPage *self,
     }
   config->max_epochs = g_settings_get_int (self->settings, "max-epochs");
   config->batch_size = g_settings_get_int (self->settings, "batch-size");
+  config->world_size = g_settings_get_int (self->settings, "processes");
   config->loss_threshold = g_settings_get_double (self->settings, "loss-threshold");
   config->train.method = form_method (self);
   config->train.lr = g_settings_get_double (self->settings, "learning-rate");

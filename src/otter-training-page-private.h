@@ -17,6 +17,7 @@ typedef enum
   FIELD_LR,
   FIELD_EPSILON,
   FIELD_REG,
+  FIELD_PROCESSES,
   N_FIELDS
 } Field;
 
@@ -47,12 +48,15 @@ struct _OtterTrainingPage
   AdwActionRow   *lr_row;
   AdwActionRow   *epsilon_row;
   AdwActionRow   *reg_row;
+  AdwActionRow   *processes_row;
   GtkEntry       *epochs_entry;
   GtkEntry       *threshold_entry;
   GtkEntry       *batch_entry;
   GtkEntry       *lr_entry;
   GtkEntry       *epsilon_entry;
   GtkEntry       *reg_entry;
+  GtkEntry       *processes_entry;
+  GPtrArray      *workers;           /* GSubprocess: ranks 1… of a run on several processes */
 
   GtkLabel       *status_label;
   GtkLabel       *detail_label;
@@ -102,6 +106,15 @@ gboolean otter_training_page_model_is_trained   (OtterTrainingPage *self);
 void     otter_training_page_fill_config        (OtterTrainingPage *self,
                                                  OtterTrainConfig  *config,
                                                  gboolean           continue_model);
+
+/* otter-training-workers.c: a run on several local processes. */
+/* With `world_size` > 1 makes the trainer rank 0 and starts the other
+ * ranks as otter-cli workers that take its settings; FALSE with an error
+ * when they cannot be started (the trainer is left as it was). */
+gboolean otter_training_page_start_workers      (OtterTrainingPage *self,
+                                                 OtterTrainer      *trainer,
+                                                 int                world_size,
+                                                 GError           **error);
 
 /* otter-training-runs.c: the chart's legend and past runs. */
 void     otter_training_page_class_init_runs    (GtkWidgetClass    *widget_class);

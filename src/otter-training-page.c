@@ -412,10 +412,14 @@ otter_training_page_start_trainer (OtterTrainingPage *self,
 {
   g_autoptr (GError) error = NULL;
 
-  otter_trainer_set_threads (trainer, default_threads ());
-  /* Unless OTTER_THREADS fixes it, that count is the most a run uses: on a
-   * machine the user also works on, fewer threads often go faster. */
-  otter_trainer_set_adaptive_threads (trainer, threads_from_env () == 0);
+  /* A run on several processes has its share of the cores already. */
+  if (!otter_trainer_is_distributed (trainer))
+    {
+      otter_trainer_set_threads (trainer, default_threads ());
+      /* Unless OTTER_THREADS fixes it, that count is the most a run uses:
+       * on a machine the user also works on, fewer threads often go faster. */
+      otter_trainer_set_adaptive_threads (trainer, threads_from_env () == 0);
+    }
   otter_session_set_trainer (otter_page_get_session (OTTER_PAGE (self)), trainer);
   if (!otter_trainer_start (trainer, &error))
     {
@@ -440,7 +444,16 @@ start_run (OtterTrainingPage *self,
   otter_train_config_init (&config);
   otter_training_page_fill_config (self, &config, continue_model);
   g_autoptr (OtterTrainer) trainer = otter_trainer_new (&config);
+  int world_size = config.world_size;
   otter_train_config_clear (&config);
+  g_autoptr (GError) error = NULL;
+  if (!otter_training_page_start_workers (self, trainer, world_size, &error))
+    {
+      g_free (self->start_error);
+      self->start_error = g_strdup (error->message);
+      otter_training_page_update_status (self);
+      return;
+    }
   otter_training_page_start_trainer (self, trainer);
 }
 
@@ -524,6 +537,8 @@ otter_training_page_dispose (GObject *object)
   self->status_label = NULL;
   g_clear_object (&self->settings);
   g_clear_pointer (&self->start_error, g_free);
+  /* the workers go on with the run, which the session keeps */
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
   otter_training_page_clear_viewed_run (self);
   G_OBJECT_CLASS (otter_training_page_parent_class)->dispose (object);
 }
@@ -557,6 +572,8 @@ otter_training_page_class_init (OtterTrainingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, epochs_entry);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, threshold_entry);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, batch_entry);
+  gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, processes_row);
+  gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, processes_entry);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, lr_entry);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, epsilon_entry);
   gtk_widget_class_bind_template_child (widget_class, OtterTrainingPage, reg_entry);

@@ -171,7 +171,7 @@ otter_cli_train (int argc, char **argv)
   int epochs = OTTER_CLI_UNSET_INT, batch = OTTER_CLI_UNSET_INT, input_size = 0, threads = OTTER_CLI_UNSET_INT;
   int ot_steps = OTTER_CLI_UNSET_INT, seed = OTTER_CLI_UNSET_INT, freeze_epochs = 0;
   gboolean json = FALSE, no_augment = FALSE, pretrained = FALSE, allow_outside_root = FALSE;
-  gboolean distributed = FALSE;
+  gboolean distributed = FALSE, settings_from_rank0 = FALSE;
   int nproc = OTTER_CLI_UNSET_INT;
   double dist_timeout = OTTER_CLI_UNSET_DOUBLE;
   int exit_code = OTTER_CLI_EXIT_OK;
@@ -212,6 +212,7 @@ otter_cli_train (int argc, char **argv)
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("libtorch threads, kept fixed [all cores, fewer while other programs use them]"), "N" },
     { "nproc", 0, 0, G_OPTION_ARG_INT, &nproc, N_("Train data-parallel in N local processes that share each batch [1]"), "N" },
     { "distributed", 0, 0, G_OPTION_ARG_NONE, &distributed, N_("Be one worker of a data-parallel run, placed by the environment torchrun or Slurm sets (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK)"), NULL },
+    { "settings-from-rank0", 0, 0, G_OPTION_ARG_NONE, &settings_from_rank0, N_("With --distributed on a rank other than 0: train rank 0's data, model and settings instead of these"), NULL },
     { "dist-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &dist_timeout, N_("Seconds a worker waits for the others before failing [300]"), "S" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("End stdout with a JSON summary"), NULL },
     { NULL }
@@ -267,7 +268,10 @@ otter_cli_train (int argc, char **argv)
         return otter_cli_usage_fail ("--distributed: %s", env_error->message);
       if (dist_timeout != OTTER_CLI_UNSET_DOUBLE)
         place.timeout_seconds = dist_timeout;
+      place.settings_from_rank0 = settings_from_rank0;
     }
+  else if (settings_from_rank0)
+    return otter_cli_usage_fail (_("--settings-from-rank0 is for the workers of a distributed run: add --distributed"));
   if (resume != NULL && run_dir != NULL)
     return otter_cli_usage_fail (_("--resume continues the run in its own folder: leave out --run-dir"));
 

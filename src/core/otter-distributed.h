@@ -18,6 +18,10 @@ typedef struct
   int    world_size;
   int    local_rank;        /* the rank among this host's workers */
   double timeout_seconds;   /* the longest any rank waits for another */
+  /* A rank > 0 that trains what rank 0 trains (its data, model and
+   * settings, received at the rendezvous) instead of its own settings:
+   * the workers the app starts. */
+  gboolean settings_from_rank0;
 } OtterDistributedParams;
 
 void     otter_distributed_params_init     (OtterDistributedParams       *params);

@@ -641,7 +641,8 @@ join_group (RunState *rs, GError **error)
   return rs->group != NULL;
 }
 
-/* After rank 0 opened the run folder: its settings, on every rank. */
+/* After rank 0 opened the run folder: its settings, which the other ranks
+ * of a resumed run take, and those started to follow rank 0. */
 static gboolean
 join_group_settings (RunState *rs, GError **error)
 {
@@ -655,7 +656,7 @@ join_group_settings (RunState *rs, GError **error)
   g_autofree char *shared = NULL;
   if (!otter_torch_group_share_text (rs->group, "settings", mine, &shared, error))
     return FALSE;
-  if (rs->rank == 0)
+  if (rs->rank == 0 || (job->resume_dir == NULL && !job->distributed->settings_from_rank0))
     return TRUE;
   g_autoptr (JsonNode) node = json_from_string (shared, error);
   otter_train_config_clear (&job->config);
@@ -702,7 +703,7 @@ prepare (RunState *rs, GError **error)
       if (rs->run == NULL)
         return FALSE;
     }
-  if (rs->group != NULL && job->resume_dir != NULL && !join_group_settings (rs, error))
+  if (rs->group != NULL && !join_group_settings (rs, error))
     return FALSE;
   g_autofree char *last_checkpoint = rs->run != NULL ? otter_run_dup_path (rs->run, OTTER_RUN_LAST) : NULL;
   gboolean has_checkpoint = last_checkpoint != NULL && g_file_test (last_checkpoint, G_FILE_TEST_EXISTS);

@@ -583,6 +583,13 @@ otter_trainer_dup_epochs (OtterTrainer *self)
   return copy;
 }
 
+gboolean
+otter_trainer_is_distributed (OtterTrainer *self)
+{
+  g_return_val_if_fail (OTTER_IS_TRAINER (self), FALSE);
+  return self->distributed != NULL;
+}
+
 int
 otter_trainer_get_rank (OtterTrainer *self)
 {

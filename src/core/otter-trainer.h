@@ -53,6 +53,7 @@ void               otter_trainer_set_adaptive_threads (OtterTrainer      *self,
  * config.batch_size images; rank 0 alone writes the run folder. */
 void               otter_trainer_set_distributed (OtterTrainer           *self,
                                                   const OtterDistributedParams *params);
+gboolean           otter_trainer_is_distributed  (OtterTrainer           *self);
 /* The worker's rank, 0 unless distributed. */
 int                otter_trainer_get_rank        (OtterTrainer           *self);
 

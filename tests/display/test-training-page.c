@@ -477,6 +477,61 @@ test_checkpoint_failures_shown (void)
   g_assert_cmpint (system (command), ==, 0);
 }
 
+/* Two processes from the page: the page's run is rank 0 of two, an
+ * otter-cli worker the other; the run converges like one of a single
+ * process, records its world size and lists it. */
+static void
+test_two_processes (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *cli = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "cli", "otter-cli", NULL);
+  g_setenv ("OTTER_CLI", cli, TRUE);
+  GtkWindow *window;
+  OtterTrainingPage *page = new_page_on_demo (&window);
+  OtterSession *session = otter_page_get_session (OTTER_PAGE (page));
+
+  g_settings_set_int (settings, "max-epochs", 2);
+  g_settings_set_double (settings, "loss-threshold", 1000);
+  g_settings_set_int (settings, "batch-size", 16);
+  g_settings_set_int (settings, "processes", 2);
+  display_spin (0.2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL));
+  OtterTrainer *trainer = otter_session_get_trainer (session);
+  g_assert_nonnull (trainer);
+  g_assert_true (otter_trainer_is_distributed (trainer));
+  g_assert_true (display_wait_until (trainer_is_final, session, 300));
+  g_test_message ("final state %s: %s", otter_trainer_state_to_string (otter_trainer_get_state (trainer)),
+                  otter_trainer_get_message (trainer));
+  g_assert_cmpint (otter_trainer_get_state (trainer), ==, OTTER_TRAINER_CONVERGED);
+  g_assert_cmpint (otter_trainer_get_world_size (trainer), ==, 2);
+  OtterTrainConfig config;
+  otter_train_config_init (&config);
+  g_assert_true (otter_run_read_config (otter_trainer_get_run_dir (trainer), &config, NULL));
+  g_assert_cmpint (config.world_size, ==, 2);
+  otter_train_config_clear (&config);
+  OtterRunList *runs = otter_training_page_get_run_list (page);
+  g_assert_true (display_wait_until (run_list_filled, runs, 30));
+  display_spin (0.5);
+  if (g_getenv ("OTTER_TEST_SCREENSHOT") != NULL)
+    display_save_widget_png (GTK_WIDGET (window), g_getenv ("OTTER_TEST_SCREENSHOT"));
+
+  /* a batch that does not split says so, and starts nothing */
+  g_settings_set_int (settings, "batch-size", 5);
+  display_spin (0.2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL));
+  OtterTrainer *odd = otter_session_get_trainer (session);
+  g_assert_true (display_wait_until (trainer_is_final, session, 120));
+  g_test_message ("odd batch: %s", otter_trainer_get_message (odd));
+  g_assert_cmpint (otter_trainer_get_state (odd), ==, OTTER_TRAINER_FAILED);
+  g_assert_nonnull (strstr (otter_trainer_get_message (odd), "multiple of 2"));
+
+  g_settings_reset (settings, "processes");
+  g_settings_reset (settings, "batch-size");
+  g_settings_reset (settings, "max-epochs");
+  g_settings_reset (settings, "loss-threshold");
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -487,6 +542,7 @@ main (int argc, char *argv[])
   app = display_test_init (&argc, &argv);
   g_test_add_func ("/otter/TrainingPage/converges", test_training_page_converges);
   g_test_add_func ("/otter/TrainingPage/automatic-defaults", test_automatic_defaults);
+  g_test_add_func ("/otter/TrainingPage/two-processes", test_two_processes);
   g_test_add_func ("/otter/TrainingPage/checkpoint-failures-shown", test_checkpoint_failures_shown);
   g_test_add_func ("/otter/TrainingPage/chart-epoch-means", test_chart_epoch_means);
   g_test_add_func ("/otter/TrainingPage/chart-map-strip-and-log-fit", test_chart_map_strip_and_log_fit);
