@@ -35,21 +35,6 @@ find_cli (void)
   return g_find_program_in_path ("otter-cli");
 }
 
-static int
-free_loopback_port (GError **error)
-{
-  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                             G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return -1;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  if (!g_socket_bind (socket, any_port, FALSE, error))
-    return -1;
-  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (socket, error);
-  return bound != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : -1;
-}
-
 gboolean
 otter_training_page_start_workers (OtterTrainingPage *self,
                                    OtterTrainer      *trainer,
@@ -65,28 +50,20 @@ otter_training_page_start_workers (OtterTrainingPage *self,
                    _("otter-cli, which runs the other processes, was not found beside Otter"));
       return FALSE;
     }
-  int port = free_loopback_port (error);
+  int port = otter_distributed_pick_local_port (error);
   if (port < 0)
     return FALSE;
   /* The cores are shared out; one is left to the interface as for one
    * process. */
   int threads = MAX (1, ((int) g_get_num_processors () - 1) / world_size);
   g_autofree char *threads_text = g_strdup_printf ("%d", threads);
-  g_autofree char *port_text = g_strdup_printf ("%d", port);
-  g_autofree char *world_text = g_strdup_printf ("%d", world_size);
 
   g_autoptr (GPtrArray) workers = g_ptr_array_new_with_free_func (g_object_unref);
   for (int rank = 1; rank < world_size; rank++)
     {
-      g_autofree char *rank_text = g_strdup_printf ("%d", rank);
       g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-      g_subprocess_launcher_setenv (launcher, "MASTER_ADDR", "127.0.0.1", TRUE);
-      g_subprocess_launcher_setenv (launcher, "MASTER_PORT", port_text, TRUE);
-      g_subprocess_launcher_setenv (launcher, "WORLD_SIZE", world_text, TRUE);
-      g_subprocess_launcher_setenv (launcher, "LOCAL_WORLD_SIZE", world_text, TRUE);
-      g_subprocess_launcher_setenv (launcher, "RANK", rank_text, TRUE);
-      g_subprocess_launcher_setenv (launcher, "LOCAL_RANK", rank_text, TRUE);
-      g_subprocess_launcher_unsetenv (launcher, "OTTER_THREADS");
+      g_auto (GStrv) env = otter_distributed_local_worker_environ (g_get_environ (), port, rank, world_size);
+      g_subprocess_launcher_set_environ (launcher, env);
       GSubprocess *worker = g_subprocess_launcher_spawn (launcher, error, cli, "train", "--distributed",
                                                          "--settings-from-rank0", "--threads", threads_text, NULL);
       if (worker == NULL)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "otter-distributed.h"
 #include "otter-torch.h"
 #include "test-model-utils.h"
 #include "test-synthetic-batch.h"
@@ -91,13 +92,10 @@ run_worker (const char *mode, int rank, int world, int port, const char *out)
 static int
 free_port (void)
 {
-  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                             G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_autoptr (GError) error = NULL;
+  int port = otter_distributed_pick_local_port (&error);
+  g_assert_no_error (error);
+  return port;
 }
 
 typedef struct

@@ -21,24 +21,6 @@
 #include "otter-cli-common.h"
 #include "otter-distributed.h"
 
-/* A port nothing listens on now; the rendezvous binds it a moment later. */
-static int
-free_loopback_port (GError **error)
-{
-  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                             G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return -1;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  if (!g_socket_bind (socket, any_port, FALSE, error))
-    return -1;
-  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (socket, error);
-  if (bound == NULL)
-    return -1;
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static gboolean
 ignore_signal (gpointer data)
 {
@@ -67,7 +49,7 @@ otter_cli_launch_local_workers (int          nproc,
   g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
   if (self == NULL)
     return otter_cli_fail (_("cannot start the workers: %s"), error->message);
-  int port = free_loopback_port (&error);
+  int port = otter_distributed_pick_local_port (&error);
   if (port < 0)
     return otter_cli_fail (_("no free port on 127.0.0.1 for the workers' rendezvous: %s"), error->message);
 
@@ -98,18 +80,7 @@ otter_cli_launch_local_workers (int          nproc,
       g_strv_builder_add (argv, timeout_text);
       g_auto (GStrv) args = g_strv_builder_end (argv);
 
-      g_auto (GStrv) env = g_get_environ ();
-      g_autofree char *port_text = g_strdup_printf ("%d", port);
-      g_autofree char *world_text = g_strdup_printf ("%d", nproc);
-      g_autofree char *rank_text = g_strdup_printf ("%d", rank);
-      env = g_environ_setenv (env, "MASTER_ADDR", "127.0.0.1", TRUE);
-      env = g_environ_setenv (env, "MASTER_PORT", port_text, TRUE);
-      env = g_environ_setenv (env, "WORLD_SIZE", world_text, TRUE);
-      env = g_environ_setenv (env, "LOCAL_WORLD_SIZE", world_text, TRUE);
-      env = g_environ_setenv (env, "RANK", rank_text, TRUE);
-      env = g_environ_setenv (env, "LOCAL_RANK", rank_text, TRUE);
-      /* the launcher's own thread setting would override --threads */
-      env = g_environ_unsetenv (env, "OTTER_THREADS");
+      g_auto (GStrv) env = otter_distributed_local_worker_environ (g_get_environ (), port, rank, nproc);
 
       GPid pid = 0;
       if (!g_spawn_async (NULL, args, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error))

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
 #include "otter-distributed.h"
@@ -122,4 +123,37 @@ otter_distributed_params_validate (const OtterDistributedParams *params,
   else
     return TRUE;
   return FALSE;
+}
+
+int
+otter_distributed_pick_local_port (GError **error)
+{
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return -1;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  if (!g_socket_bind (socket, any_port, FALSE, error))
+    return -1;
+  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (socket, error);
+  return bound != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : -1;
+}
+
+char **
+otter_distributed_local_worker_environ (char **env,
+                                        int    port,
+                                        int    rank,
+                                        int    world_size)
+{
+  g_autofree char *port_text = g_strdup_printf ("%d", port);
+  g_autofree char *world_text = g_strdup_printf ("%d", world_size);
+  g_autofree char *rank_text = g_strdup_printf ("%d", rank);
+  env = g_environ_setenv (env, "MASTER_ADDR", "127.0.0.1", TRUE);
+  env = g_environ_setenv (env, "MASTER_PORT", port_text, TRUE);
+  env = g_environ_setenv (env, "WORLD_SIZE", world_text, TRUE);
+  env = g_environ_setenv (env, "LOCAL_WORLD_SIZE", world_text, TRUE);
+  env = g_environ_setenv (env, "RANK", rank_text, TRUE);
+  env = g_environ_setenv (env, "LOCAL_RANK", rank_text, TRUE);
+  return g_environ_unsetenv (env, "OTTER_THREADS");
 }

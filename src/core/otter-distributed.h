@@ -37,4 +37,15 @@ gboolean otter_distributed_params_from_env (OtterDistributedParams       *params
 gboolean otter_distributed_params_validate (const OtterDistributedParams *params,
                                             GError                      **error);
 
+/* For a group on this machine: a port on 127.0.0.1 that nothing listens
+ * on now (rank 0 binds it a moment later), or -1 with an error. */
+int      otter_distributed_pick_local_port (GError                      **error);
+/* `env` (consumed) with what torchrun gives rank `rank` of `world_size`
+ * local workers that meet on 127.0.0.1:`port`; OTTER_THREADS is dropped,
+ * since the launcher passes each worker its share of the cores. */
+char   **otter_distributed_local_worker_environ (char                 **env,
+                                                 int                    port,
+                                                 int                    rank,
+                                                 int                    world_size);
+
 G_END_DECLS
