@@ -332,6 +332,42 @@ test_cli_lost_worker_and_resume (void)
   g_assert_cmpint (json_object_get_int_member (read_config (run_dir, parser), "world_size"), ==, 1);
 }
 
+/* A worker that hangs (stopped, its sockets open) makes the other fail
+ * once the timeout has passed, not before and not forever. */
+static void
+test_cli_hung_worker (void)
+{
+  g_autofree char *run_dir = g_build_filename (work_dir, "hung-worker", NULL);
+  g_autofree char *port = g_strdup_printf ("%d", free_port ());
+  const char *env0[] = { "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", port, "WORLD_SIZE", "2", "RANK", "0", NULL };
+  const char *env1[] = { "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", port, "WORLD_SIZE", "2", "RANK", "1", NULL };
+  GSubprocessFlags quiet = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE;
+  g_autoptr (GSubprocess) r0 = start_cli (env0, quiet, "train", "--data", "demo:96", "--epochs", "30",
+                                          "--loss-threshold", "0.01", "--threads", "1", "--distributed",
+                                          "--dist-timeout", "8", "--run-dir", run_dir, NULL);
+  g_autoptr (GSubprocess) r1 = start_cli (env1, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                          "train", "--data", "demo:96", "--epochs", "30",
+                                          "--loss-threshold", "0.01", "--threads", "1", "--distributed",
+                                          "--dist-timeout", "8", NULL);
+  g_autofree char *metrics = g_build_filename (run_dir, "metrics.jsonl", NULL);
+  for (int i = 0; i < 2400 && (!g_file_test (metrics, G_FILE_TEST_EXISTS) || count_epoch_records (run_dir) < 1); i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpuint (count_epoch_records (run_dir), >=, 1);
+  g_subprocess_send_signal (r1, SIGSTOP);
+  gint64 stopped = g_get_monotonic_time ();
+  int status;
+  g_autofree char *err = finish_cli (r0, &status);
+  double waited = (g_get_monotonic_time () - stopped) / 1e6;
+  g_test_message ("rank 0 ended %.1f s after rank 1 stopped (timeout 8 s)", waited);
+  g_subprocess_force_exit (r1);
+  g_subprocess_send_signal (r1, SIGCONT);
+  g_subprocess_wait (r1, NULL, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "lost the group"));
+  g_assert_cmpfloat (waited, >=, 7);
+  g_assert_cmpfloat (waited, <, 60);
+}
+
 /* Workers that do not agree, or cannot meet, say so and write nothing. */
 static void
 test_cli_bad_groups (void)
@@ -427,6 +463,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Distributed/group-bad-arguments", test_group_bad_arguments);
   g_test_add_func ("/otter/Distributed/cli-bad-groups", test_cli_bad_groups);
   g_test_add_func ("/otter/Distributed/cli-lost-worker-and-resume", test_cli_lost_worker_and_resume);
+  g_test_add_func ("/otter/Distributed/cli-hung-worker", test_cli_hung_worker);
   g_test_add_func ("/otter/Distributed/cli-nproc-converges", test_cli_nproc_converges);
   return g_test_run ();
 }
