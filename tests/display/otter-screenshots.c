@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 
 #include "display-utils.h"
@@ -83,7 +85,13 @@ main (int argc, char *argv[])
 
   OtterWindow *window = otter_window_new (ADW_APPLICATION (app));
   OtterSession *session = otter_window_get_session (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
+  /* OTTER_SCREENSHOT_SIZE=800x600 shows the pages at the smallest size
+   * they are made for */
+  int width = 1500, height = 900;
+  const char *size = g_getenv ("OTTER_SCREENSHOT_SIZE");
+  if (size != NULL && sscanf (size, "%dx%d", &width, &height) != 2)
+    width = 1500, height = 900;
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
   otter_session_open_dataset (session, "demo");
   if (!display_wait_until (has_dataset, session, 120))
