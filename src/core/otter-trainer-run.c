@@ -333,23 +333,41 @@ all_ranks_go_on (RunState *rs, GError **error)
   return TRUE;
 }
 
-/* Rank 0 validates and tells the others the result, or that it failed. */
+/* Rank 0 validates and tells the others the result, or that it failed;
+ * they wait for it however long it takes, as long as rank 0 is there. */
+static char *
+validation_key (int epoch)
+{
+  return g_strdup_printf ("validation-%d", epoch + 1);
+}
+
+typedef enum { VALIDATION_FAILED, VALIDATION_DONE, VALIDATION_STOPPED } ValidationOutcome;
+
 static gboolean
-send_validation (RunState *rs, gboolean ok, double map50, GError **error)
+send_validation (RunState *rs, int epoch, ValidationOutcome outcome, double map50, GError **error)
 {
   if (rs->group == NULL)
     return TRUE;
-  double values[2] = { ok ? 1 : 0, ok ? map50 : 0 };
-  return otter_torch_group_sum (rs->group, values, 2, error);
+  double values[2] = { outcome, outcome == VALIDATION_DONE ? map50 : 0 };
+  g_autofree char *key = validation_key (epoch);
+  return otter_torch_group_publish (rs->group, key, values, 2, error);
 }
 
 static EpochOutcome
 receive_validation (RunState *rs, int epoch, OtterEpochPoint *out, GError **error)
 {
   double values[2] = { 0, 0 };
-  if (!otter_torch_group_sum (rs->group, values, 2, error))
-    return EPOCH_FAILED;
-  if (values[0] < 1)
+  g_autofree char *key = validation_key (epoch);
+  g_autoptr (GError) local = NULL;
+  if (!otter_torch_group_await (rs->group, key, values, 2, rs->job->cancellable, &local))
+    {
+      EpochOutcome outcome = g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EPOCH_STOPPED : EPOCH_FAILED;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return outcome;
+    }
+  if (values[0] == VALIDATION_STOPPED)
+    return EPOCH_STOPPED;
+  if (values[0] != VALIDATION_DONE)
     {
       g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN,
                    _("validation after epoch %d failed on rank 0 (its log says why)"), epoch + 1);
@@ -480,18 +498,21 @@ run_epoch (RunState *rs, OtterBatchLoader *loader, int epoch, OtterEpochPoint *o
         if (g_hash_table_add (rs->val_failures, g_strdup (failures->pdata[i])))
           add_skipped (rs, failures->pdata[i]);
       if (map == NULL && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return EPOCH_STOPPED;
+        {
+          send_validation (rs, epoch, VALIDATION_STOPPED, NAN, NULL);
+          return EPOCH_STOPPED;
+        }
       if (map == NULL)
         {
           /* A missing number would read as "no validation set"; the
            * epoch's checkpoint is kept, so the run can be resumed. */
           g_set_error (error, OTTER_ERROR, OTTER_ERROR_RUN, _("validation after epoch %d failed: %s"),
                        epoch + 1, local ? local->message : _("unknown error"));
-          send_validation (rs, FALSE, NAN, NULL);
+          send_validation (rs, epoch, VALIDATION_FAILED, NAN, NULL);
           return EPOCH_FAILED;
         }
       out->val_map50 = map->map50;
-      if (!send_validation (rs, TRUE, map->map50, error))
+      if (!send_validation (rs, epoch, VALIDATION_DONE, map->map50, error))
         return EPOCH_FAILED;
     }
   return EPOCH_DONE;
@@ -859,6 +880,15 @@ otter_trainer_run_thread (gpointer data)
   else
     state = train (&rs, &model_path, &error);
 
+  /* Ranks that ended together leave together: rank 0 (whose store holds
+   * the last validation result) must not go before the others read it. */
+  if (rs.group != NULL && state != OTTER_TRAINER_FAILED)
+    {
+      g_autoptr (GError) leave_error = NULL;
+      double nothing = 0;
+      if (!otter_torch_group_sum (rs.group, &nothing, 1, &leave_error))
+        g_warning ("%s", leave_error->message);
+    }
   final_message (state, &rs, error, &message);
   /* The outcome stands, but a run that could not keep its checkpoints
    * cannot be resumed from where it ended: the last word says so. */

@@ -311,6 +311,78 @@ otter_torch_group_share_text (OtterTorchGroup *group,
 #endif
 }
 
+gboolean
+otter_torch_group_publish (OtterTorchGroup *group,
+                           const char      *key,
+                           const double    *values,
+                           int              n,
+                           GError         **error)
+{
+  g_return_val_if_fail (group != nullptr && key != nullptr && n >= 0, FALSE);
+  if (group->world_size == 1)
+    return TRUE;
+#ifdef OTTER_HAVE_C10D
+  try
+    {
+      const uint8_t *bytes = (const uint8_t *) values;
+      group->store->set (std::string ("otter/published/") + key,
+                         std::vector<uint8_t> (bytes, bytes + sizeof (double) * (size_t) n));
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_collective_error (group, key, e, error);
+      return FALSE;
+    }
+#else
+  return TRUE;
+#endif
+}
+
+gboolean
+otter_torch_group_await (OtterTorchGroup *group,
+                         const char      *key,
+                         double          *values,
+                         int              n,
+                         GCancellable    *cancellable,
+                         GError         **error)
+{
+  g_return_val_if_fail (group != nullptr && key != nullptr && n >= 0, FALSE);
+  if (group->world_size == 1)
+    return TRUE;
+#ifdef OTTER_HAVE_C10D
+  std::string full = std::string ("otter/published/") + key;
+  try
+    {
+      /* Polled rather than waited on: rank 0 may take longer than the
+       * timeout (a large validation set), and a rank 0 that is gone
+       * makes check() throw at once. */
+      while (!group->store->check ({ full }))
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          g_usleep (100 * 1000);
+        }
+      std::vector<uint8_t> bytes = group->store->get (full);
+      if (bytes.size () != sizeof (double) * (size_t) n)
+        {
+          g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_DISTRIBUTED,
+                       _("rank 0 published %s in another form: the ranks run different versions of Otter"), key);
+          return FALSE;
+        }
+      memcpy (values, bytes.data (), bytes.size ());
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_collective_error (group, key, e, error);
+      return FALSE;
+    }
+#else
+  return TRUE;
+#endif
+}
+
 namespace otter {
 
 /* Sums tensors of one dtype and device across the ranks, in place: packed

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -415,6 +415,21 @@ gboolean         otter_torch_group_share_text      (OtterTorchGroup *group,
                                                     const char      *what,
                                                     const char      *text,
                                                     char           **out,
+                                                    GError         **error);
+
+/* Rank 0 publishes `n` values under `key`; the other ranks wait for them
+ * as long as rank 0 is there, beyond the timeout (its validation pass,
+ * say), and fail at once when it is gone. */
+gboolean         otter_torch_group_publish         (OtterTorchGroup *group,
+                                                    const char      *key,
+                                                    const double    *values,
+                                                    int              n,
+                                                    GError         **error);
+gboolean         otter_torch_group_await           (OtterTorchGroup *group,
+                                                    const char      *key,
+                                                    double          *values,
+                                                    int              n,
+                                                    GCancellable    *cancellable,
                                                     GError         **error);
 
 /* From now on each step averages the gradients over the group before the
