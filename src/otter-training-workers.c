@@ -75,13 +75,12 @@ otter_training_page_start_workers (OtterTrainingPage *self,
       g_ptr_array_add (workers, worker);
     }
 
-  OtterDistributedParams place;
+  g_auto (OtterDistributedParams) place;
   otter_distributed_params_init (&place);
   place.master_addr = g_strdup ("127.0.0.1");
   place.master_port = port;
   place.world_size = world_size;
   otter_trainer_set_distributed (trainer, &place);
-  otter_distributed_params_clear (&place);
   otter_trainer_set_threads (trainer, threads);
   otter_trainer_set_adaptive_threads (trainer, FALSE);
   g_clear_pointer (&self->workers, g_ptr_array_unref);

@@ -259,7 +259,7 @@ otter_cli_train (int argc, char **argv)
                                              dist_timeout != OTTER_CLI_UNSET_DOUBLE ? dist_timeout
                                                                                     : OTTER_DISTRIBUTED_DEFAULT_TIMEOUT);
     }
-  OtterDistributedParams place;
+  g_auto (OtterDistributedParams) place;
   otter_distributed_params_init (&place);
   if (distributed)
     {
@@ -391,7 +391,6 @@ otter_cli_train (int argc, char **argv)
     otter_trainer_set_distributed (trainer, &place);
   /* Rank 0 speaks for a distributed run; the others only of their failures. */
   gboolean quiet = place.rank != 0;
-  otter_distributed_params_clear (&place);
 
   g_autoptr (GError) error = NULL;
   if (!otter_trainer_start (trainer, &error))

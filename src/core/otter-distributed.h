@@ -48,4 +48,6 @@ char   **otter_distributed_local_worker_environ (char                 **env,
                                                  int                    rank,
                                                  int                    world_size);
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OtterDistributedParams, otter_distributed_params_clear)
+
 G_END_DECLS
