@@ -196,6 +196,64 @@ test_sinkhorn_identical (void)
     }
 }
 
+/* A plan of 1024 × 1024 is solved in pieces of rows, on as many threads as
+ * there are, and the plans of a batch side by side: the pieces do not
+ * depend on the thread count, so neither may a single bit of the plan. */
+static void
+test_sinkhorn_threads_agree (void)
+{
+  int n = 1024, n_plans = 3;
+  gsize size = (gsize) n * n;
+  g_autofree float *cost = g_new (float, n_plans * size);
+  g_autofree float *alone = g_new (float, size);
+  g_autofree float *two = g_new (float, size);
+  g_autofree float *batch = g_new (float, n_plans * size);
+  for (int p = 0; p < n_plans; p++)
+    random_costs (cost + p * size, n, 11 + p);
+  int threads = otter_torch_get_threads (), iterations = 0;
+  float err = 0, batch_err = 0;
+
+  otter_torch_set_threads (1);
+  g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 1000, 1e-4f, alone, &iterations, &err, NULL));
+  g_assert_cmpfloat (err, <, 1e-4);
+  otter_torch_set_threads (2);
+  g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 1000, 1e-4f, two, NULL, NULL, NULL));
+  g_assert_cmpmem (alone, size * sizeof (float), two, size * sizeof (float));
+
+  g_assert_true (otter_torch_sinkhorn_plans (cost, n_plans, n, n, 0.01f, 1000, 1e-4f, batch, NULL, &batch_err, NULL));
+  g_assert_cmpmem (alone, size * sizeof (float), batch, size * sizeof (float));
+  g_assert_cmpfloat (batch_err, <, 1e-4);
+  for (int p = 1; p < n_plans; p++)
+    {
+      g_assert_true (otter_torch_sinkhorn (cost + p * size, n, n, 0.01f, 1000, 1e-4f, two, NULL, NULL, NULL));
+      g_assert_cmpmem (two, size * sizeof (float), batch + p * size, size * sizeof (float));
+    }
+  otter_torch_set_threads (threads);
+  g_test_message ("%d × %d: %d iterations, marginal error %g, the same on 1 and 2 threads and in a batch",
+                  n, n, iterations, err);
+}
+
+/* An infinite cost forbids a pair: its entry is 0 and the rest is a plan.
+ * A NaN cost has no plan, and the reported error must say so instead of
+ * passing for a converged one. */
+static void
+test_sinkhorn_non_finite_costs (void)
+{
+  int n = 64;
+  g_autofree float *cost = g_new (float, n * n);
+  g_autofree float *plan = g_new (float, n * n);
+  float err = 0;
+  random_costs (cost, n, 17);
+  cost[3 * n + 5] = INFINITY;
+  g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 10000, 1e-4f, plan, NULL, &err, NULL));
+  g_assert_cmpfloat (plan[3 * n + 5], ==, 0.0f);
+  assert_plan_valid (plan, n, n, err);
+
+  cost[3 * n + 5] = NAN;
+  g_assert_true (otter_torch_sinkhorn (cost, n, n, 0.01f, 10000, 1e-4f, plan, NULL, &err, NULL));
+  g_assert_false (isfinite (err));
+}
+
 static void
 test_sinkhorn_bad_arguments (void)
 {
@@ -757,6 +815,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/otter/Torch/sinkhorn/pot-parity", test_sinkhorn_pot_parity);
   g_test_add_func ("/otter/Torch/sinkhorn/identical-inputs", test_sinkhorn_identical);
   g_test_add_func ("/otter/Torch/sinkhorn/bad-arguments", test_sinkhorn_bad_arguments);
+  g_test_add_func ("/otter/Torch/sinkhorn/threads-agree", test_sinkhorn_threads_agree);
+  g_test_add_func ("/otter/Torch/sinkhorn/non-finite-costs", test_sinkhorn_non_finite_costs);
   g_test_add_func ("/otter/Torch/ot/attack-properties", test_ot_attack_properties);
   g_test_add_func ("/otter/Torch/ot/envelope-gradient", test_ot_envelope_gradient);
   g_test_add_func ("/otter/Torch/attacks/bounded", test_attacks_bounded);

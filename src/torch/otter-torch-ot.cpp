@@ -18,6 +18,7 @@
 #include <cstring>
 #include <optional>
 
+#include "otter-sinkhorn-cpu.h"
 #include "otter-torch-private.hpp"
 /* after libtorch's headers, which use _ as a name of their own */
 #include <glib/gi18n-lib.h>
@@ -167,166 +168,72 @@ sinkhorn_scaling (const at::Tensor &cost, double reg, int max_iter, double tol,
   return u * kernel * v.transpose (1, 2);
 }
 
-/* The two products below are most of a solve. The shim is built for the
- * baseline x86-64, so they also get AVX2 and AVX-512 versions, chosen
- * when the program starts, and are vectorised at -O3 whatever the build. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC push_options
-#pragma GCC optimize ("O3")
-#endif
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define OTTER_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define OTTER_SIMD_CLONES
-#endif
-
-/* Σ_j K_ij v_j for rows [i0, i1) of an n × m row-major kernel. Sixteen
- * partial sums: independent, so they vectorise without reordering sums. */
-OTTER_SIMD_CLONES static void
-kernel_times (const float *__restrict kernel, const float *__restrict v, float *__restrict out,
-              int64_t i0, int64_t i1, int64_t m)
+/* Runs the pieces of a CPU solve on libtorch's threads. */
+static void
+parallel_pieces (int64_t n_pieces, OtterSinkhornTask task, void *data)
 {
-  for (int64_t i = i0; i < i1; i++)
-    {
-      const float *__restrict row = kernel + i * m;
-      float s[16] = { 0 };
-      int64_t j = 0;
-      for (; j + 16 <= m; j += 16)
-        for (int l = 0; l < 16; l++)
-          s[l] += row[j + l] * v[j + l];
-      float total = 0;
-      for (int l = 0; l < 16; l++)
-        total += s[l];
-      for (; j < m; j++)
-        total += row[j] * v[j];
-      out[i] = total;
-    }
+  at::parallel_for (0, n_pieces, 1, [&] (int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++)
+      task (data, p);
+  });
 }
 
-/* Σ_i K_ij u_i for columns [j0, j1): row by row, so memory is read in order. */
-OTTER_SIMD_CLONES static void
-kernel_transposed_times (const float *__restrict kernel, const float *__restrict u, float *__restrict out,
-                         int64_t n, int64_t m, int64_t j0, int64_t j1)
-{
-  for (int64_t j = j0; j < j1; j++)
-    out[j] = 0.0f;
-  for (int64_t i = 0; i < n; i++)
-    {
-      const float *__restrict row = kernel + i * m;
-      float ui = u[i];
-      for (int64_t j = j0; j < j1; j++)
-        out[j] += row[j] * ui;
-    }
-}
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC pop_options
-#endif
-
-/* One plan of sinkhorn_scaling() on the CPU, on raw floats: for the small
- * plans of the attack (n = 16 to 1024) a tensor operation's dispatch costs
- * more than its arithmetic, and these loops do the same work without it. */
-static int
-sinkhorn_scaling_cpu_plan (const at::Tensor &cost, double reg, int max_iter, double tol,
-                           at::Tensor &f, at::Tensor &g, at::Tensor &kernel, at::Tensor &u, at::Tensor &v)
-{
-  int64_t n = cost.size (1), m = cost.size (2);
-  const float a = 1.0f / (float) n, b = 1.0f / (float) m;
-  /* Scalings up to 1e15 leave the products that matter well inside
-   * float32; what they push below its range are plan entries too small
-   * to count. */
-  const float absorb_above = 1e15f, absorb_below = 1e-15f, tiny = 1e-37f;
-  std::vector<float> kv (n), ktu (m);
-  /* split a large plan's products over the threads; a small one is not worth it */
-  const int64_t grain = std::max<int64_t> (1, (int64_t) 65536 / std::max<int64_t> (m, 1));
-  int it = 0;
-  for (; it < max_iter; it++)
-    {
-      const float *k = kernel.data_ptr<float> ();
-      float *up = u.data_ptr<float> (), *vp = v.data_ptr<float> ();
-      at::parallel_for (0, m, std::max<int64_t> (1, 65536 / std::max<int64_t> (n, 1)), [&] (int64_t j0, int64_t j1) {
-        kernel_transposed_times (k, up, ktu.data (), n, m, j0, j1);
-      });
-      for (int64_t j = 0; j < m; j++)
-        vp[j] = b / std::max (ktu[j], tiny);
-      at::parallel_for (0, n, grain, [&] (int64_t i0, int64_t i1) {
-        kernel_times (k, vp, kv.data (), i0, i1, m);
-      });
-      /* Columns are exact right after the v-update; rows are off by this. */
-      double err = 0;
-      for (int64_t i = 0; i < n; i++)
-        err += std::fabs ((double) up[i] * kv[i] - a);
-      if (!std::isfinite (err))
-        break;
-      if (err < tol)
-        {
-          it++;
-          break;
-        }
-      float high = 0, low = INFINITY;
-      for (int64_t i = 0; i < n; i++)
-        {
-          up[i] = a / std::max (kv[i], tiny);
-          high = std::max (high, up[i]);
-          low = std::min (low, up[i]);
-        }
-      for (int64_t j = 0; j < m; j++)
-        high = std::max (high, vp[j]), low = std::min (low, vp[j]);
-      if (high > absorb_above || low < absorb_below)
-        {
-          f = f + reg * u.log ();
-          g = g + reg * v.log ().transpose (1, 2);
-          kernel = balanced_kernel (cost, reg, f, g).contiguous ();
-          u.fill_ (1);
-          v.fill_ (1);
-        }
-    }
-  return it;
-}
-
-/* sinkhorn_scaling() for float32 plans on the CPU: each plan on its own
- * (one that converges stops), the plans of a batch side by side. */
+/* sinkhorn_scaling() for float32 plans on the CPU, on raw memory
+ * (otter-sinkhorn-cpu.c): for the plans of the attack (n = 16 to 1024) a
+ * tensor operation's dispatch costs more than its arithmetic, and each
+ * one reads the whole kernel again. Each plan on its own (one that
+ * converges stops), the plans of a batch side by side. */
 static at::Tensor
 sinkhorn_scaling_cpu (const at::Tensor &cost, double reg, int max_iter, double tol,
-                      int *iterations, SinkhornWarmStart *warm)
+                      int *iterations, double *marginal_error, SinkhornWarmStart *warm,
+                      float *out = nullptr)
 {
   int64_t batch = cost.size (0), n = cost.size (1), m = cost.size (2);
   at::Tensor c = cost.contiguous ();
   bool warm_fits = warm != nullptr && warm->f.defined () && warm->g.defined () &&
                    warm->f.sizes () == at::IntArrayRef ({ batch, n, 1 }) &&
                    warm->g.sizes () == at::IntArrayRef ({ batch, 1, m });
-  std::vector<at::Tensor> plans (batch), fs (batch), gs (batch);
-  std::vector<int> counts (batch, 0);
-  auto solve = [&] (int64_t p) {
-    at::Tensor cp = c.narrow (0, p, 1);
-    at::Tensor f = warm_fits ? warm->f.narrow (0, p, 1).clone () : at::zeros ({ 1, n, 1 }, c.options ());
-    at::Tensor g = warm_fits ? warm->g.narrow (0, p, 1).clone () : at::zeros ({ 1, 1, m }, c.options ());
-    at::Tensor kernel = balanced_kernel (cp, reg, f, g).contiguous ();
-    at::Tensor u = at::ones ({ 1, n, 1 }, c.options ());
-    at::Tensor v = at::ones ({ 1, m, 1 }, c.options ());
-    counts[p] = sinkhorn_scaling_cpu_plan (cp, reg, max_iter, tol, f, g, kernel, u, v);
-    /* the kernel is this solve's own: it becomes the plan in place */
-    plans[p] = kernel.mul_ (u).mul_ (v.transpose (1, 2));
-    fs[p] = f + reg * u.log ();
-    gs[p] = g + reg * v.log ().transpose (1, 2);
+  at::Tensor f = warm_fits ? warm->f.to (at::kFloat).contiguous ().clone () : at::zeros ({ batch, n, 1 }, c.options ());
+  at::Tensor g = warm_fits ? warm->g.to (at::kFloat).contiguous ().clone () : at::zeros ({ batch, 1, m }, c.options ());
+  /* the caller's memory when it has some: a fresh 4 MB plan costs its
+   * page faults, and a copy, more than a whole solve's arithmetic */
+  at::Tensor plan = out != nullptr ? at::from_blob (out, { batch, n, m }, c.options ())
+                                   : at::empty ({ batch, n, m }, c.options ());
+  std::vector<OtterSinkhornCpuResult> results (batch);
+  std::vector<char> solved (batch, 0);
+  auto solve = [&] (int64_t p, OtterSinkhornParallel parallel) {
+    solved[p] = otter_sinkhorn_cpu_solve (c.data_ptr<float> () + p * n * m, n, m, (float) reg, max_iter, tol,
+                                          f.data_ptr<float> () + p * n, g.data_ptr<float> () + p * m,
+                                          plan.data_ptr<float> () + p * n * m, parallel, &results[p]);
   };
   /* Plans side by side when there are several; one plan splits its own
-   * products instead (parallel_for does not nest). */
+   * passes instead (parallel_for does not nest). */
   if (batch > 1)
     at::parallel_for (0, batch, 1, [&] (int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; p++)
-        solve (p);
+        solve (p, nullptr);
     });
   else
-    solve (0);
+    solve (0, parallel_pieces);
+  if (std::find (solved.begin (), solved.end (), 0) != solved.end ())
+    throw std::bad_alloc ();
+  int most = 0;
+  double worst = 0;
+  for (const OtterSinkhornCpuResult &r : results)
+    {
+      most = std::max (most, r.iterations);
+      worst = std::isnan (r.marginal_error) || std::isnan (worst) ? NAN : std::max (worst, r.marginal_error);
+    }
   if (iterations != nullptr)
-    *iterations = *std::max_element (counts.begin (), counts.end ());
+    *iterations = most;
+  if (marginal_error != nullptr)
+    *marginal_error = worst;
   if (warm != nullptr)
     {
-      warm->f = at::cat (fs, 0);
-      warm->g = at::cat (gs, 0);
+      warm->f = f;
+      warm->g = g;
     }
-  return batch == 1 ? plans[0] : at::cat (plans, 0);
+  return plan;
 }
 
 at::Tensor
@@ -341,7 +248,8 @@ sinkhorn_plan (const at::Tensor &cost, double reg, int max_iter, double tol,
   if (differentiable)
     plan = sinkhorn_log_domain (cost, reg, max_iter, tol, iterations, marginal_error);
   else if (cost.device ().is_cpu () && cost.scalar_type () == at::kFloat)
-    plan = sinkhorn_scaling_cpu (cost, reg, max_iter, tol, iterations, warm);
+    /* measures the plan's marginals as it forms it */
+    return sinkhorn_scaling_cpu (cost, reg, max_iter, tol, iterations, marginal_error, warm);
   else
     plan = sinkhorn_scaling (cost, reg, max_iter, tol, iterations, warm);
   if (marginal_error != nullptr)
@@ -615,8 +523,13 @@ otter_torch_sinkhorn_plans (const float *cost,
                        .to (preferred_device ());
       int iterations = 0;
       double err = 0;
-      at::Tensor plan = sinkhorn_plan (c, reg, max_iter, tol, &iterations, &err);
-      tensor_to_images (plan, plan_out);
+      if (c.device ().is_cpu ())
+        {
+          torch::NoGradGuard no_grad;
+          sinkhorn_scaling_cpu (c, reg, max_iter, tol, &iterations, &err, nullptr, plan_out);
+        }
+      else
+        tensor_to_images (sinkhorn_plan (c, reg, max_iter, tol, &iterations, &err), plan_out);
       if (iterations_out != nullptr)
         *iterations_out = iterations;
       if (marginal_error_out != nullptr)
