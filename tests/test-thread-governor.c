@@ -71,6 +71,46 @@ test_follows_the_load (void)
   g_assert_cmpint (otter_thread_governor_get_threads (governor), ==, 4);
 }
 
+/* Seconds per sample on a 2-core machine as measured for the ot step:
+ * with the other core taken, 2 threads take 2.3 to 5.4 times as long as
+ * idle (it varies from step to step), 1 thread 1.7 times. */
+static double
+two_core_seconds (int threads, gboolean busy, int step)
+{
+  static const double loaded[] = { 5.4, 3.0, 3.6, 3.4, 3.1, 2.3, 3.9, 4.8 };
+  if (!busy)
+    return threads == 2 ? 1.0 : 1.7;
+  return threads == 2 ? loaded[step % G_N_ELEMENTS (loaded)] : 1.7;
+}
+
+/* A load that starts as a probe ends, and slows the step by less than the
+ * model machine's tenfold: the slow steps must not be averaged into the
+ * rate they are judged against, or the change goes unseen until the next
+ * periodic probe. */
+static void
+test_sees_a_moderate_slowdown (void)
+{
+  g_autoptr (OtterThreadGovernor) governor = otter_thread_governor_new (2);
+  for (int i = 0; i < 18; i++)
+    {
+      int n = otter_thread_governor_next (governor);
+      otter_thread_governor_end_step (governor, 16 * two_core_seconds (n, FALSE, i), 16);
+    }
+  g_assert_cmpint (otter_thread_governor_get_threads (governor), ==, 2);
+  /* the periodic probe is due: it runs at 1 thread as the load begins */
+  int first = -1;
+  for (int i = 0; i < 12; i++)
+    {
+      int n = otter_thread_governor_next (governor);
+      otter_thread_governor_end_step (governor, 16 * two_core_seconds (n, TRUE, i), 16);
+      if (first < 0 && otter_thread_governor_get_threads (governor) == 1)
+        first = i;
+    }
+  g_assert_cmpint (otter_thread_governor_get_threads (governor), ==, 1);
+  g_test_message ("settled on 1 thread after %d loaded steps", first + 1);
+  g_assert_cmpint (first, <, 6);
+}
+
 static void
 test_one_core_never_probes (void)
 {
@@ -100,6 +140,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/otter/ThreadGovernor/idle-keeps-every-core", test_idle_keeps_every_core);
   g_test_add_func ("/otter/ThreadGovernor/follows-the-load", test_follows_the_load);
+  g_test_add_func ("/otter/ThreadGovernor/sees-a-moderate-slowdown", test_sees_a_moderate_slowdown);
   g_test_add_func ("/otter/ThreadGovernor/one-core-never-probes", test_one_core_never_probes);
   g_test_add_func ("/otter/ThreadGovernor/ignores-warm-up-and-empty-steps", test_ignores_warm_up_and_empty_steps);
   return g_test_run ();

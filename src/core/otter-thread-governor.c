@@ -127,12 +127,20 @@ otter_thread_governor_end_step (OtterThreadGovernor *governor,
     }
   if (rate > SLOWDOWN * governor->settled_rate)
     {
-      /* Two slow steps in a row, not one hiccup, start a probe. */
+      /* Slow steps stay out of the average they are judged against: were
+       * they averaged in, a load that slows the step 2–3× would raise it
+       * fast enough never to look slow twice in a row. Two slow steps,
+       * not one hiccup, start a probe, judged against the load as it is
+       * now. */
       if (++governor->slow_steps >= 2)
-        governor->steps_since_probe = PROBE_INTERVAL;
+        {
+          governor->steps_since_probe = PROBE_INTERVAL;
+          governor->slow_steps = 0;
+          governor->settled_rate = rate;
+        }
+      return;
     }
-  else
-    governor->slow_steps = 0;
+  governor->slow_steps = 0;
   governor->settled_rate += EMA_WEIGHT * (rate - governor->settled_rate);
 }
 
