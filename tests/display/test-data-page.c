@@ -3,11 +3,14 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "display-utils.h"
 #include "otter-data-page.h"
 #include "otter-image-view.h"
 #include "otter-outside-root.h"
 #include "otter-thumbnail-cache.h"
+#include "otter-thumbnail.h"
 
 typedef struct
 {
@@ -308,6 +311,47 @@ test_augmented (void)
   fixture_close (&f);
 }
 
+static gboolean
+has_tooltip (gpointer widget)
+{
+  return gtk_widget_get_tooltip_text (widget) != NULL;
+}
+
+static gboolean
+thumbnail_loaded (gpointer thumbnail)
+{
+  return otter_thumbnail_get_loaded (thumbnail);
+}
+
+/* A grid item that could not decode its image says why in its tooltip;
+ * recycled for another sample, it loses the tooltip and shows the image.
+ * (The tooltip is only touched when there is one: setting it costs an X
+ * round trip, once per item scrolled past.) */
+static void
+test_thumbnail_failure_tooltip (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("otter-thumb-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "gone.jpg", NULL);
+  g_autoptr (OtterSample) broken = otter_sample_new (missing, NULL, 64, 64);
+  g_autoptr (OtterSample) good = otter_sample_new_generated (3, 0, 96);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *thumbnail = otter_thumbnail_new ();
+  otter_thumbnail_set_size (OTTER_THUMBNAIL (thumbnail), 96);
+  gtk_window_set_child (GTK_WINDOW (window), thumbnail);
+  gtk_window_present (GTK_WINDOW (window));
+
+  otter_thumbnail_set_sample (OTTER_THUMBNAIL (thumbnail), broken);
+  g_assert_true (display_wait_until (has_tooltip, thumbnail, 30));
+  g_test_message ("tooltip: %s", gtk_widget_get_tooltip_text (thumbnail));
+
+  otter_thumbnail_set_sample (OTTER_THUMBNAIL (thumbnail), good);
+  g_assert_null (gtk_widget_get_tooltip_text (thumbnail));
+  g_assert_true (display_wait_until (thumbnail_loaded, thumbnail, 30));
+  g_assert_null (gtk_widget_get_tooltip_text (thumbnail));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_rmdir (dir);
+}
+
 /* A dataset with broken samples says how many were left out. */
 static void
 test_skipped (void)
@@ -457,6 +501,7 @@ main (int argc, char *argv[])
   display_test_init (&argc, &argv);
   g_test_add_func ("/otter/DataPage/empty", test_empty);
   g_test_add_func ("/otter/DataPage/grid", test_grid);
+  g_test_add_func ("/otter/DataPage/thumbnail-failure-tooltip", test_thumbnail_failure_tooltip);
   g_test_add_func ("/otter/DataPage/filter", test_filter);
   g_test_add_func ("/otter/DataPage/classes-without-boxes", test_classes_without_boxes);
   g_test_add_func ("/otter/DataPage/detail", test_detail);
