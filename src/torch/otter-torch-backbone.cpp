@@ -5,14 +5,14 @@
  * the paths of its modules, and libtorch names the children of a
  * Sequential "0", "1", ... as PyTorch does, so registering the same
  * modules under the same names in the same order makes the keys equal.
- * Activations take a slot in a Sequential (as in torchvision) but own no
- * tensors, so they do not appear in the keys.
+ * A convolution with its batch norm is one ConvNorm, which registers the
+ * two under the names torchvision's Sequential gives them ("0", "1");
+ * activations own no tensors, so they do not appear in the keys.
  */
 
 #include "config.h"
 
-#include <torch/nn/modules/container/functional.h>
-
+#include <optional>
 #include <stdexcept>
 
 #include "otter-torch-backbone.hpp"
@@ -60,26 +60,69 @@ batch_norm (int channels, double eps = 1e-5, double momentum = 0.1)
   return torch::nn::BatchNorm2d (torch::nn::BatchNorm2dOptions (channels).eps (eps).momentum (momentum));
 }
 
-static torch::nn::Functional
-relu ()
+/* A convolution's zero padding, or nullopt for any other kind. Its
+ * options hold c10::variant in libtorch 1.x and std::variant in 2.x; with
+ * both namespaces in sight, get_if resolves to the one that matches. */
+static std::optional<std::vector<int64_t>>
+zero_padding (const torch::nn::detail::ConvNdOptions<2> &options)
 {
-  return torch::nn::Functional ([] (const at::Tensor &x) { return at::relu (x); });
+  using namespace std;
+  using namespace c10;
+  if (get_if<torch::enumtype::kZeros> (&options.padding_mode ()) == nullptr)
+    return std::nullopt;
+  const torch::ExpandingArray<2> *padding = get_if<torch::ExpandingArray<2>> (&options.padding ());
+  if (padding == nullptr)
+    return std::nullopt;
+  return at::IntArrayRef (*padding).vec ();
 }
 
-static torch::nn::Functional
-hardswish ()
+at::Tensor
+conv_bn (torch::nn::Conv2dImpl &conv, torch::nn::BatchNorm2dImpl &bn, const at::Tensor &x)
 {
-  return torch::nn::Functional ([] (const at::Tensor &x) { return at::hardswish (x); });
+  bool needs_batch_norm = bn.is_training ()
+    || !bn.options.affine () || !bn.options.track_running_stats ()
+    || (at::GradMode::is_enabled () && (bn.weight.requires_grad () || conv.weight.requires_grad ()));
+  std::optional<std::vector<int64_t>> padding;
+  if (!needs_batch_norm)
+    padding = zero_padding (conv.options);
+  if (!padding)
+    return bn.forward (conv.forward (x));
+  /* y = γ (conv (x) − μ) / √(σ² + ε) + β, per output channel */
+  at::Tensor scale = bn.weight * at::rsqrt (bn.running_var + bn.options.eps ());
+  at::Tensor weight = (conv.weight * scale.view ({ -1, 1, 1, 1 }))
+    .contiguous (conv.weight.suggest_memory_format ());
+  at::Tensor bias = bn.bias - bn.running_mean * scale;
+  if (conv.bias.defined ())
+    bias = bias + conv.bias * scale;
+  const torch::nn::detail::ConvNdOptions<2> &o = conv.options;
+  return at::conv2d (x, weight, bias, *o.stride (), *padding, *o.dilation (), o.groups ());
 }
 
-/* A Sequential that can sit inside another one: AnyModule needs a
- * forward() with concrete types, which Sequential's own is not. */
-struct SeqImpl : torch::nn::SequentialImpl
+ConvNormImpl::ConvNormImpl (torch::nn::Conv2d conv_, torch::nn::BatchNorm2d bn_, Activation activation_,
+                            const char *conv_name, const char *bn_name)
+  : activation (activation_)
 {
-  using SequentialImpl::SequentialImpl;
-  at::Tensor forward (const at::Tensor &x) { return SequentialImpl::forward (x); }
-};
-TORCH_MODULE (Seq);
+  conv = register_module (conv_name, conv_);
+  bn = register_module (bn_name, bn_);
+}
+
+at::Tensor
+ConvNormImpl::forward (const at::Tensor &x)
+{
+  at::Tensor y = conv_bn (*conv, *bn, x);
+  switch (activation)
+    {
+    case Activation::ReLU:
+      /* In place: neither batch norm's backward nor the convolution's
+       * needs its output, so this saves a copy of every activation. */
+      return at::relu_ (y);
+    case Activation::HardSwish:
+      return at::hardswish (y);        /* its backward needs its input */
+    case Activation::None:
+    default:
+      return y;
+    }
+}
 
 /* ---- tiny: conv-bn-relu stages ------------------------------------------ */
 
@@ -102,14 +145,10 @@ struct PlainBackboneImpl : BackboneImpl
 
   /* The names (conv, bn) are those of the tiny model files written
    * before backbones were separate modules. */
-  static Seq
+  static ConvNorm
   conv_bn_relu (int in, int out, int stride)
   {
-    Seq s;
-    s->push_back ("conv", conv (in, out, 3, stride));
-    s->push_back ("bn", batch_norm (out));
-    s->push_back ("relu", relu ());
-    return s;
+    return ConvNorm (conv (in, out, 3, stride), batch_norm (out), Activation::ReLU, "conv", "bn");
   }
 
   std::vector<at::Tensor>
@@ -122,7 +161,7 @@ struct PlainBackboneImpl : BackboneImpl
     return out;
   }
 
-  Seq stem{nullptr};
+  ConvNorm stem{nullptr};
   std::vector<torch::nn::Sequential> stages;
 };
 
@@ -138,23 +177,21 @@ struct BasicBlockImpl : torch::nn::Module
     bn2 = register_module ("bn2", batch_norm (out));
     if (stride != 1 || in != out)
       {
-        downsample = torch::nn::Sequential ();
-        downsample->push_back (conv (in, out, 1, stride));
-        downsample->push_back (batch_norm (out));
-        register_module ("downsample", downsample);
+        downsample = register_module ("downsample", ConvNorm (conv (in, out, 1, stride), batch_norm (out),
+                                                              Activation::None));
       }
   }
 
   at::Tensor
   forward (const at::Tensor &x)
   {
-    at::Tensor y = bn2 (conv2 (at::relu (bn1 (conv1 (x)))));
-    return at::relu (y + (downsample.is_empty () ? x : downsample->forward (x)));
+    at::Tensor y = conv_bn (*conv2, *bn2, conv_bn (*conv1, *bn1, x).relu_ ());
+    return (y + (downsample.is_empty () ? x : downsample->forward (x))).relu_ ();
   }
 
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
-  torch::nn::Sequential downsample{nullptr};
+  ConvNorm downsample{nullptr};
 };
 TORCH_MODULE (BasicBlock);
 
@@ -187,7 +224,7 @@ struct ResNetBackboneImpl : BackboneImpl
   std::vector<at::Tensor>
   levels (const at::Tensor &x) override
   {
-    at::Tensor h = at::relu (bn1 (conv1 (x)));
+    at::Tensor h = conv_bn (*conv1, *bn1, x).relu_ ();
     h = at::max_pool2d (h, { 3, 3 }, { 2, 2 }, { 1, 1 });
     std::vector<at::Tensor> out;
     for (auto &layer : layers)
@@ -212,16 +249,12 @@ make_divisible (double v, int divisor = 8)
   return rounded;
 }
 
-static Seq
+static ConvNorm
 conv_norm_act (int in, int out, int kernel, int stride, int groups, bool hard_swish, bool activation = true)
 {
-  Seq s;
-  s->push_back (conv (in, out, kernel, stride, groups));
   /* MobileNetV3 uses eps 0.001 and momentum 0.01 (torchvision). */
-  s->push_back (batch_norm (out, 0.001, 0.01));
-  if (activation)
-    s->push_back (hard_swish ? hardswish () : relu ());
-  return s;
+  return ConvNorm (conv (in, out, kernel, stride, groups), batch_norm (out, 0.001, 0.01),
+                   !activation ? Activation::None : hard_swish ? Activation::HardSwish : Activation::ReLU);
 }
 
 struct SqueezeExcitationImpl : torch::nn::Module
@@ -236,7 +269,7 @@ struct SqueezeExcitationImpl : torch::nn::Module
   forward (const at::Tensor &x)
   {
     at::Tensor s = at::adaptive_avg_pool2d (x, { 1, 1 });
-    s = at::hardsigmoid (fc2 (at::relu (fc1 (s))));
+    s = at::hardsigmoid (fc2 (fc1 (s).relu_ ()));
     return x * s;
   }
 

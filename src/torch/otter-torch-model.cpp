@@ -51,21 +51,6 @@ make_generator (guint64 seed)
 
 /* ---- the detector ------------------------------------------------------- */
 
-ConvBnReluImpl::ConvBnReluImpl (int in, int out, int kernel, int stride)
-{
-  conv = register_module ("conv", torch::nn::Conv2d (torch::nn::Conv2dOptions (in, out, kernel)
-                                                       .stride (stride)
-                                                       .padding (kernel / 2)
-                                                       .bias (false)));
-  bn = register_module ("bn", torch::nn::BatchNorm2d (out));
-}
-
-at::Tensor
-ConvBnReluImpl::forward (const at::Tensor &x)
-{
-  return at::relu (bn (conv (x)));
-}
-
 HeadImpl::HeadImpl (int in, int hidden, int out, double bias)
 {
   hidden_conv = register_module ("hidden", torch::nn::Conv2d (torch::nn::Conv2dOptions (in, hidden, 3)
@@ -78,7 +63,7 @@ HeadImpl::HeadImpl (int in, int hidden, int out, double bias)
 at::Tensor
 HeadImpl::forward (const at::Tensor &x)
 {
-  return out_conv (at::relu (hidden_conv (x)));
+  return out_conv (hidden_conv (x).relu_ ());
 }
 
 DetectorImpl::DetectorImpl (const ArchSpec &arch, int classes)
@@ -88,7 +73,11 @@ DetectorImpl::DetectorImpl (const ArchSpec &arch, int classes)
   for (int i = 0; i < 4; i++)
     laterals.push_back (register_module ("lateral" + std::to_string (i + 1),
                                          torch::nn::Conv2d (torch::nn::Conv2dOptions (backbone->channels[i], spec.neck, 1))));
-  smooth = register_module ("smooth", ConvBnRelu (spec.neck, spec.neck, 3, 1));
+  smooth = register_module ("smooth", ConvNorm (torch::nn::Conv2d (torch::nn::Conv2dOptions (spec.neck, spec.neck, 3)
+                                                                     .padding (1)
+                                                                     .bias (false)),
+                                               torch::nn::BatchNorm2d (spec.neck), Activation::ReLU,
+                                               "conv", "bn"));
   /* The heatmap bias starts at log(0.1/0.9) so the focal loss does not
    * begin with a flood of confident false positives (CenterNet's prior). */
   heatmap_head = register_module ("heatmap", Head (spec.neck, spec.head, n_classes, -2.19));

@@ -25,15 +25,6 @@
 
 namespace otter {
 
-struct ConvBnReluImpl : torch::nn::Module
-{
-  ConvBnReluImpl (int in, int out, int kernel, int stride);
-  at::Tensor forward (const at::Tensor &x);
-  torch::nn::Conv2d conv{nullptr};
-  torch::nn::BatchNorm2d bn{nullptr};
-};
-TORCH_MODULE (ConvBnRelu);
-
 struct HeadImpl : torch::nn::Module
 {
   HeadImpl (int in, int hidden, int out, double bias);
@@ -66,7 +57,7 @@ struct DetectorImpl : torch::nn::Module
   int n_classes;
   std::shared_ptr<BackboneImpl> backbone;
   std::vector<torch::nn::Conv2d> laterals;
-  ConvBnRelu smooth{nullptr};
+  ConvNorm smooth{nullptr};
   Head heatmap_head{nullptr};
   Head size_head{nullptr};
   Head offset_head{nullptr};

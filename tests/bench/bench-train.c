@@ -25,24 +25,47 @@
 #include "otter-dataset.h"
 #include "otter-export.h"
 
-static double
-step_ms (OtterTorchModel *model, OtterTrainMethod method, OtterBatch *batch, int reps)
+/* Median step times of standard, ot and pgd on one batch, and the median
+ * of ot/standard and pgd/standard taken round by round: the three steps
+ * run in turn, so a load that comes and goes on this shared machine
+ * weighs on each alike and the ratios stay put while the times wander. */
+typedef struct
 {
-  OtterTorchTrainParams params;
-  otter_torch_train_params_init (&params);
-  params.method = method;
-  g_autoptr (OtterTorchTrainer) trainer = otter_torch_trainer_new (model, &params, NULL);
-  double times[32];
+  double ms[3];
+  double ratio[3];
+} StepTimes;
+
+static void
+step_times (OtterTorchModel *model, OtterBatch *batch, int reps, StepTimes *out)
+{
+  static const OtterTrainMethod methods[3] = { OTTER_METHOD_STANDARD, OTTER_METHOD_OT, OTTER_METHOD_PGD };
+  OtterTorchTrainer *trainers[3];
+  double times[3][32], ratios[3][32];
   OtterTorchStepResult r;
-  /* one warm-up step: first calls allocate */
-  g_assert_true (otter_torch_trainer_step (trainer, &batch->view, 0, &r, NULL));
-  for (int i = 0; i < reps; i++)
+  g_assert_true (reps <= 32);
+  for (int m = 0; m < 3; m++)
     {
-      gint64 t0 = g_get_monotonic_time ();
-      g_assert_true (otter_torch_trainer_step (trainer, &batch->view, i + 1, &r, NULL));
-      times[i] = (g_get_monotonic_time () - t0) / 1000.0;
+      OtterTorchTrainParams params;
+      otter_torch_train_params_init (&params);
+      params.method = methods[m];
+      trainers[m] = otter_torch_trainer_new (model, &params, NULL);
+      /* one warm-up step: first calls allocate */
+      g_assert_true (otter_torch_trainer_step (trainers[m], &batch->view, 0, &r, NULL));
     }
-  return bench_median (times, reps);
+  for (int i = 0; i < reps; i++)
+    for (int m = 0; m < 3; m++)
+      {
+        gint64 t0 = g_get_monotonic_time ();
+        g_assert_true (otter_torch_trainer_step (trainers[m], &batch->view, i + 1, &r, NULL));
+        times[m][i] = (g_get_monotonic_time () - t0) / 1000.0;
+        ratios[m][i] = times[m][i] / times[0][i];
+      }
+  for (int m = 0; m < 3; m++)
+    {
+      out->ms[m] = bench_median (times[m], reps);
+      out->ratio[m] = bench_median (ratios[m], reps);
+      otter_torch_trainer_free (trainers[m]);
+    }
 }
 
 /* ---- the PyTorch twin -------------------------------------------------- */
@@ -290,12 +313,12 @@ bench_dataset (const char *label, const char *arch, const char *path, int size, 
                                                              size, 1, &error);
   g_assert_no_error (error);
 
-  double standard = step_ms (model, OTTER_METHOD_STANDARD, batch, reps);
-  double ot = step_ms (model, OTTER_METHOD_OT, batch, reps);
-  double pgd = step_ms (model, OTTER_METHOD_PGD, batch, reps);
+  StepTimes t;
+  step_times (model, batch, reps, &t);
+  double standard = t.ms[0], ot = t.ms[1];
   printf ("%-40s standard %8.1f ms (%5.1f img/s)   ot %8.1f ms (%5.1f img/s, %.2f×)   pgd-3 %8.1f ms (%.2f×)\n",
-          label, standard, batch_size * 1000.0 / standard, ot, batch_size * 1000.0 / ot, ot / standard,
-          pgd, pgd / standard);
+          label, standard, batch_size * 1000.0 / standard, ot, batch_size * 1000.0 / ot, t.ratio[1],
+          t.ms[2], t.ratio[2]);
   if (twin)
     bench_twin (arch, batch, otter_dataset_get_class_names (dataset), reps, standard, ot);
 }
@@ -308,7 +331,7 @@ main (int argc, char *argv[])
   otter_torch_set_threads (threads ? atoi (threads) : (int) g_get_num_processors ());
   g_autofree char *blas = bench_loaded_blas ();
 
-  printf ("Training step, median of repeated steps on one batch, %d libtorch threads\n",
+  printf ("Training step, median of repeated steps on one batch (methods in turn; ratios are medians of each round's), %d libtorch threads\n",
           otter_torch_get_threads ());
   printf ("libtorch %s on %s; BLAS: %s\n\n", otter_torch_version (), otter_torch_device_name (), blas);
   bench_dataset ("tiny, demo 96 px, batch 16", "tiny", "demo", 96, 16, 7, TRUE);
@@ -325,7 +348,7 @@ main (int argc, char *argv[])
           if (archs != NULL && !g_strv_contains ((const char *const *) archs, *arch))
             continue;
           g_autofree char *label = g_strdup_printf ("%s, raccoon 320 px, batch 16", *arch);
-          bench_dataset (label, *arch, raccoon, 320, 16, 3, FALSE);
+          bench_dataset (label, *arch, raccoon, 320, 16, 5, FALSE);
         }
     }
   /* Peak memory of a real run: one epoch of otter-cli train at batch 16. */
