@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "otter-torch-memory.hpp"
 #include "otter-torch-private.hpp"
 #include "otter-untrusted.h"
 /* after libtorch's headers, which use _ as a name of their own */
@@ -212,6 +213,7 @@ otter_torch_trainer_new (OtterTorchModel             *model,
     return nullptr;
   try
     {
+      memory_use_reusing_allocator ();
       auto *trainer = new OtterTorchTrainer ();
       trainer->model = model;
       trainer->params = *params;
@@ -241,6 +243,8 @@ void
 otter_torch_trainer_free (OtterTorchTrainer *trainer)
 {
   delete trainer;
+  /* a run's buffers are no use to whatever comes next */
+  memory_release_cached ();
 }
 
 gint64
