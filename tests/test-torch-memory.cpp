@@ -21,12 +21,16 @@ using otter::memory_get_stats;
 
 constexpr size_t MiB = 1024 * 1024;
 
+/* Installs the allocator; TRUE, with the test marked skipped, where the
+ * build keeps libtorch's own (AddressSanitizer builds). */
 static bool
-reusing_allocator_installed ()
+skipped_without_reusing_allocator ()
 {
-  c10::Allocator *before = c10::GetCPUAllocator ();
   otter::memory_use_reusing_allocator ();
-  return c10::GetCPUAllocator () != before || c10::GetCPUAllocator () != c10::GetDefaultCPUAllocator ();
+  if (c10::GetCPUAllocator () != c10::GetDefaultCPUAllocator ())
+    return false;
+  g_test_skip ("this build keeps libtorch's allocator (AddressSanitizer)");
+  return true;
 }
 
 static c10::DataPtr
@@ -45,11 +49,8 @@ take (size_t bytes)
 static void
 test_reuse (void)
 {
-  if (!reusing_allocator_installed ())
-    {
-      g_test_skip ("this build keeps libtorch's allocator (AddressSanitizer)");
-      return;
-    }
+  if (skipped_without_reusing_allocator ())
+    return;
   otter::memory_release_cached ();
   void *first;
   {
@@ -80,11 +81,8 @@ test_reuse (void)
 static void
 test_small_and_empty (void)
 {
-  if (!reusing_allocator_installed ())
-    {
-      g_test_skip ("this build keeps libtorch's allocator (AddressSanitizer)");
-      return;
-    }
+  if (skipped_without_reusing_allocator ())
+    return;
   otter::memory_release_cached ();
   size_t in_use = memory_get_stats ().in_use;
   {
@@ -101,11 +99,8 @@ test_small_and_empty (void)
 static void
 test_bounded (void)
 {
-  if (!reusing_allocator_installed ())
-    {
-      g_test_skip ("this build keeps libtorch's allocator (AddressSanitizer)");
-      return;
-    }
+  if (skipped_without_reusing_allocator ())
+    return;
   otter::memory_release_cached ();
   GRand *rand = g_rand_new_with_seed (7);
   std::vector<c10::DataPtr> held;
@@ -137,11 +132,8 @@ test_bounded (void)
 static void
 test_threads (void)
 {
-  if (!reusing_allocator_installed ())
-    {
-      g_test_skip ("this build keeps libtorch's allocator (AddressSanitizer)");
-      return;
-    }
+  if (skipped_without_reusing_allocator ())
+    return;
   otter::memory_release_cached ();
   auto work = [] (int seed) {
     GRand *rand = g_rand_new_with_seed ((guint32) seed);

@@ -43,12 +43,6 @@ set_error (GError **error, const std::exception &e)
   g_set_error (error, OTTER_TORCH_ERROR, OTTER_TORCH_ERROR_FAILED, _("libtorch: %s"), msg.c_str ());
 }
 
-at::Generator
-make_generator (guint64 seed)
-{
-  return at::make_generator<at::CPUGeneratorImpl> (seed);
-}
-
 /* ---- the detector ------------------------------------------------------- */
 
 HeadImpl::HeadImpl (int in, int hidden, int out, double bias)

@@ -133,7 +133,6 @@ at::Tensor images_to_tensor (OtterTorchModel *model, const OtterTorchBatch *batc
 void tensor_to_images (const at::Tensor &images, float *out);
 Targets build_targets (OtterTorchModel *model, const OtterTorchBatch *batch, int out_h, int out_w);
 LossParts detection_loss (const HeadOutputs &out, const Targets &targets, int64_t first, int64_t count);
-at::Generator make_generator (guint64 seed);
 
 /* OT pieces shared by the attack and the training step. */
 at::Tensor ot_vectors (const at::Tensor &neck, OtterFeatureSpace space, int max_side);

@@ -53,6 +53,7 @@ import sys
 import time
 
 try:
+    import numpy as np
     import torch
     import torch.nn.functional as F
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
@@ -229,6 +230,31 @@ def matching_distance(plan, cost):
     return (plan * cost).sum((1, 2)).mean()
 
 
+# Timing draws the random start with torch.rand, as a PyTorch program
+# would; --check draws Otter's own stream, so that the two steps start
+# from the same point and can be compared number for number.
+SAME_NOISE_AS_OTTER = False
+MASK64 = (1 << 64) - 1
+
+
+def mix64(z):
+    """SplitMix64's output function on uint64 arrays (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def uniform_stream(seed, shape):
+    """Otter's random start noise (otter-torch-ot.cpp, uniform_at): element
+    i of the N × C × H × W tensor is SplitMix64 at point i + 1 of the
+    sequence from mix64(seed), its top 24 bits over 2^24."""
+    with np.errstate(over="ignore"):
+        state = mix64(np.array([seed & MASK64], dtype=np.uint64))[0]
+        index = np.arange(1, math.prod(shape) + 1, dtype=np.uint64)
+        bits = mix64(state + index * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+    return torch.from_numpy((bits.astype(np.float32) * np.float32(1.0 / 16777216.0)).reshape(shape))
+
+
 def ot_perturbation(model, images, seed):
     """Otter's ot_target_perturbation with its default parameters."""
     was_training = model.training
@@ -238,8 +264,11 @@ def ot_perturbation(model, images, seed):
     try:
         with torch.no_grad():
             clean = ot_vectors(neck_of(model, images))
-        gen = torch.Generator().manual_seed(seed)
-        noise = (torch.rand(images.shape, generator=gen) * 2 - 1) * EPSILON
+        if SAME_NOISE_AS_OTTER:
+            uniform = uniform_stream(seed, images.shape)
+        else:
+            uniform = torch.rand(images.shape, generator=torch.Generator().manual_seed(seed))
+        noise = (uniform * 2 - 1) * EPSILON
         adv = (images + noise).clamp(0, 1)
         for _ in range(OT_STEPS):
             adv.requires_grad_(True)
@@ -370,6 +399,8 @@ def time_steps(method, arch, classes, images, boxes, reps):
 
 
 def check(folder):
+    global SAME_NOISE_AS_OTTER
+    SAME_NOISE_AS_OTTER = True
     with open(os.path.join(folder, "model.json")) as f:
         meta = json.load(f)
     with open(os.path.join(folder, "otter.json")) as f:
