@@ -60,3 +60,21 @@ bench_percentile (GArray *values,
   guint i = (guint) MIN (values->len - 1, floor (p * (values->len - 1) + 0.5));
   return g_array_index (values, double, i);
 }
+
+/* The machine's stolen and total CPU time so far, in clock ticks
+ * (/proc/stat's first line): on a virtual machine, the time its host ran
+ * something else on its CPUs, which no program inside can avoid. */
+static inline void
+bench_machine_steal (guint64 *steal, guint64 *total)
+{
+  g_autofree char *text = NULL;
+  unsigned long long v[8] = { 0 };
+  *steal = *total = 0;
+  if (!g_file_get_contents ("/proc/stat", &text, NULL, NULL) ||
+      sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+              &v[6], &v[7]) != 8)
+    return;
+  for (int i = 0; i < 8; i++)
+    *total += v[i];
+  *steal = v[7];
+}

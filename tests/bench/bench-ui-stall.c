@@ -47,22 +47,6 @@ thread_queued_us (void)
   return (gint64) (queued / 1000);
 }
 
-/* The machine's stolen and total CPU time so far, in clock ticks
- * (/proc/stat's first line). */
-static void
-machine_steal (guint64 *steal, guint64 *total)
-{
-  g_autofree char *text = NULL;
-  unsigned long long v[8] = { 0 };
-  *steal = *total = 0;
-  if (!g_file_get_contents ("/proc/stat", &text, NULL, NULL) ||
-      sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-              &v[6], &v[7]) != 8)
-    return;
-  for (int i = 0; i < 8; i++)
-    *total += v[i];
-  *steal = v[7];
-}
 
 typedef struct
 {
@@ -216,7 +200,7 @@ main (int argc, char *argv[])
   bench_frame_phases_connect (gtk_widget_get_frame_clock (GTK_WIDGET (chart)), &stats.times);
 
   guint64 steal_before, total_before, steal_after, total_after;
-  machine_steal (&steal_before, &total_before);
+  bench_machine_steal (&steal_before, &total_before);
   stats.measuring = TRUE;
   gint64 started = stats.started = g_get_monotonic_time ();
   if (!gtk_widget_activate_action (GTK_WIDGET (page), "training.start", NULL) ||
@@ -234,7 +218,7 @@ main (int argc, char *argv[])
   else
     spin_until (never, NULL, seconds);
   stats.measuring = FALSE;
-  machine_steal (&steal_after, &total_after);
+  bench_machine_steal (&steal_after, &total_after);
   double measured = (g_get_monotonic_time () - started) / 1e6;
 
   OtterTrainer *trainer = otter_session_get_trainer (session);
