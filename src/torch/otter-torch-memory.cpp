@@ -5,16 +5,16 @@
  * every time. Through malloc, each buffer over its mmap threshold comes
  * back as fresh pages that fault in one by one, and those under it stay
  * scattered over several arenas: on tiny at 320 px, batch 16, a raccoon
- * epoch took 12 s at 850 MiB, or 17–19 s at 540–630 MiB with malloc tuned
- * to give memory back. This allocator keeps freed large buffers and hands
+ * epoch took 12 s at 836–856 MiB, or 17–19 s at 541–629 MiB with malloc
+ * tuned to give memory back. This allocator keeps freed large buffers and hands
  * each to the next request it fits (the smallest kept block of at least
  * the size asked, and at most twice it), so a steady step neither faults
  * nor grows. What is in use and kept together stays under one and a half
  * times the most ever in use at once: older kept blocks go back to the
  * system first. Measured on that epoch: 668–684 MiB in 11.9–12.5 s, 56
- * blocks mapped afresh after the first step; with exact sizes only, or
- * a bound of 1.1 times, it mapped 600–1200 blocks afresh and ran slower
- * than malloc. Kept blocks are given back when a trainer ends.
+ * blocks mapped in all, nearly all in the first step; with exact sizes
+ * only and a bound of 1.1 or 1.5 times, it mapped 660–1280 blocks and ran
+ * slower than malloc. Kept blocks are given back when a trainer ends.
  */
 
 #include "config.h"
@@ -77,12 +77,6 @@ cache ()
   return *c;
 }
 
-void
-unmap (void *block, size_t bytes)
-{
-  munmap (block, bytes);
-}
-
 /* Drops kept blocks, oldest first, until `room` more bytes fit under the
  * bound; the caller holds the lock. */
 void
@@ -101,7 +95,7 @@ evict_for (Cache &c, size_t room)
             break;
           }
       c.cached -= oldest->bytes;
-      unmap (oldest->block, oldest->bytes);
+      munmap (oldest->block, oldest->bytes);
       c.kept.erase (oldest);
     }
 }
@@ -226,7 +220,7 @@ memory_release_cached ()
   Cache &c = cache ();
   std::lock_guard<std::mutex> guard (c.lock);
   for (const Kept &k : c.kept)
-    unmap (k.block, k.bytes);
+    munmap (k.block, k.bytes);
   c.kept.clear ();
   c.kept_by_size.clear ();
   c.cached = 0;

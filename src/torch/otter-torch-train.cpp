@@ -496,8 +496,13 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
       result->l1 = NAN;
       result->l2 = NAN;
       result->d = NAN;
-      at::Tensor loss;
-      bool differentiated = false;   /* the case ran its own backward passes */
+      /* Each loss is differentiated where it is made, when finite. A rank
+       * whose loss is not finite still takes part in the exchange below,
+       * with no gradient of its own. */
+      auto differentiate = [] (const at::Tensor &loss, double value) {
+        if (std::isfinite (value))
+          loss.backward ();
+      };
       detector->train ();
       /* A frozen backbone keeps its batch-norm statistics too. */
       if (trainer->backbone_frozen)
@@ -509,8 +514,9 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
         case OTTER_METHOD_STANDARD:
           {
             HeadOutputs out = detector->forward (images);
-            loss = detection_loss (out, targets, 0, n).total;
-            result->l1 = loss.item<double> ();
+            at::Tensor loss = detection_loss (out, targets, 0, n).total;
+            result->loss = result->l1 = loss.item<double> ();
+            differentiate (loss, result->loss);
           }
           break;
         case OTTER_METHOD_PGD:
@@ -518,8 +524,9 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
             at::Tensor adv = pgd_perturbation (model, images, targets, p.ot.epsilon,
                                                p.pgd_step_size, p.pgd_steps, true, seed);
             HeadOutputs out = detector->forward (adv);
-            loss = detection_loss (out, targets, 0, n).total;
-            result->l2 = loss.item<double> ();
+            at::Tensor loss = detection_loss (out, targets, 0, n).total;
+            result->loss = result->l2 = loss.item<double> ();
+            differentiate (loss, result->loss);
           }
           break;
         case OTTER_METHOD_OT:
@@ -530,9 +537,10 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
             /* The clean and the perturbed batch in two passes, each
              * differentiated before the next: only one batch's
              * activations are alive at a time. One pass over both took
-             * more than twice one batch's time (tiny, 320 px, batch 16:
-             * 1020 ms against 2 × 363 ms, the larger buffers fault their
-             * pages in on every step) and 250 MiB more memory. */
+             * more than twice one batch's time (tiny, 320 px, batch 16,
+             * in PyTorch with malloc: 1020 ms against 2 × 363 ms, its
+             * larger buffers faulting their pages in on every step) and
+             * 250 MiB more memory. */
             const at::Tensor *inputs[2] = { &images, &adv };
             const double weights[2] = { p.w1, p.w2 };
             double parts[2];
@@ -546,12 +554,8 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
                   torch::NoGradGuard no_grad;
                   vectors[i] = ot_vectors (out.neck.detach (), p.ot.space, p.ot.spatial_max_side);
                 }
-                /* A rank whose loss is not finite still takes part in the
-                 * exchange below, with no gradient of its own. */
-                if (std::isfinite (parts[i]))
-                  (weights[i] * part).backward ();
+                differentiate (weights[i] * part, parts[i]);
               }
-            differentiated = true;
             result->l1 = parts[0];
             result->l2 = parts[1];
             result->loss = p.w1 * parts[0] + p.w2 * parts[1];
@@ -563,14 +567,10 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
           break;
         }
 
-      if (!differentiated)
-        result->loss = loss.item<double> ();
       if (trainer->group != nullptr)
         {
           /* Every rank takes part in the exchange even when its own loss
            * is not finite, so that all of them make the same decision. */
-          if (!differentiated && std::isfinite (result->loss))
-            loss.backward ();
           if (!average_over_group (trainer, result, error))
             {
               zero_gradients (trainer);
@@ -587,8 +587,6 @@ otter_torch_trainer_step (OtterTorchTrainer     *trainer,
                        result->loss, trainer->step);
           return FALSE;
         }
-      if (trainer->group == nullptr && !differentiated)
-        loss.backward ();
       result->grad_norm = clip_gradients (trainer);
       if (!std::isfinite (result->grad_norm))
         {
