@@ -376,6 +376,7 @@ main (int argc, char *argv[])
         }
       else
         printf ("\npeak RSS: could not run %s: %s\n", cli, error->message);
+      bench_remove_tree (dir);
     }
   return 0;
 }
