@@ -8,6 +8,7 @@
 
 #include "otter-data-page-private.h"
 #include "otter-resources.h"
+#include "otter-caption.h"
 #include "otter-thumbnail.h"
 
 /* The detail view, plain or augmented, lives in otter-data-page-detail.c;
@@ -470,6 +471,7 @@ otter_data_page_class_init (OtterDataPageClass *klass)
   (void) otter_get_resource ();
   g_type_ensure (OTTER_TYPE_SAMPLE);
   g_type_ensure (OTTER_TYPE_THUMBNAIL);
+  g_type_ensure (OTTER_TYPE_CAPTION);
   g_type_ensure (OTTER_TYPE_IMAGE_PAIR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ottertrain/Otter/ui/otter-data-page.ui");

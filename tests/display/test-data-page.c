@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "display-utils.h"
+#include "otter-caption.h"
 #include "otter-data-page.h"
 #include "otter-image-view.h"
 #include "otter-outside-root.h"
@@ -108,6 +109,86 @@ test_grid (void)
   if (g_getenv ("OTTER_DATA_PAGE_SCREENSHOT"))
     display_save_widget_png (GTK_WIDGET (f.window), g_getenv ("OTTER_DATA_PAGE_SCREENSHOT"));
   fixture_close (&f);
+}
+
+static void
+find_captions (GtkWidget *widget,
+               GPtrArray *found)
+{
+  if (OTTER_IS_CAPTION (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_captions (child, found);
+}
+
+static void
+measure_caption (GtkWidget *caption,
+                 int       *width,
+                 int       *height)
+{
+  gtk_widget_measure (caption, GTK_ORIENTATION_HORIZONTAL, -1, NULL, width, NULL, NULL);
+  gtk_widget_measure (caption, GTK_ORIENTATION_VERTICAL, *width, NULL, height, NULL, NULL);
+}
+
+/* The grid's captions name their samples, are one line high and as wide
+ * for a long name as for a short one (a new text costs no layout pass),
+ * and a name too long for its width is drawn shortened inside it. */
+static void
+test_captions (void)
+{
+  Fixture f;
+
+  fixture_open (&f, "demo:50");
+  g_autoptr (GPtrArray) captions = g_ptr_array_new ();
+  find_captions (GTK_WIDGET (f.page), captions);
+  g_assert_cmpuint (captions->len, >, 0);
+  OtterSample *first = g_list_model_get_item (G_LIST_MODEL (otter_session_get_dataset (f.session)), 0);
+  gboolean named = FALSE;
+  for (guint i = 0; i < captions->len; i++)
+    named |= g_strcmp0 (otter_caption_get_text (captions->pdata[i]), otter_sample_get_display_name (first)) == 0;
+  g_assert_true (named);
+  g_object_unref (first);
+  fixture_close (&f);
+
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *caption = otter_caption_new ("short.jpg");
+  gtk_widget_set_halign (caption, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (box), caption);
+  gtk_window_set_child (window, box);
+  gtk_window_present (window);
+  display_spin (0.2);
+
+  int short_width, short_height, long_width, long_height;
+  measure_caption (caption, &short_width, &short_height);
+  g_assert_cmpint (short_width, >, 0);
+  g_assert_cmpint (short_height, >, 0);
+  /* the window's background under it: the text is dark on it */
+  g_autoptr (GdkTexture) short_render = display_render_widget (GTK_WIDGET (window));
+  g_assert_cmpfloat (display_texture_variety (short_render, 0, 0, short_width, short_height), >, 0.01);
+
+  g_autofree char *long_name = g_strnfill (300, 'w');
+  otter_caption_set_text (OTTER_CAPTION (caption), long_name);
+  display_spin (0.2);
+  measure_caption (caption, &long_width, &long_height);
+  g_assert_cmpint (long_width, ==, short_width);
+  g_assert_cmpint (long_height, ==, short_height);
+  g_assert_cmpint (gtk_widget_get_width (caption), ==, short_width);
+  /* drawn, shortened, within the same width: nothing right of it */
+  g_autoptr (GdkTexture) long_render = display_render_widget (GTK_WIDGET (window));
+  g_assert_cmpfloat (display_texture_variety (long_render, 0, 0, short_width, short_height), >, 0.01);
+  int right = gdk_texture_get_width (long_render) - short_width;
+  if (right > 0)
+    g_assert_cmpfloat (display_texture_variety (long_render, short_width, 0, right, short_height), ==, 0);
+
+  /* a longer limit is a wider caption */
+  otter_caption_set_width_chars (OTTER_CAPTION (caption), 36);
+  int wide_width, wide_height;
+  measure_caption (caption, &wide_width, &wide_height);
+  g_assert_cmpint (wide_width, >, short_width);
+  gtk_window_destroy (window);
+  display_spin (0.1);
 }
 
 /* Picking a class shows only the samples with a box of that class. */
@@ -501,6 +582,7 @@ main (int argc, char *argv[])
   display_test_init (&argc, &argv);
   g_test_add_func ("/otter/DataPage/empty", test_empty);
   g_test_add_func ("/otter/DataPage/grid", test_grid);
+  g_test_add_func ("/otter/DataPage/captions", test_captions);
   g_test_add_func ("/otter/DataPage/thumbnail-failure-tooltip", test_thumbnail_failure_tooltip);
   g_test_add_func ("/otter/DataPage/filter", test_filter);
   g_test_add_func ("/otter/DataPage/classes-without-boxes", test_classes_without_boxes);
