@@ -172,15 +172,22 @@ sum (const float *restrict x, int64_t n)
 /* e^x for x in [−40, 0] (a little above 0 from rounding is fine), within
  * 2e-7 relative: x·log2(e) = k + r with k whole and |r| ≤ ½; 2^r from its
  * Taylor series to the sixth power (error below (ln 2 / 2)^7 / 7!), 2^k
- * written straight into the exponent bits. Branch-free, so it vectorises. */
+ * written straight into the exponent bits. Branch-free, so it vectorises.
+ * k is rounded by the float adder: past 1.5 · 2^23 a float has no fraction
+ * bits, and k is read off the sum's low bits. A cast to int rounded it
+ * before, which is undefined for a NaN (UBSan caught it); a NaN now comes
+ * out NaN through r. */
 INLINE float
 exp_nonpositive (float x)
 {
+  const float round_shift = 12582912.0f;     /* 1.5 · 2^23 */
   float t = x * 1.44269504088896341f;
-  int k = (int) (t + 128.5f) - 128;          /* round(t); t + 128.5 > 0 */
-  float y = (t - (float) k) * 0.693147180559945309f;
+  union { float value; uint32_t bits; } shifted = { .value = t + round_shift };
+  float k = shifted.value - round_shift;
+  float y = (t - k) * 0.693147180559945309f;
   float p = 1.0f + y * (1.0f + y * (1.0f / 2 + y * (1.0f / 6 + y * (1.0f / 24 + y * (1.0f / 120 + y * (1.0f / 720))))));
-  union { int32_t bits; float value; } scale = { .bits = (k + 127) << 23 };
+  /* the sum's bits are round_shift's plus k: k + 127 is the exponent */
+  union { uint32_t bits; float value; } scale = { .bits = (shifted.bits - 0x4B400000u + 127u) << 23 };
   return p * scale.value;
 }
 
