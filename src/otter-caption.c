@@ -24,9 +24,8 @@ struct _OtterCaption
   /* from the font's metrics, in px; 0 until measured with the current style */
   int          char_width;
   int          line_height;
-  /* the text laid out at layout_width px, kept until either changes */
+  /* the text laid out at the width it was last drawn at */
   PangoLayout *layout;
-  int          layout_width;
 };
 
 enum
@@ -88,7 +87,7 @@ otter_caption_snapshot (GtkWidget   *widget,
 
   if (self->text == NULL || *self->text == '\0' || width <= 0)
     return;
-  if (self->layout == NULL || self->layout_width != width)
+  if (self->layout == NULL || pango_layout_get_width (self->layout) != width * PANGO_SCALE)
     {
       g_clear_object (&self->layout);
       self->layout = gtk_widget_create_pango_layout (widget, self->text);
@@ -96,7 +95,6 @@ otter_caption_snapshot (GtkWidget   *widget,
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_MIDDLE);
       pango_layout_set_alignment (self->layout, PANGO_ALIGN_CENTER);
       pango_layout_set_width (self->layout, width * PANGO_SCALE);
-      self->layout_width = width;
     }
   otter_draw_get_foreground (widget, &color);
   gtk_snapshot_append_layout (snapshot, self->layout, &color);

@@ -84,13 +84,6 @@ find_grid (GtkWidget *widget)
   return NULL;
 }
 
-static int
-compare (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 /* One scroll from top to bottom in a new window, printed under `title`;
  * FALSE when the window had no grid. */
 static gboolean
@@ -137,7 +130,7 @@ scroll_pass (const char *title, double aim_ms)
   double seconds = (g_get_monotonic_time () - start) / 1e6;
   bench_machine_steal (&steal_after, &total_after);
 
-  g_array_sort (s.gaps, compare);
+  g_array_sort (s.gaps, bench_compare_double);
   guint n = s.gaps->len, over = 0;
   for (guint i = 0; i < n; i++)
     over += g_array_index (s.gaps, double, i) > aim_ms;
